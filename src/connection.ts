@@ -1,0 +1,162 @@
+import type { Socket } from 'node:net';
+import {
+  type ErrorCode,
+  encode,
+  type Frame,
+  FrameDecoder,
+  type FrameFor,
+  frames,
+  type ProtocolError,
+  type Side,
+} from './protocol/index.js';
+
+/** What a `Connection` tells its owner. */
+export interface ConnectionHandlers<S extends Side> {
+  /** A complete, valid frame arrived. */
+  frame(frame: FrameFor<S>): void;
+  /** The peer broke the protocol. The owner usually answers with `fail(err.wireCode)`. */
+  protocolError(err: ProtocolError): void;
+  /** The socket closed, for whatever reason. Called exactly once. */
+  close(hadError: boolean): void;
+  /** The socket's write buffer emptied after `send` returned false. */
+  drain?(): void;
+}
+
+/** Options of `Connection`. */
+export interface ConnectionOptions<S extends Side> {
+  side: S;
+  /** Client side: largest listing accepted. */
+  maxListingBytes?: number;
+  /** How long `fail` and `end` wait for the last bytes to flush before destroying. */
+  closeTimeoutMs?: number;
+}
+
+/**
+ * One framed duplex over a socket, shared by client and server. Frames sent in the same tick
+ * go out in one write (cork/uncork), `send` reports backpressure like `write()`, and a
+ * protocol violation stops reading at once.
+ */
+export class Connection<S extends Side = Side> {
+  readonly socket: Socket;
+  readonly #decoder: FrameDecoder<S>;
+  readonly #handlers: ConnectionHandlers<S>;
+  readonly #closeTimeoutMs: number;
+  #corked = false;
+  #closing = false;
+  #closed = false;
+  /** `Date.now()` of the last byte received: any frame is a sign of life. */
+  lastReceivedAt = Date.now();
+
+  constructor(socket: Socket, handlers: ConnectionHandlers<S>, options: ConnectionOptions<S>) {
+    this.socket = socket;
+    this.#handlers = handlers;
+    this.#closeTimeoutMs = options.closeTimeoutMs ?? 2_000;
+    this.#decoder = new FrameDecoder<S>({
+      side: options.side,
+      ...(options.maxListingBytes === undefined
+        ? {}
+        : { maxListingBytes: options.maxListingBytes }),
+    });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('drain', () => this.#handlers.drain?.());
+    socket.on('error', () => {
+      // 'close' follows every 'error'; the owner learns of it there.
+    });
+    socket.on('close', (hadError) => {
+      this.#closed = true;
+      this.#handlers.close(hadError);
+    });
+  }
+
+  /** True once the socket has closed or a close was started. */
+  get closing(): boolean {
+    return this.#closing || this.#closed;
+  }
+
+  /** Bytes written but not yet handed to the kernel. */
+  get bufferedBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  /** Encodes and queues a frame. Returns false when the caller should wait for `drain`. */
+  send(frame: Frame): boolean {
+    return this.sendRaw(encode(frame));
+  }
+
+  /** Queues bytes already encoded (one buffer shared by many sockets in a fan-out). */
+  sendRaw(bytes: Uint8Array): boolean {
+    if (this.#closing || this.#closed || this.socket.destroyed) return false;
+    if (!this.#corked) {
+      this.#corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        this.socket.uncork();
+      });
+    }
+    return this.socket.write(bytes);
+  }
+
+  /** Stops reading from the socket (backpressure towards this peer). */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  /** Starts reading again after `pause`. */
+  resume(): void {
+    if (!this.#closing) this.socket.resume();
+  }
+
+  /**
+   * Sends ERR with `code`, stops reading, and closes once the frame is flushed (or after the
+   * close timeout if the peer does not read).
+   */
+  fail(code: ErrorCode): Promise<void> {
+    return this.end(frames.error(code));
+  }
+
+  /** Optionally sends a last frame, then closes after the flush; resolves once closed. */
+  end(last?: Frame): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    if (!this.#closing && last !== undefined) this.send(last);
+    // Reading goes on (and is discarded) so the peer's FIN is seen and 'close' comes promptly.
+    this.#closing = true;
+    return new Promise((resolve) => {
+      if (this.#closed) return resolve();
+      this.socket.once('close', () => resolve());
+      const timer = setTimeout(() => this.socket.destroy(), this.#closeTimeoutMs);
+      timer.unref();
+      this.socket.once('close', () => clearTimeout(timer));
+      this.socket.end();
+    });
+  }
+
+  /** Closes at once, discarding anything unsent. */
+  destroy(): void {
+    this.#closing = true;
+    this.socket.destroy();
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.#closing) return;
+    this.lastReceivedAt = Date.now();
+    let decoded: FrameFor<S>[];
+    try {
+      decoded = this.#decoder.push(chunk);
+    } catch (err) {
+      const error = err as ProtocolError;
+      // Frames that arrived whole before the bad one are still honoured, in order.
+      for (const frame of error.decoded as FrameFor<S>[]) {
+        if (this.#closing) return;
+        this.#handlers.frame(frame);
+      }
+      if (!this.#closing) this.#handlers.protocolError(error);
+      return;
+    }
+    for (const frame of decoded) {
+      if (this.#closing) return;
+      this.#handlers.frame(frame);
+    }
+  }
+}

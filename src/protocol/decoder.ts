@@ -1,0 +1,177 @@
+import { DEFAULT_MAX_LISTING_BYTES, ErrorCode, HEADER_BYTES, Kind, kindName } from './constants.js';
+import { ProtocolError } from './errors.js';
+import type { FrameFor, Side } from './frames.js';
+import { LENGTHS, receivedBy } from './limits.js';
+import { parsePayload } from './parse.js';
+
+/** Options of `FrameDecoder`. */
+export interface FrameDecoderOptions<S extends Side> {
+  /** The side this decoder works for: a `'server'` decodes what clients send, and so on. */
+  side: S;
+  /** Client side: the largest ROOM_LISTING or USER_LISTING payload accepted (default 8 MiB). */
+  maxListingBytes?: number;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * A streaming decoder: feed it bytes as they arrive, get back every frame they complete.
+ * It handles any split and any batching, refuses a frame whose header is out of range before
+ * buffering any of its payload, and never holds more than one frame's bytes. On a violation
+ * it throws a `ProtocolError` (with `wireCode` for the ERR to send) and stays failed.
+ *
+ * @example
+ * const decoder = new FrameDecoder({ side: 'client' })
+ * socket.on('data', (chunk) => { for (const frame of decoder.push(chunk)) handle(frame) })
+ */
+export class FrameDecoder<S extends Side = Side> {
+  readonly side: S;
+  readonly #accepted: ReadonlySet<number>;
+  readonly #maxListing: number;
+  readonly #header = Buffer.alloc(HEADER_BYTES);
+  #headerFill = 0;
+  #payload: Buffer | null = null;
+  #payloadFill = 0;
+  #kind = 0;
+  #error: ProtocolError | null = null;
+
+  constructor(options: FrameDecoderOptions<S>) {
+    this.side = options.side;
+    this.#accepted = receivedBy(options.side);
+    this.#maxListing = options.maxListingBytes ?? DEFAULT_MAX_LISTING_BYTES;
+  }
+
+  /** The error this decoder failed with, if it has. */
+  get error(): ProtocolError | null {
+    return this.#error;
+  }
+
+  /** Bytes held for a frame not yet complete. Never more than `maxBufferedBytes`. */
+  get bufferedBytes(): number {
+    return this.#headerFill + this.#payloadFill;
+  }
+
+  /** The most this decoder can ever hold: the largest valid frame it accepts. */
+  get maxBufferedBytes(): number {
+    let max = 0;
+    for (const kind of this.#accepted) max = Math.max(max, this.#maxLength(kind));
+    return HEADER_BYTES + max;
+  }
+
+  /**
+   * Decodes `chunk` and returns the frames it completes, in order. Throws a `ProtocolError`
+   * at the first violation; the frames completed before it in this chunk are on the error's
+   * `decoded` property, so a server can act on them before it closes the connection.
+   */
+  push(chunk: Uint8Array): FrameFor<S>[] {
+    if (this.#error) throw this.#error;
+    const buf = Buffer.isBuffer(chunk)
+      ? chunk
+      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const out: FrameFor<S>[] = [];
+    try {
+      this.#run(buf, out);
+    } catch (err) {
+      const error =
+        err instanceof ProtocolError
+          ? err
+          : new ProtocolError('DECODER_FAILURE', ErrorCode.UNKNOWN, 'Internal decoder failure', {
+              cause: err,
+            });
+      error.decoded = out;
+      this.#error = error;
+      this.#payload = null;
+      this.#headerFill = this.#payloadFill = 0;
+      throw error;
+    }
+    return out;
+  }
+
+  #run(buf: Buffer, out: FrameFor<S>[]): void {
+    const len = buf.length;
+    let off = 0;
+    while (off < len) {
+      if (this.#payload !== null) {
+        const payload = this.#payload;
+        const take = Math.min(payload.length - this.#payloadFill, len - off);
+        buf.copy(payload, this.#payloadFill, off, off + take);
+        this.#payloadFill += take;
+        off += take;
+        if (this.#payloadFill < payload.length) return;
+        this.#payload = null;
+        this.#payloadFill = 0;
+        out.push(parsePayload(this.#kind, payload, this.side) as FrameFor<S>);
+        continue;
+      }
+      let kind: number;
+      let length: number;
+      if (this.#headerFill === 0 && len - off >= HEADER_BYTES) {
+        kind = buf[off]!;
+        length = buf.readUInt32BE(off + 1);
+        off += HEADER_BYTES;
+      } else {
+        const take = Math.min(HEADER_BYTES - this.#headerFill, len - off);
+        buf.copy(this.#header, this.#headerFill, off, off + take);
+        this.#headerFill += take;
+        off += take;
+        if (this.#headerFill < HEADER_BYTES) return;
+        this.#headerFill = 0;
+        kind = this.#header[0]!;
+        length = this.#header.readUInt32BE(1);
+      }
+      this.#checkHeader(kind, length);
+      if (length === 0) {
+        out.push(parsePayload(kind, EMPTY, this.side) as FrameFor<S>);
+      } else if (len - off >= length) {
+        out.push(parsePayload(kind, buf.subarray(off, off + length), this.side) as FrameFor<S>);
+        off += length;
+      } else {
+        // Only now, with the length known to be valid, is room for the payload allocated.
+        this.#kind = kind;
+        this.#payload = Buffer.allocUnsafe(length);
+        this.#payloadFill = len - off;
+        buf.copy(this.#payload, 0, off, len);
+        off = len;
+      }
+    }
+  }
+
+  #maxLength(kind: number): number {
+    const range = LENGTHS.get(kind)!;
+    return range.max === Number.POSITIVE_INFINITY ? this.#maxListing : range.max;
+  }
+
+  #checkHeader(kind: number, length: number): void {
+    const name = kindName(kind);
+    if (name === undefined) {
+      throw new ProtocolError(
+        'UNKNOWN_KIND',
+        ErrorCode.ILLEGAL_KIND,
+        `Unknown frame kind 0x${kind.toString(16).padStart(2, '0')}`,
+      );
+    }
+    if (!this.#accepted.has(kind)) {
+      const sender = this.side === 'server' ? 'a server' : 'a client';
+      throw new ProtocolError(
+        'UNEXPECTED_KIND',
+        ErrorCode.ILLEGAL_KIND,
+        `${name} is sent only by ${sender}, never to it`,
+      );
+    }
+    const range = LENGTHS.get(kind)!;
+    const max = this.#maxLength(kind);
+    if (length < range.min || length > max || (length - range.min) % range.step !== 0) {
+      const listing = kind === Kind.ROOM_LISTING || kind === Kind.USER_LISTING;
+      const want = listing
+        ? `64 + 64n bytes, at most ${max} (raise maxListingBytes for larger listings)`
+        : range.min === max
+          ? `${max} bytes`
+          : `${range.min} to ${max} bytes`;
+      throw new ProtocolError(
+        'ILLEGAL_LENGTH',
+        ErrorCode.ILLEGAL_LENGTH,
+        `${name} with a ${length}-byte payload; it must be ${want}`,
+      );
+    }
+  }
+}
