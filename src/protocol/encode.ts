@@ -1,4 +1,10 @@
-import { HEADER_BYTES, Kind, MAX_FILE_SIZE, NAME_FIELD_BYTES } from './constants.js';
+import {
+  HEADER_BYTES,
+  Kind,
+  MAX_FILE_SIZE,
+  MAX_MESSAGE_BYTES,
+  NAME_FIELD_BYTES,
+} from './constants.js';
 import { ProtocolError } from './errors.js';
 import type { FileNegotiation, Frame } from './frames.js';
 import { ErrorCode } from './constants.js';
@@ -74,7 +80,8 @@ function nameBytes(value: string, trusted: boolean): Buffer {
 
 function textBytes(value: string, trusted: boolean): Buffer {
   const b = utf8(value);
-  if (!trusted) checkMessageBytes(b);
+  // Trusted text skips the character rules, yet must still fit the kind's length range.
+  if (!trusted || b.length === 0 || b.length >= MAX_MESSAGE_BYTES) checkMessageBytes(b);
   return b;
 }
 
@@ -210,6 +217,7 @@ export function encode(frame: Frame, options: EncodeOptions = {}): Buffer {
     case Kind.SERVER_DEPARTS: {
       if (!trusted) validateFarewell(frame.farewell);
       const text = utf8(frame.farewell);
+      if (trusted && text.length >= MAX_MESSAGE_BYTES) checkMessageBytes(text, 0, undefined, true);
       const w = new Writer(frame.kind, text.length + 1);
       w.text(text);
       return w.buf;
