@@ -1,0 +1,46 @@
+import type { CompiledPattern } from './pattern.js';
+import type { TriggerKind } from './schema.js';
+
+/** Fields every event offers: the bot's name and the time (ISO 8601). */
+export const COMMON_FIELDS = ['bot', 'time'] as const;
+
+/** Fields each trigger's events offer to templates and conditions (besides `match.*`, `env.*`). */
+export const TRIGGER_FIELDS: Readonly<Record<TriggerKind, readonly string[]>> = {
+  post: ['room', 'from', 'text'],
+  direct: ['from', 'text'],
+  offer: ['from', 'fileName', 'size', 'id'],
+  join: ['room', 'from'],
+  leave: ['room', 'from'],
+  every: ['count'],
+  start: [],
+  stdin: ['text'],
+};
+
+/** All fields a rule's events offer, `match.*` included when its trigger has a regex. */
+export function availableFields(kind: TriggerKind, pattern: CompiledPattern | undefined): string[] {
+  const fields = [...TRIGGER_FIELDS[kind], ...COMMON_FIELDS];
+  if (pattern) {
+    for (let i = 0; i <= pattern.count; i++) fields.push(`match.${i}`);
+    for (const g of pattern.groups) fields.push(`match.${g}`);
+  }
+  return fields;
+}
+
+/**
+ * Why `field` is not available, or undefined when it is. `env.*` is always allowed here;
+ * whether the variable is set is checked before a run.
+ */
+export function fieldProblem(
+  field: string,
+  kind: TriggerKind,
+  available: readonly string[],
+): string | undefined {
+  if (available.includes(field)) return undefined;
+  if (/^env\.[A-Za-z_][A-Za-z0-9_]*$/.test(field)) return undefined;
+  if (field.startsWith('match.')) {
+    return available.some((f) => f.startsWith('match.'))
+      ? `the trigger's regex has no group \`${field.slice(6)}\``
+      : `\`${field}\` needs a \`match\` regex on the \`${kind}\` trigger`;
+  }
+  return `${/^[aeiou]/.test(kind) ? 'an' : 'a'} \`${kind}\` event has no field \`${field}\`; it has ${available.map((f) => `\`${f}\``).join(', ')}`;
+}

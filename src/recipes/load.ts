@@ -1,0 +1,217 @@
+import { readFile } from 'node:fs/promises';
+import { type Document, LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import {
+  type CompileOptions,
+  compileRecipe,
+  type RecipeIssue,
+  type RecipePlan,
+} from './compile.js';
+import { RecipeError, RecipeLoadError } from './errors.js';
+import { formatPath, locate, type RecipePath } from './positions.js';
+import { type Recipe, recipeSchema } from './schema.js';
+import { knownKeys } from './schema-walk.js';
+import { suggest } from './suggest.js';
+
+/** Recipe files larger than this are refused before parsing: a recipe is a page of YAML. */
+export const MAX_RECIPE_BYTES = 1024 * 1024;
+
+/** The outcome of loading one recipe: its plan, or every problem found in it. */
+export type LoadResult =
+  | { ok: true; file: string; recipe: Recipe; plan: RecipePlan }
+  | { ok: false; file: string; errors: RecipeError[] };
+
+function hasPath(data: unknown, path: RecipePath): boolean {
+  let node = data;
+  for (const seg of path) {
+    if (node === null || typeof node !== 'object' || !(seg in node)) return false;
+    node = (node as Record<string | number, unknown>)[seg];
+  }
+  return node !== undefined;
+}
+
+function schemaErrors(
+  issues: readonly z.core.$ZodIssue[],
+  data: unknown,
+  at: (path: RecipePath, mode?: 'key' | 'value') => ReturnType<typeof locate>,
+): RecipeError[] {
+  const errors: RecipeError[] = [];
+  const withUnknownKeys = new Set(
+    issues
+      .filter((i) => i.code === 'unrecognized_keys')
+      .map((i) => formatPath(i.path as RecipePath)),
+  );
+  for (const issue of issues) {
+    const path = issue.path as RecipePath;
+    if (issue.code === 'unrecognized_keys') {
+      const valid = knownKeys(recipeSchema, path);
+      for (const key of issue.keys) {
+        const suggestion = suggest(key, valid);
+        const list = valid.map((k) => `\`${k}\``).join(', ');
+        errors.push(
+          new RecipeError(
+            'RECIPE_UNKNOWN_KEY',
+            `unknown key \`${key}\`${suggestion ? '' : `; valid keys: ${list}`}`,
+            at([...path, key], 'key'),
+            suggestion === undefined ? {} : { suggestion },
+          ),
+        );
+      }
+      continue;
+    }
+    // "needs one trigger" next to an unknown key is the same typo seen twice.
+    const params = (issue as { params?: { recipe?: string } }).params;
+    if (params?.recipe === 'missing-one' && withUnknownKeys.has(formatPath(path))) continue;
+    if (path.length > 0 && !hasPath(data, path)) {
+      const key = path[path.length - 1];
+      errors.push(
+        new RecipeError(
+          'RECIPE_MISSING_KEY',
+          `missing required key \`${String(key)}\``,
+          at(path.slice(0, -1), 'value'),
+        ),
+      );
+      continue;
+    }
+    let suggestion: string | undefined;
+    if (issue.code === 'invalid_value') {
+      const actual = (function get(node: unknown, p: RecipePath): unknown {
+        return p.reduce<unknown>((n, s) => (n as Record<string | number, unknown>)?.[s], node);
+      })(data, path);
+      if (typeof actual === 'string') suggestion = suggest(actual, issue.values.map(String));
+    }
+    const where = at(path, 'value');
+    errors.push(
+      new RecipeError(
+        'RECIPE_SCHEMA',
+        issue.message,
+        where,
+        suggestion === undefined ? {} : { suggestion },
+      ),
+    );
+  }
+  return errors;
+}
+
+/**
+ * Parses and validates recipe text: YAML syntax, then the schema, then the semantic checks
+ * (regexes, template fields, trigger/action fit). Never throws for a bad recipe; the
+ * result lists every problem with file, line, column and key.
+ *
+ * @example
+ * const result = parseRecipe(yamlText, 'bots.yaml')
+ * if (!result.ok) for (const e of result.errors) console.error(String(e))
+ */
+export function parseRecipe(
+  source: string,
+  file: string,
+  options: CompileOptions = {},
+): LoadResult {
+  const lines = new LineCounter();
+  const doc: Document = parseDocument(source, { lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const errors = doc.errors.map((e) => {
+      const pos = lines.linePos(e.pos[0]);
+      const detail = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      return new RecipeError(
+        'RECIPE_YAML_SYNTAX',
+        `YAML syntax error: ${detail}`,
+        { file, line: pos.line, column: pos.col, key: '' },
+        { cause: e },
+      );
+    });
+    return { ok: false, file, errors };
+  }
+  const data: unknown = doc.toJS();
+  const at = (path: RecipePath, mode: 'key' | 'value' = 'value') =>
+    locate(doc, lines, file, path, mode);
+  if (data === null || data === undefined) {
+    return {
+      ok: false,
+      file,
+      errors: [new RecipeError('RECIPE_EMPTY', 'the recipe is empty; it needs `bots:`', at([]))],
+    };
+  }
+  const parsed = recipeSchema.safeParse(data);
+  if (!parsed.success)
+    return { ok: false, file, errors: schemaErrors(parsed.error.issues, data, at) };
+  const { plan, issues } = compileRecipe(parsed.data, options);
+  if (issues.length > 0) {
+    return { ok: false, file, errors: byPosition(issues.map((i) => issueError(i, at))) };
+  }
+  return { ok: true, file, recipe: parsed.data, plan };
+}
+
+function byPosition(errors: RecipeError[]): RecipeError[] {
+  return errors.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+function issueError(
+  issue: RecipeIssue,
+  at: (p: RecipePath, m?: 'key' | 'value') => ReturnType<typeof locate>,
+) {
+  const where = at(issue.path, issue.at ?? 'value');
+  return new RecipeError(
+    issue.code,
+    issue.message,
+    where,
+    issue.suggestion === undefined ? {} : { suggestion: issue.suggestion },
+  );
+}
+
+/**
+ * Reads and validates one recipe file. Files over `MAX_RECIPE_BYTES` or unreadable files are
+ * reported as errors at line 1, column 1.
+ */
+export async function loadRecipeFile(
+  file: string,
+  options: CompileOptions = {},
+): Promise<LoadResult> {
+  let source: string;
+  try {
+    const bytes = await readFile(file);
+    if (bytes.length > MAX_RECIPE_BYTES) {
+      return {
+        ok: false,
+        file,
+        errors: [
+          new RecipeError(
+            'RECIPE_TOO_LARGE',
+            `the file is ${bytes.length} bytes; recipes are limited to ${MAX_RECIPE_BYTES}`,
+            { file, line: 1, column: 1, key: '' },
+          ),
+        ],
+      };
+    }
+    source = bytes.toString('utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(err);
+    return {
+      ok: false,
+      file,
+      errors: [
+        new RecipeError(
+          'RECIPE_UNREADABLE',
+          `cannot read the recipe: ${reason}`,
+          { file, line: 1, column: 1, key: '' },
+          { cause: err },
+        ),
+      ],
+    };
+  }
+  return parseRecipe(source, file, options);
+}
+
+/**
+ * Loads several recipe files and throws one `RecipeLoadError` listing the problems of all of
+ * them, so nothing connects unless every file is valid.
+ */
+export async function loadRecipes(
+  files: readonly string[],
+  options: CompileOptions = {},
+): Promise<Extract<LoadResult, { ok: true }>[]> {
+  const results = await Promise.all(files.map((f) => loadRecipeFile(f, options)));
+  const errors = results.flatMap((r) => (r.ok ? [] : r.errors));
+  if (errors.length > 0) throw new RecipeLoadError(errors);
+  return results as Extract<LoadResult, { ok: true }>[];
+}

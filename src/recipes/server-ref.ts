@@ -1,0 +1,29 @@
+/** Where a bot connects: an in-process server (numbered from 1) or a host and port. */
+export type ServerRef =
+  | { kind: 'bundled'; index: number; text: string }
+  | { kind: 'remote'; host: string; port: number; text: string };
+
+/** The reference used when a bot names no server and the CLI gives no `--server`. */
+export const DEFAULT_SERVER: ServerRef = { kind: 'bundled', index: 1, text: 'bundled' };
+
+/**
+ * Parses a recipe's `server`: `bundled` (the first in-process server), `bundled:N` (the
+ * N-th, so one recipe can bridge two servers without any running), or `host:port`
+ * (`[::1]:17734` for IPv6). Returns an error message for anything else.
+ *
+ * @example
+ * parseServerRef('bundled:2') // { kind: 'bundled', index: 2, text: 'bundled:2' }
+ */
+export function parseServerRef(text: string): ServerRef | { error: string } {
+  const bundled = /^bundled(?::(\d+))?$/.exec(text);
+  if (bundled) {
+    const index = bundled[1] === undefined ? 1 : Number(bundled[1]);
+    if (index < 1 || index > 16) return { error: 'bundled servers are numbered 1 to 16' };
+    return { kind: 'bundled', index, text: index === 1 ? 'bundled' : `bundled:${index}` };
+  }
+  const m = /^(?:\[([^\]]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(text);
+  if (!m) return { error: 'expected host:port, bundled or bundled:N' };
+  const port = Number(m[3]);
+  if (port < 1 || port > 65535) return { error: `port ${port} is out of range (1-65535)` };
+  return { kind: 'remote', host: m[1] ?? m[2]!, port, text };
+}
