@@ -1,0 +1,127 @@
+import { DEFAULT_PORT } from '../protocol/index.js';
+import { createServer, type RelayServer } from '../server/index.js';
+import { CliError, ExitCode } from './exit-codes.js';
+
+/** A host and port to dial. */
+export interface ServerAddress {
+  host: string;
+  port: number;
+}
+
+/** The server a command talks to: one given with --server, or the bundled one it started. */
+export interface ServerTarget extends ServerAddress {
+  /** `host:port`, for messages. */
+  readonly label: string;
+  /** The in-process server when none was given; undefined for --server. */
+  readonly bundled: RelayServer | undefined;
+  /** Stops the bundled server (with a farewell to its clients); a no-op for --server. */
+  close(): Promise<void>;
+}
+
+/**
+ * Parses `--server`: `host:port`, `host` (port 17734), `:port` (127.0.0.1) or `[v6]:port`.
+ * Throws a `CliError` (exit 1) that shows the accepted forms.
+ *
+ * @example
+ * parseServerAddress('chat.example.org:17734') // { host: 'chat.example.org', port: 17734 }
+ * parseServerAddress('[::1]:4000')             // { host: '::1', port: 4000 }
+ */
+export function parseServerAddress(value: string): ServerAddress {
+  const text = value.trim();
+  const bad = (why: string): never => {
+    throw new CliError(
+      'INVALID_SERVER',
+      ExitCode.USAGE,
+      `--server ${JSON.stringify(value)}: ${why}. Use host:port, e.g. --server 127.0.0.1:${DEFAULT_PORT}`,
+    );
+  };
+  let host: string;
+  let portText: string | undefined;
+  const v6 = /^\[([^\]]+)\](?::(.*))?$/.exec(text);
+  if (v6) {
+    host = v6[1]!;
+    portText = v6[2];
+  } else {
+    const colon = text.lastIndexOf(':');
+    if (colon !== -1 && text.indexOf(':') !== colon) bad('write an IPv6 address in brackets');
+    host = colon === -1 ? text : text.slice(0, colon);
+    portText = colon === -1 ? undefined : text.slice(colon + 1);
+  }
+  if (host === '') host = '127.0.0.1';
+  if (/\s/.test(host)) bad('the host may not contain spaces');
+  if (portText === undefined) return { host, port: DEFAULT_PORT };
+  if (!/^\d{1,5}$/.test(portText)) bad(`the port ${JSON.stringify(portText)} is not a number`);
+  const port = Number(portText);
+  if (port < 1 || port > 65535) bad(`the port ${port} is outside 1–65535`);
+  return { host, port };
+}
+
+/** Formats an address as `host:port` (`[v6]:port` for IPv6). */
+export function formatAddress({ host, port }: ServerAddress): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** Options of `resolveServer`. */
+export interface ResolveServerOptions {
+  /** The raw --server value; absent means "start the bundled server". */
+  server?: string | undefined;
+  /** Where the notice about the bundled server goes (stderr). */
+  notice: (text: string) => void;
+  /** The port the bundled server tries first (default 17734); tests pass 0. */
+  preferredPort?: number;
+}
+
+/**
+ * Returns the server a command should dial. With --server it only parses the address. Without
+ * it, it starts the bundled server in this process on 127.0.0.1:17734, or on a free port when
+ * 17734 is taken, and says on stderr which one it is.
+ */
+export async function resolveServer(options: ResolveServerOptions): Promise<ServerTarget> {
+  if (options.server !== undefined) {
+    const address = parseServerAddress(options.server);
+    return {
+      ...address,
+      label: formatAddress(address),
+      bundled: undefined,
+      close: async () => {},
+    };
+  }
+  const host = '127.0.0.1';
+  const preferred = options.preferredPort ?? DEFAULT_PORT;
+  let server = createServer({ host, port: preferred });
+  let address: ServerAddress;
+  try {
+    address = await server.listen(preferred, host);
+    options.notice(`started the bundled server on ${formatAddress(address)}`);
+  } catch (err) {
+    if (!isAddressInUse(err)) {
+      throw new CliError(
+        'BUNDLED_SERVER_FAILED',
+        ExitCode.CONNECTION,
+        `Could not start the bundled server: ${(err as Error).message}. Pass --server host:port to use a running one`,
+        { cause: err },
+      );
+    }
+    server = createServer({ host, port: 0 });
+    address = await server.listen(0, host);
+    options.notice(
+      `port ${preferred} is taken, so the bundled server started on ${formatAddress(address)}; ` +
+        `to use the server already on ${preferred}, pass --server ${host}:${preferred}`,
+    );
+  }
+  const bundled = server;
+  return {
+    ...address,
+    label: formatAddress(address),
+    bundled,
+    close: () => bundled.close('relaykit CLI finished'),
+  };
+}
+
+function isAddressInUse(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ADDRESS_IN_USE' || code === 'EADDRINUSE') return true;
+  }
+  return false;
+}
