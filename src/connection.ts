@@ -84,8 +84,11 @@ export class Connection<S extends Side = Side> {
     return this.sendRaw(encode(frame));
   }
 
-  /** Queues bytes already encoded (one buffer shared by many sockets in a fan-out). */
-  sendRaw(bytes: Uint8Array): boolean {
+  /**
+   * Queues bytes already encoded (one buffer shared by many sockets in a fan-out).
+   * `onFlushed` runs once these bytes have left the process (or the socket failed).
+   */
+  sendRaw(bytes: Uint8Array, onFlushed?: () => void): boolean {
     if (this.#closing || this.#closed || this.socket.destroyed) return false;
     if (!this.#corked) {
       this.#corked = true;
@@ -95,7 +98,9 @@ export class Connection<S extends Side = Side> {
         this.socket.uncork();
       });
     }
-    return this.socket.write(bytes);
+    return onFlushed === undefined
+      ? this.socket.write(bytes)
+      : this.socket.write(bytes, () => onFlushed());
   }
 
   /** Stops reading from the socket (backpressure towards this peer). */
@@ -122,6 +127,8 @@ export class Connection<S extends Side = Side> {
     if (!this.#closing && last !== undefined) this.send(last);
     // Reading goes on (and is discarded) so the peer's FIN is seen and 'close' comes promptly.
     this.#closing = true;
+    // A peer paused for backpressure must still have its FIN read, or 'close' never comes.
+    this.socket.resume();
     return new Promise((resolve) => {
       if (this.#closed) return resolve();
       this.socket.once('close', () => resolve());

@@ -4,3 +4,9 @@
  */
 export { RelayKitError } from './errors.js';
 export * from './protocol/index.js';
+export {
+  createServer,
+  createLogger,
+  type ServerOptions,
+  type RelayServer,
+} from './server/index.js';

@@ -1,0 +1,209 @@
+import {
+  type AcceptFileFrame,
+  encode,
+  ErrorCode,
+  type FileNegotiation,
+  type FileTransferFrame,
+  frames,
+  Kind,
+  type OfferFileFrame,
+  type RejectFileFrame,
+} from '../../protocol/index.js';
+import type { ServerContext } from '../context.js';
+import type { Session } from '../session.js';
+import type { Transfer } from '../transfers.js';
+
+// The file relay of CLARIFICATIONS §6. The server relays every byte; a transfer is recorded
+// from the offer until its last chunk, a rejection, or either party leaving.
+
+/** How many cancelled ids a session remembers (to drop frames still in flight for them). */
+const CANCELLED_MEMORY = 64;
+
+function fields(t: Transfer<Session>): FileNegotiation {
+  return {
+    target: t.targetName,
+    source: t.sourceName,
+    id: t.id,
+    size: t.size,
+    fileName: t.fileName,
+  };
+}
+
+function forget(ctx: ServerContext, t: Transfer<Session>): void {
+  ctx.transfers.delete(t.id);
+  t.source.transfers.delete(t.id);
+  t.target.transfers.delete(t.id);
+}
+
+function rememberCancelled(party: Session, id: number): void {
+  party.cancelled.add(id);
+  if (party.cancelled.size > CANCELLED_MEMORY) {
+    const oldest = party.cancelled.values().next().value!;
+    party.cancelled.delete(oldest);
+  }
+}
+
+function logTransfer(ctx: ServerContext, message: string, t: Transfer<Session>): void {
+  ctx.log.info(message, {
+    id: t.id,
+    from: t.sourceName,
+    to: t.targetName,
+    file: t.fileName,
+    size: t.size,
+    relayed: t.relayed,
+  });
+}
+
+/**
+ * OFFER_FILE: the source must be the sender (else ILLEGAL_NAME). An offline target, or no free
+ * id, gets REJECT_FILE with id 0; otherwise the offer is recorded and forwarded with its id.
+ */
+export function offerFile(ctx: ServerContext, session: Session, frame: OfferFileFrame): void {
+  if (frame.source !== session.name) {
+    ctx.fail(
+      session,
+      ErrorCode.ILLEGAL_NAME,
+      `offer names '${frame.source}' as its source, but the sender is '${session.name}'`,
+    );
+    return;
+  }
+  const target = ctx.registry.user(frame.target);
+  const t =
+    target &&
+    ctx.transfers.create({
+      source: session,
+      target,
+      sourceName: session.name,
+      targetName: target.name,
+      size: frame.size,
+      fileName: frame.fileName,
+    });
+  if (t === undefined) {
+    session.send(frames.reject({ ...frame, id: 0 }));
+    ctx.log.info('transfer refused', {
+      from: session.name,
+      to: frame.target,
+      file: frame.fileName,
+      reason: target === undefined ? 'target offline' : 'no free transfer id',
+    });
+    return;
+  }
+  session.transfers.add(t.id);
+  session.cancelled.delete(t.id);
+  t.target.transfers.add(t.id);
+  t.target.cancelled.delete(t.id);
+  t.target.send(frames.offer(fields(t)));
+  logTransfer(ctx, 'transfer offered', t);
+}
+
+/**
+ * ACCEPT_FILE / REJECT_FILE from the target. A reply that matches no offered transfer of
+ * this target gets ERR ILLEGAL_NAME, and the offerer it names gets REJECT_FILE with id 0.
+ * A REJECT of an accepted transfer by its target cancels it (the draft's "rejected").
+ */
+export function answerOffer(
+  ctx: ServerContext,
+  session: Session,
+  frame: AcceptFileFrame | RejectFileFrame,
+): void {
+  const t = ctx.transfers.get(frame.id);
+  const matches =
+    t !== undefined &&
+    t.target === session &&
+    t.sourceName === frame.source &&
+    t.targetName === frame.target &&
+    (t.state === 'offered' || frame.kind === Kind.REJECT_FILE);
+  if (!matches) {
+    // The offerer left (or the offer ended) while this reply was on its way.
+    if (t === undefined && session.cancelled.has(frame.id)) return;
+    ctx.registry.user(frame.source)?.send(frames.reject({ ...frame, id: 0 }));
+    const what = frame.kind === Kind.ACCEPT_FILE ? 'ACCEPT_FILE' : 'REJECT_FILE';
+    ctx.fail(
+      session,
+      ErrorCode.ILLEGAL_NAME,
+      `${what} for id ${frame.id} from '${frame.source}' matches no transfer offered to this client`,
+    );
+    return;
+  }
+  t.source.send(frame);
+  if (frame.kind === Kind.REJECT_FILE) {
+    forget(ctx, t);
+    if (t.state === 'accepted') rememberCancelled(t.source, t.id);
+    logTransfer(ctx, t.state === 'accepted' ? 'transfer cancelled' : 'transfer rejected', t);
+    return;
+  }
+  t.state = 'accepted';
+  logTransfer(ctx, 'transfer accepted', t);
+  if (t.size === 0) {
+    // A zero-byte file has no chunks: it is complete once the ACCEPT is forwarded (§6.6).
+    forget(ctx, t);
+    logTransfer(ctx, 'transfer completed', t);
+  }
+}
+
+/**
+ * FILE_TRANSFER: forwarded unchanged to the target of an accepted transfer sent by this
+ * client; anything else is ILLEGAL_TRANSFER. While the target's socket is backed up the
+ * sender's socket is paused, so the server never buffers a file (§6.9).
+ */
+export function relayChunk(ctx: ServerContext, session: Session, frame: FileTransferFrame): void {
+  const t = ctx.transfers.get(frame.id);
+  let problem: string | null = null;
+  if (t === undefined) {
+    if (session.cancelled.has(frame.id)) return; // in flight when the transfer ended
+    problem = `no live transfer has id ${frame.id}`;
+  } else if (t.source !== session) {
+    problem = `transfer ${frame.id} is not sent by this client`;
+  } else if (t.state !== 'accepted') {
+    problem = `transfer ${frame.id} has not been accepted yet`;
+  } else if (t.relayed + frame.data.length > t.size) {
+    problem = `transfer ${frame.id} would exceed its declared ${t.size} bytes`;
+  }
+  if (problem !== null || t === undefined) {
+    ctx.fail(session, ErrorCode.ILLEGAL_TRANSFER, problem ?? 'invalid chunk');
+    return;
+  }
+  t.relayed += frame.data.length;
+  const target = t.target;
+  const flowing = target.relay(encode(frame, { trusted: true }));
+  if (frame.finished) {
+    forget(ctx, t);
+    logTransfer(ctx, 'transfer completed', t);
+  }
+  if (!flowing && !target.conn.closing && !target.blockedSenders.has(session)) {
+    target.blockedSenders.add(session);
+    session.blockedOn.add(target);
+    session.conn.pause();
+  }
+}
+
+/** The session's socket drained: offerers paused for it may send again. */
+export function releaseSenders(receiver: Session): void {
+  for (const sender of receiver.blockedSenders) {
+    sender.blockedOn.delete(receiver);
+    if (sender.blockedOn.size === 0) sender.conn.resume();
+  }
+  receiver.blockedSenders.clear();
+}
+
+/**
+ * The session is going away: every transfer it is part of ends, and the other party gets
+ * REJECT_FILE with the transfer's fields and id (§6.7). Backpressure ties are released.
+ */
+export function abortTransfers(ctx: ServerContext, session: Session): void {
+  for (const id of [...session.transfers]) {
+    const t = ctx.transfers.get(id);
+    if (t === undefined) continue;
+    forget(ctx, t);
+    const other = t.source === session ? t.target : t.source;
+    if (other !== session && other.state !== 'closed') {
+      other.send(frames.reject(fields(t)));
+      rememberCancelled(other, t.id);
+    }
+    logTransfer(ctx, 'transfer aborted', t);
+  }
+  session.transfers.clear();
+  releaseSenders(session);
+  for (const receiver of session.blockedOn) receiver.blockedSenders.delete(session);
+  session.blockedOn.clear();
+}

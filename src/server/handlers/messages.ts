@@ -1,0 +1,74 @@
+import {
+  type BroadcastFrame,
+  type DirectSendFrame,
+  encode,
+  frames,
+  type QueryUserFrame,
+  type SendMessageFrame,
+} from '../../protocol/index.js';
+import type { ServerContext } from '../context.js';
+import type { Session } from '../session.js';
+import { fanOut } from './rooms.js';
+
+function post(room: string, from: string, text: string): Buffer {
+  // Room, sender and text all passed the decoder's checks (or the registry's), so the
+  // POST is encoded once, unchecked, and the same Buffer goes to every member.
+  return encode(frames.post(room, from, text), { trusted: true });
+}
+
+/**
+ * SEND_MESSAGE: a POST to every member of the room, sender included, with the sender filled
+ * in from the registration (§5.9). A post to a room the sender is not in is dropped unless
+ * `allowOutsidePosts` (§5.4); a post to a room that does not exist is always dropped.
+ */
+export function sendMessage(ctx: ServerContext, session: Session, frame: SendMessageFrame): void {
+  const members = ctx.registry.members(frame.room);
+  if (members === undefined || (!session.rooms.has(frame.room) && !ctx.options.allowOutsidePosts)) {
+    if (ctx.log.enabled('debug')) {
+      const why = members === undefined ? 'no such room' : 'sender is not a member';
+      ctx.log.debug(`post dropped: ${why}`, { room: frame.room, name: session.name });
+    }
+    return;
+  }
+  fanOut(members, post(frame.room, session.name, frame.text));
+}
+
+/** BROADCAST_MESSAGE (either layout): one POST per room the sender is in (§6.5.1). */
+export function broadcast(ctx: ServerContext, session: Session, frame: BroadcastFrame): void {
+  for (const room of session.rooms) {
+    const members = ctx.registry.members(room);
+    if (members !== undefined) fanOut(members, post(room, session.name, frame.text));
+  }
+}
+
+/**
+ * DIRECT_MESSAGE: forwarded with the peer field set to the sender. To an offline user, the
+ * sender gets QUERY_USER with status 0 instead (§5.5). A message to oneself is delivered.
+ */
+export function directMessage(ctx: ServerContext, session: Session, frame: DirectSendFrame): void {
+  const target = ctx.registry.user(frame.to);
+  if (target === undefined) {
+    session.send(frames.queryUser(frame.to, 0));
+    return;
+  }
+  target.send(frames.directFrom(session.name, frame.text));
+}
+
+/** QUERY_USER: answers 1 (online) or 0 (offline), whatever status byte the client sent. */
+export function queryUser(ctx: ServerContext, session: Session, frame: QueryUserFrame): void {
+  session.send(frames.queryUser(frame.name, ctx.registry.user(frame.name) ? 1 : 0));
+}
+
+/**
+ * CLIENT_DEPARTS: a non-empty farewell goes to each of the client's rooms as a POST from it
+ * (to the members staying), then the client leaves everything and is closed (§5.7).
+ */
+export function depart(ctx: ServerContext, session: Session, farewell: string): void {
+  if (farewell !== '') {
+    for (const room of session.rooms) {
+      const members = ctx.registry.members(room);
+      if (members !== undefined) fanOut(members, post(room, session.name, farewell), session);
+    }
+  }
+  ctx.finish(session, farewell === '' ? 'client departed' : `client departed: ${farewell}`);
+}

@@ -1,0 +1,110 @@
+import { encode, frames } from '../protocol/index.js';
+import type { Session } from './session.js';
+
+const HEARTBEAT = encode(frames.heartbeat());
+
+/**
+ * One shared interval for every connection: each tick sends a heartbeat to every registered
+ * client and ends those silent for longer than the timeout (§5.6). No timer per connection.
+ */
+export class HeartbeatSweeper {
+  readonly #intervalMs: number;
+  readonly #timeoutMs: number;
+  readonly #sessions: () => Iterable<Session>;
+  readonly #silent: (session: Session, silentMs: number) => void;
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(options: {
+    intervalMs: number;
+    timeoutMs: number;
+    sessions: () => Iterable<Session>;
+    silent: (session: Session, silentMs: number) => void;
+  }) {
+    this.#intervalMs = options.intervalMs;
+    this.#timeoutMs = options.timeoutMs;
+    this.#sessions = options.sessions;
+    this.#silent = options.silent;
+  }
+
+  start(): void {
+    if (this.#timer !== null) return;
+    this.#timer = setInterval(() => this.sweep(), this.#intervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  /** One tick: heartbeats out, silent clients off. */
+  sweep(): void {
+    const now = Date.now();
+    for (const session of this.#sessions()) {
+      const silentMs = now - session.conn.lastReceivedAt;
+      // An offerer paused for backpressure is silent because the server stopped reading it.
+      if (silentMs > this.#timeoutMs && session.blockedOn.size === 0) {
+        this.#silent(session, silentMs);
+        continue;
+      }
+      session.sendRaw(HEARTBEAT);
+    }
+  }
+}
+
+/**
+ * Registration deadlines with a single timer. Connections are kept in accept order, and the
+ * timeout is the same for all, so the oldest always expires first: the timer is armed for
+ * the head only, and each firing ends every expired connection in one pass.
+ */
+export class RegistrationDeadlines {
+  readonly #timeoutMs: number;
+  readonly #expired: (session: Session) => void;
+  readonly #pending = new Set<Session>();
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(timeoutMs: number, expired: (session: Session) => void) {
+    this.#timeoutMs = timeoutMs;
+    this.#expired = expired;
+  }
+
+  /** Connections still waiting to register. */
+  get size(): number {
+    return this.#pending.size;
+  }
+
+  add(session: Session): void {
+    this.#pending.add(session);
+    this.#arm();
+  }
+
+  delete(session: Session): void {
+    this.#pending.delete(session);
+  }
+
+  stop(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#pending.clear();
+  }
+
+  #arm(): void {
+    if (this.#timer !== null) return;
+    const head = this.#pending.values().next();
+    if (head.done) return;
+    const delay = Math.max(0, head.value.connectedAt + this.#timeoutMs - Date.now());
+    this.#timer = setTimeout(() => this.#fire(), delay);
+    this.#timer.unref();
+  }
+
+  #fire(): void {
+    this.#timer = null;
+    const now = Date.now();
+    for (const session of this.#pending) {
+      if (session.connectedAt + this.#timeoutMs > now) break;
+      this.#pending.delete(session);
+      this.#expired(session);
+    }
+    this.#arm();
+  }
+}

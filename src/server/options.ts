@@ -1,0 +1,74 @@
+import {
+  DEFAULT_HEARTBEAT_TIMEOUT_MS,
+  DEFAULT_PORT,
+  HEARTBEAT_INTERVAL_MS,
+} from '../protocol/index.js';
+import { checkIntegerOption } from './errors.js';
+import { type Logger, SILENT_LOGGER } from './logger.js';
+
+/** Options of `createServer`. Every one has a default. */
+export interface ServerOptions {
+  /** Interface to listen on (default `'127.0.0.1'`). */
+  host?: string;
+  /** TCP port (default 17734; 0 picks a free port). */
+  port?: number;
+  /** Most registered users at once (default unlimited); more get TOO_MANY_USERS. */
+  maxUsers?: number;
+  /** Most rooms at once (default unlimited); creating one more gets TOO_MANY_ROOMS. */
+  maxRooms?: number;
+  /** How often the server sends every client a heartbeat (default 4000 ms). */
+  heartbeatIntervalMs?: number;
+  /** Silence after which a client is disconnected (default 30000 ms). */
+  heartbeatTimeoutMs?: number;
+  /** Time a new connection has to send NEW_CLIENT (default 10000 ms). */
+  registrationTimeoutMs?: number;
+  /** Deliver SEND_MESSAGE to a room the sender is not in (default false: dropped). */
+  allowOutsidePosts?: boolean;
+  /** Bytes queued for one client before it is cut off as too slow (default 4 MiB). */
+  maxOutputBytes?: number;
+  /** Where events are logged (default: nowhere). */
+  logger?: Logger;
+}
+
+/** `ServerOptions` with every default filled in. */
+export interface ResolvedOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly maxUsers: number;
+  readonly maxRooms: number;
+  readonly heartbeatIntervalMs: number;
+  readonly heartbeatTimeoutMs: number;
+  readonly registrationTimeoutMs: number;
+  readonly allowOutsidePosts: boolean;
+  readonly maxOutputBytes: number;
+  readonly logger: Logger;
+}
+
+/** Default per-connection output limit. */
+export const DEFAULT_MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
+/** Default time a connection has to register. */
+export const DEFAULT_REGISTRATION_TIMEOUT_MS = 10_000;
+
+/** Validates `options` and fills in the defaults. Throws `INVALID_SERVER_OPTION`. */
+export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
+  checkIntegerOption('port', options.port, 0, 65_535);
+  checkIntegerOption('maxUsers', options.maxUsers, 1);
+  checkIntegerOption('maxRooms', options.maxRooms, 1);
+  checkIntegerOption('heartbeatIntervalMs', options.heartbeatIntervalMs, 1);
+  // The library allows short timeouts so tests can run fast; the CLI enforces the draft's 20 s.
+  checkIntegerOption('heartbeatTimeoutMs', options.heartbeatTimeoutMs, 1);
+  checkIntegerOption('registrationTimeoutMs', options.registrationTimeoutMs, 1);
+  checkIntegerOption('maxOutputBytes', options.maxOutputBytes, 1024);
+  return {
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? DEFAULT_PORT,
+    maxUsers: options.maxUsers ?? Number.POSITIVE_INFINITY,
+    maxRooms: options.maxRooms ?? Number.POSITIVE_INFINITY,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS,
+    heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
+    registrationTimeoutMs: options.registrationTimeoutMs ?? DEFAULT_REGISTRATION_TIMEOUT_MS,
+    allowOutsidePosts: options.allowOutsidePosts === true,
+    maxOutputBytes: options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+    logger: options.logger ?? SILENT_LOGGER,
+  };
+}

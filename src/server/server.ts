@@ -1,0 +1,322 @@
+import { createServer as createNetServer, type Server, type Socket } from 'node:net';
+import {
+  type ClientFrame,
+  type ErrorCode,
+  ErrorCode as Codes,
+  encode,
+  errorCodeName,
+  frames,
+  type ProtocolError,
+  validateFarewell,
+} from '../protocol/index.js';
+import type { ServerContext } from './context.js';
+import { listenError, ServerError } from './errors.js';
+import { abortTransfers, releaseSenders } from './handlers/files.js';
+import { dispatch } from './handlers/index.js';
+import { leaveAllRooms } from './handlers/rooms.js';
+import { HeartbeatSweeper, RegistrationDeadlines } from './heartbeat.js';
+import type { Logger } from './logger.js';
+import { type ResolvedOptions, resolveOptions, type ServerOptions } from './options.js';
+import { Registry } from './registry.js';
+import { Session, type SessionOwner, type TrafficCounters } from './session.js';
+import { TransferTable } from './transfers.js';
+
+/** Counters describing a running server. */
+export interface ServerStats {
+  /** Open TCP connections, registered or not. */
+  connections: number;
+  /** Registered users. */
+  users: number;
+  /** Rooms with at least one member. */
+  rooms: number;
+  /** Live file transfers (offered or accepted). */
+  transfers: number;
+  framesIn: number;
+  framesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** A running (or ready to run) relay server. */
+export interface RelayServer {
+  /** Starts listening; resolves to the bound address (port 0 picks a free port). */
+  listen(port?: number, host?: string): Promise<{ host: string; port: number }>;
+  /** Sends SERVER_DEPARTS to every client, waits (bounded) for the flush, and stops. */
+  close(farewell?: string): Promise<void>;
+  /** Live counters, read-only. */
+  readonly stats: Readonly<ServerStats>;
+}
+
+/** The farewell sent when `close()` is called without one. */
+export const DEFAULT_SERVER_FAREWELL = 'Server shutting down';
+
+/** What `inspect` reports about one registered user (for tests and diagnostics). */
+export interface SessionSnapshot {
+  name: string;
+  rooms: string[];
+  transfers: number[];
+  /** Bytes queued on its socket, of which `relayBytes` are relayed file data. */
+  bufferedBytes: number;
+  relayBytes: number;
+  /** True while its reading is paused because a receiver of its file is backed up. */
+  paused: boolean;
+}
+
+/**
+ * The reference server. Use `createServer()`; this class is exported for tests that need
+ * `inspect`.
+ */
+export class RelayServerImpl implements RelayServer, SessionOwner {
+  readonly options: ResolvedOptions;
+  readonly counters: TrafficCounters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0 };
+  readonly #log: Logger;
+  readonly #registry: Registry<Session>;
+  readonly #transfers = new TransferTable<Session>();
+  readonly #sessions = new Set<Session>();
+  readonly #ctx: ServerContext;
+  readonly #heartbeat: HeartbeatSweeper;
+  readonly #deadlines: RegistrationDeadlines;
+  #server: Server | null = null;
+  #nextId = 1;
+  #closing: Promise<void> | null = null;
+
+  constructor(options: ServerOptions = {}) {
+    this.options = resolveOptions(options);
+    this.#log = this.options.logger;
+    this.#registry = new Registry<Session>({ maxRooms: this.options.maxRooms });
+    this.#ctx = {
+      options: this.options,
+      log: this.#log,
+      registry: this.#registry,
+      transfers: this.#transfers,
+      fail: (s, code, reason) => this.#fail(s, code, reason),
+      finish: (s, reason) => this.#finish(s, reason),
+      registered: (s) => this.#deadlines.delete(s),
+    };
+    this.#heartbeat = new HeartbeatSweeper({
+      intervalMs: this.options.heartbeatIntervalMs,
+      timeoutMs: this.options.heartbeatTimeoutMs,
+      sessions: () => this.#registry.users(),
+      silent: (s, ms) => this.#finish(s, `no heartbeat for ${Math.round(ms / 1000)} s`),
+    });
+    this.#deadlines = new RegistrationDeadlines(this.options.registrationTimeoutMs, (s) =>
+      this.#finish(s, `did not register within ${this.options.registrationTimeoutMs} ms`),
+    );
+  }
+
+  get maxOutputBytes(): number {
+    return this.options.maxOutputBytes;
+  }
+
+  get stats(): Readonly<ServerStats> {
+    return {
+      connections: this.#sessions.size,
+      users: this.#registry.userCount,
+      rooms: this.#registry.roomCount,
+      transfers: this.#transfers.size,
+      ...this.counters,
+    };
+  }
+
+  listen(
+    port = this.options.port,
+    host = this.options.host,
+  ): Promise<{ host: string; port: number }> {
+    if (this.#closing) {
+      return Promise.reject(
+        new ServerError('SERVER_CLOSED', 'This server was closed; create a new one'),
+      );
+    }
+    if (this.#server) {
+      return Promise.reject(
+        new ServerError(
+          'ALREADY_LISTENING',
+          'This server is already listening; call listen() once',
+        ),
+      );
+    }
+    const server = createNetServer({ noDelay: true }, (socket) => this.#accept(socket));
+    this.#server = server;
+    return new Promise((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException) => {
+        this.#server = null;
+        reject(listenError(err, host, port));
+      };
+      server.once('error', onError);
+      server.listen(port, host, () => {
+        server.off('error', onError);
+        // Accept failures (EMFILE and the like) must never take the server down.
+        server.on('error', (err) => this.#log.error('accept failed', { reason: err.message }));
+        const address = server.address();
+        const bound =
+          address !== null && typeof address === 'object'
+            ? { host: address.address, port: address.port }
+            : { host, port };
+        this.#heartbeat.start();
+        this.#log.info('listening', { host: bound.host, port: bound.port });
+        resolve(bound);
+      });
+    });
+  }
+
+  close(farewell = DEFAULT_SERVER_FAREWELL): Promise<void> {
+    if (this.#closing) return this.#closing;
+    try {
+      validateFarewell(farewell);
+    } catch (err) {
+      return Promise.reject(
+        new ServerError(
+          'INVALID_FAREWELL',
+          `Cannot close with that farewell: ${(err as Error).message}`,
+          {
+            cause: err,
+          },
+        ),
+      );
+    }
+    this.#closing = this.#shutdown(farewell);
+    return this.#closing;
+  }
+
+  /** A snapshot of one registered user's server-side state, or undefined. */
+  inspect(name: string): SessionSnapshot | undefined {
+    const s = this.#registry.user(name);
+    if (s === undefined) return undefined;
+    return {
+      name: s.name,
+      rooms: [...s.rooms],
+      transfers: [...s.transfers],
+      bufferedBytes: s.conn.bufferedBytes,
+      relayBytes: s.queuedRelayBytes,
+      paused: s.blockedOn.size > 0,
+    };
+  }
+
+  async #shutdown(farewell: string): Promise<void> {
+    this.#heartbeat.stop();
+    this.#deadlines.stop();
+    const server = this.#server;
+    const stopped = new Promise<void>((resolve) => {
+      if (server === null) resolve();
+      else server.close(() => resolve());
+    });
+    const departs = encode(frames.serverDeparts(farewell));
+    const ends: Promise<void>[] = [];
+    for (const s of this.#sessions) {
+      s.closeReason = 'server shutting down';
+      if (s.state === 'registered') s.sendRaw(departs);
+      // Connection.end waits for the flush, bounded by its close timeout, then destroys.
+      ends.push(s.conn.end());
+    }
+    this.#log.info('shutting down', { clients: this.#sessions.size, farewell });
+    await Promise.all(ends);
+    await stopped;
+    this.#log.info('stopped', {
+      framesIn: this.counters.framesIn,
+      framesOut: this.counters.framesOut,
+    });
+  }
+
+  #accept(socket: Socket): void {
+    if (this.#closing) {
+      socket.destroy();
+      return;
+    }
+    const session = new Session(this.#nextId++, socket, this);
+    this.#sessions.add(session);
+    this.#deadlines.add(session);
+    this.#log.info('connection opened', { conn: session.id, addr: session.address });
+  }
+
+  // SessionOwner: events from each connection.
+
+  frame(session: Session, frame: ClientFrame): void {
+    try {
+      dispatch(this.#ctx, session, frame);
+    } catch (err) {
+      // A bug must cost one connection, never the server.
+      this.#log.error('handler failed', {
+        conn: session.id,
+        name: session.name,
+        reason: err instanceof Error ? (err.stack ?? err.message) : String(err),
+      });
+      this.#fail(session, Codes.UNKNOWN, 'internal error');
+    }
+  }
+
+  protocolError(session: Session, err: ProtocolError): void {
+    this.#fail(session, err.wireCode, err.message);
+  }
+
+  closed(session: Session): void {
+    const reason = session.closeReason ?? 'connection closed by client';
+    this.#teardown(session);
+    this.#sessions.delete(session);
+    this.#log.info('connection closed', {
+      conn: session.id,
+      name: session.name === '' ? undefined : session.name,
+      reason,
+    });
+  }
+
+  drained(session: Session): void {
+    releaseSenders(session);
+  }
+
+  overflow(session: Session): void {
+    if (session.closeReason !== null) return;
+    session.closeReason = `output limit of ${this.options.maxOutputBytes} bytes exceeded (client not reading)`;
+    this.#log.warn('slow client disconnected', {
+      conn: session.id,
+      name: session.name,
+      queued: session.queuedChatBytes,
+    });
+    // It is not reading, so nothing more can be flushed to it; its cleanup runs on 'close'.
+    session.conn.destroy();
+  }
+
+  #fail(session: Session, code: ErrorCode, reason: string): void {
+    if (session.state === 'closed') return;
+    session.closeReason = `${errorCodeName(code)}: ${reason}`;
+    this.#log.warn('protocol error', {
+      conn: session.id,
+      name: session.name === '' ? undefined : session.name,
+      code: errorCodeName(code),
+      reason,
+    });
+    this.#teardown(session);
+    void session.conn.fail(code);
+  }
+
+  #finish(session: Session, reason: string): void {
+    if (session.state === 'closed') return;
+    session.closeReason = reason;
+    this.#teardown(session);
+    void session.conn.end();
+  }
+
+  /** Everything a departure implies (§9), run once, whatever the cause. */
+  #teardown(session: Session): void {
+    if (session.state === 'closed') return;
+    const wasRegistered = session.state === 'registered';
+    session.state = 'closed';
+    this.#deadlines.delete(session);
+    if (!wasRegistered) return;
+    this.#registry.removeUser(session.name, session);
+    leaveAllRooms(this.#ctx, session);
+    abortTransfers(this.#ctx, session);
+  }
+}
+
+/**
+ * Creates a relay server. Nothing happens until `listen()`.
+ *
+ * @example
+ * const server = createServer({ maxUsers: 100, logger: createLogger({ level: 'info' }) })
+ * const { port } = await server.listen(0)
+ * // ... later
+ * await server.close('Back in five minutes')
+ */
+export function createServer(options?: ServerOptions): RelayServer {
+  return new RelayServerImpl(options);
+}

@@ -1,0 +1,141 @@
+import type { Socket } from 'node:net';
+import { Connection } from '../connection.js';
+import {
+  type ClientFrame,
+  encode,
+  type ProtocolError,
+  type ServerFrame,
+} from '../protocol/index.js';
+
+/** Counters a session updates as it works; the server's `stats` reads them. */
+export interface TrafficCounters {
+  framesIn: number;
+  framesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** What a session reports to the server that owns it. */
+export interface SessionOwner {
+  readonly counters: TrafficCounters;
+  readonly maxOutputBytes: number;
+  frame(session: Session, frame: ClientFrame): void;
+  protocolError(session: Session, err: ProtocolError): void;
+  /** The socket closed (for any reason); called once. */
+  closed(session: Session): void;
+  /** The socket's write buffer emptied after a write reported backpressure. */
+  drained(session: Session): void;
+  /** More than `maxOutputBytes` of chat traffic is waiting for this client. */
+  overflow(session: Session): void;
+}
+
+/** Where a connection is in its life. */
+export type SessionState = 'pending' | 'registered' | 'closed';
+
+/**
+ * Server-side state of one connection: its registration, rooms, transfers and output
+ * accounting. Handlers read and change it; the registry indexes it.
+ */
+export class Session {
+  readonly id: number;
+  readonly conn: Connection<'server'>;
+  /** `host:port` of the peer, for logs. */
+  readonly address: string;
+  /** `Date.now()` at accept, for the registration deadline. */
+  readonly connectedAt: number;
+  state: SessionState = 'pending';
+  /** The registered name; empty until NEW_CLIENT succeeds. */
+  name = '';
+  readonly rooms = new Set<string>();
+  /** Ids of the live transfers this session sends or receives. */
+  readonly transfers = new Set<number>();
+  /** Why the server is closing this session, once it decided to. */
+  closeReason: string | null = null;
+  /** Offerers whose reading is paused until this session's socket drains. */
+  readonly blockedSenders = new Set<Session>();
+  /** Receivers this session (as an offerer) waits on; reading resumes when empty. */
+  readonly blockedOn = new Set<Session>();
+  /**
+   * Ids of this session's transfers that ended because the other party left or cancelled:
+   * chunks or replies already in flight for them are dropped, not treated as illegal.
+   */
+  readonly cancelled = new Set<number>();
+  /** Relayed file bytes queued on this socket: exempt from the output limit. */
+  #relayQueued = 0;
+  readonly #owner: SessionOwner;
+
+  constructor(id: number, socket: Socket, owner: SessionOwner) {
+    this.id = id;
+    this.#owner = owner;
+    this.connectedAt = Date.now();
+    this.address = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    const counters = owner.counters;
+    socket.on('data', (chunk: Buffer) => {
+      counters.bytesIn += chunk.length;
+    });
+    this.conn = new Connection(
+      socket,
+      {
+        frame: (frame) => {
+          counters.framesIn++;
+          owner.frame(this, frame);
+        },
+        protocolError: (err) => owner.protocolError(this, err),
+        close: () => owner.closed(this),
+        drain: () => owner.drained(this),
+      },
+      { side: 'server' },
+    );
+  }
+
+  /** A short label for logs: the name once registered, else the connection number. */
+  get label(): string {
+    return this.name === '' ? `#${this.id}` : this.name;
+  }
+
+  /** Bytes queued for this client that are not relayed file data. */
+  get queuedChatBytes(): number {
+    return Math.max(0, this.conn.bufferedBytes - this.#relayQueued);
+  }
+
+  /** Relayed file bytes still queued for this client. */
+  get queuedRelayBytes(): number {
+    return this.#relayQueued;
+  }
+
+  /**
+   * Sends a frame built from fields the server already holds as valid (names from the
+   * registry, text from the decoder), so it skips the text rules.
+   */
+  send(frame: ServerFrame): boolean {
+    return this.sendRaw(encode(frame, { trusted: true }));
+  }
+
+  /** Queues one encoded frame; the same Buffer may go to many sessions. */
+  sendRaw(bytes: Buffer): boolean {
+    const counters = this.#owner.counters;
+    counters.framesOut++;
+    counters.bytesOut += bytes.length;
+    const ok = this.conn.sendRaw(bytes);
+    if (!ok && !this.conn.closing && this.queuedChatBytes > this.#owner.maxOutputBytes) {
+      this.#owner.overflow(this);
+    }
+    return ok;
+  }
+
+  /**
+   * Queues a relayed file chunk. Its bytes do not count towards the output limit: the relay
+   * bounds them itself by pausing the offerer (CLARIFICATIONS §6.9).
+   */
+  relay(bytes: Buffer): boolean {
+    const counters = this.#owner.counters;
+    counters.framesOut++;
+    counters.bytesOut += bytes.length;
+    if (this.conn.closing) return false;
+    const n = bytes.length;
+    this.#relayQueued += n;
+    return this.conn.sendRaw(bytes, () => {
+      this.#relayQueued -= n;
+    });
+  }
+}
