@@ -41,7 +41,7 @@ const ACTION_TRIGGERS: Partial<Record<ActionPlan['kind'], readonly TriggerKind[]
   accept: ['offer'],
   reject: ['offer'],
   relay: ['post'],
-  archive: ['post', 'direct'],
+  archive: ['post', 'join', 'leave'],
 };
 
 const ROOM_TRIGGERS: readonly TriggerKind[] = ['post', 'join', 'leave'];
@@ -89,7 +89,11 @@ class Compiler {
     try {
       return compilePattern(source);
     } catch (err) {
-      this.issue('RECIPE_BAD_REGEX', `invalid regular expression: ${(err as Error).message}`, path);
+      this.issue(
+        'RECIPE_BAD_REGEX',
+        `invalid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`,
+        path,
+      );
       return undefined;
     }
   }
@@ -145,7 +149,10 @@ class Compiler {
     if (spec.if !== undefined) {
       for (const [field, test] of Object.entries(spec.if)) {
         const at = [...path, 'if', field];
+        const before = this.issues.length;
         this.field(field, at, kind, fields);
+        // An unknown field is a key problem: point at the key, not its test.
+        for (const issue of this.issues.slice(before)) issue.at = 'key';
         if (typeof test === 'object' && test.matches !== undefined)
           this.pattern(test.matches, [...at, 'matches']);
         if (typeof test === 'object' && Object.keys(test).length === 0) {
@@ -309,10 +316,8 @@ class Compiler {
       }
       case 'relay': {
         const relay = spec.relay!;
-        const plan: ActionPlan = {
-          kind: 'relay',
-          format: t(relay.format ?? '<{from}@{room}> {text}', [...at, 'format']),
-        };
+        const plan: ActionPlan = { kind: 'relay' };
+        if (relay.tag !== undefined) plan.tag = t(relay.tag, [...at, 'tag']);
         if (relay.room !== undefined) {
           this.name(relay.room, 'room', [...at, 'room']);
           plan.room = relay.room;

@@ -20,8 +20,9 @@ export const TRIGGER_FIELDS: Readonly<Record<TriggerKind, readonly string[]>> = 
 export function availableFields(kind: TriggerKind, pattern: CompiledPattern | undefined): string[] {
   const fields = [...TRIGGER_FIELDS[kind], ...COMMON_FIELDS];
   if (pattern) {
-    for (let i = 0; i <= pattern.count; i++) fields.push(`match.${i}`);
+    // Named groups first: they are what a typo most likely meant.
     for (const g of pattern.groups) fields.push(`match.${g}`);
+    for (let i = 0; i <= pattern.count; i++) fields.push(`match.${i}`);
   }
   return fields;
 }

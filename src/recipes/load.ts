@@ -41,6 +41,16 @@ function schemaErrors(
       .filter((i) => i.code === 'unrecognized_keys')
       .map((i) => formatPath(i.path as RecipePath)),
   );
+  // A key the user misspelt is reported once, as unknown with a suggestion, not also as missing.
+  const suggested = new Set<string>();
+  for (const issue of issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    const valid = knownKeys(recipeSchema, issue.path as RecipePath);
+    for (const key of issue.keys) {
+      const s = suggest(key, valid);
+      if (s !== undefined) suggested.add(formatPath([...(issue.path as RecipePath), s]));
+    }
+  }
   for (const issue of issues) {
     const path = issue.path as RecipePath;
     if (issue.code === 'unrecognized_keys') {
@@ -63,13 +73,13 @@ function schemaErrors(
     const params = (issue as { params?: { recipe?: string } }).params;
     if (params?.recipe === 'missing-one' && withUnknownKeys.has(formatPath(path))) continue;
     if (path.length > 0 && !hasPath(data, path)) {
+      if (suggested.has(formatPath(path))) continue;
       const key = path[path.length - 1];
       errors.push(
-        new RecipeError(
-          'RECIPE_MISSING_KEY',
-          `missing required key \`${String(key)}\``,
-          at(path.slice(0, -1), 'value'),
-        ),
+        new RecipeError('RECIPE_MISSING_KEY', `missing required key \`${String(key)}\``, {
+          ...at(path.slice(0, -1), 'value'),
+          key: formatPath(path),
+        }),
       );
       continue;
     }
@@ -134,7 +144,7 @@ export function parseRecipe(
   }
   const parsed = recipeSchema.safeParse(data);
   if (!parsed.success)
-    return { ok: false, file, errors: schemaErrors(parsed.error.issues, data, at) };
+    return { ok: false, file, errors: byPosition(schemaErrors(parsed.error.issues, data, at)) };
   const { plan, issues } = compileRecipe(parsed.data, options);
   if (issues.length > 0) {
     return { ok: false, file, errors: byPosition(issues.map((i) => issueError(i, at))) };

@@ -36,7 +36,7 @@ export type ActionPlan =
       conflict: 'rename' | 'overwrite' | 'fail';
     }
   | { kind: 'reject' }
-  | { kind: 'relay'; room?: string; server?: ServerRef; format: TemplatePart[] };
+  | { kind: 'relay'; room?: string; server?: ServerRef; tag?: TemplatePart[] };
 
 /** Every action plan carries its kind, its source text for `--dry-run` and its path. */
 export type PlannedAction = ActionPlan & { summary: string; path: RecipePath };

@@ -41,8 +41,10 @@ export function locate(
       );
       if (pair) {
         keyNode = pair.key as Node;
-        // `key:` with no value has a null value node; point at the key then.
-        next = pair.value ?? pair.key;
+        // `key:` with no value has an empty (or no) value node; point at the key then.
+        const value = pair.value as Node | null;
+        const empty = !value || (isScalar(value) && value.range?.[0] === value.range?.[1]);
+        next = empty ? pair.key : value;
       }
     } else if (isSeq(node) && typeof seg === 'number') {
       next = node.items[seg];

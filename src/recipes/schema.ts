@@ -25,10 +25,15 @@ const duration = z
   .regex(DURATION_PATTERN, { error: 'expected a duration such as "30s", "5m" or "1h30m"' })
   .meta({ description: 'Interval: a number with ms, s, m or h, e.g. "30s", "5m", "1h30m".' });
 
+const SIZE_ERROR = 'expected a size in bytes, e.g. 1048576 or "10MB"';
 const size = z
-  .union([z.number().int().nonnegative(), z.string().regex(SIZE_PATTERN)], {
-    error: 'expected a size in bytes, e.g. 1048576 or "10MB"',
-  })
+  .union(
+    [
+      z.number().int({ error: SIZE_ERROR }).nonnegative({ error: SIZE_ERROR }),
+      z.string().regex(SIZE_PATTERN, { error: SIZE_ERROR }),
+    ],
+    { error: SIZE_ERROR },
+  )
   .meta({ description: 'Bytes, or a size with a unit: "512KB", "10MB", "4MiB".' });
 
 /** Filters of the `post` trigger. */
@@ -156,9 +161,14 @@ const relayAction = z
   .strictObject({
     room: text('Target room; defaults to the event’s room (useful across servers).').optional(),
     server: text('Target server: host:port, bundled or bundled:N; default the bot’s.').optional(),
-    format: text('Template of the relayed text; default "<{from}@{room}> {text}".').optional(),
+    tag: text(
+      'Marker put before relayed text, "[tag] sender: text"; default the source room.',
+    ).optional(),
   })
-  .meta({ description: 'Relay the post to another room and/or server, never looping.' });
+  .meta({
+    description:
+      'Relay the post to another room and/or server (the relay bot’s format). Never relays the bot’s own posts or text that already carries a relay marker.',
+  });
 
 /** Action keys; each action item has exactly one. */
 export const ACTION_KEYS = [
