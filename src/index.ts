@@ -2,6 +2,7 @@
  * relaykit: a headless bot SDK, reference server and automation CLI for the relay chat
  * protocol. The package root re-exports the public API.
  */
+export * from './client/index.js';
 export { RelayKitError } from './errors.js';
 export * from './protocol/index.js';
 export {

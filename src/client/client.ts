@@ -1,0 +1,478 @@
+import { type Frame, frames, Kind, type ServerFrame } from '../protocol/index.js';
+import { isThenable, TypedEmitter } from './emitter.js';
+import { ClientError } from './errors.js';
+import {
+  CLIENT_EVENTS,
+  type ClientEvents,
+  type DirectContext,
+  type OfferContext,
+  type PostContext,
+  type PostEvent,
+} from './events.js';
+import {
+  compileFilter,
+  type DirectFilter,
+  handlerArgs,
+  type OfferFilter,
+  type PostFilter,
+} from './filters.js';
+import { checkName, toMessages } from './messages.js';
+import type { ResolvedOptions } from './options.js';
+import { Outbox } from './outbox.js';
+import type { OutgoingTransfer, SendFileOptions, FileSource } from './outgoing-transfer.js';
+import { PresenceTracker } from './presence.js';
+import { TokenBucket } from './rate-limit.js';
+import { Reconnector } from './reconnector.js';
+import { RoomState } from './rooms.js';
+import type { Session, SessionEnd } from './session.js';
+import { eventStream, type WaitForOptions, waitFor } from './streams.js';
+import { Transfers } from './transfers.js';
+
+/**
+ * A registered connection to a relay server: typed events, handlers with `reply`, commands
+ * that return promises, file transfers and (opt-in) reconnection. Get one from `connect()`.
+ *
+ * @example
+ * const client = await connect({ name: 'echo', port: 17734 })
+ * await client.join('lobby')
+ * client.onPost({ room: 'lobby', match: /^!echo (.+)/ }, (ctx) => ctx.reply(ctx.match![1]!))
+ */
+export class Client {
+  /** The name this client registered. */
+  readonly name: string;
+  readonly #opts: ResolvedOptions;
+  readonly #events: TypedEmitter<ClientEvents>;
+  readonly #outbox: Outbox;
+  readonly #rooms: RoomState;
+  readonly #transfers: Transfers;
+  readonly #reconnector: Reconnector;
+  #presence: PresenceTracker;
+  #session: Session | null = null;
+  #finished = false;
+  #closing: Promise<void> | null = null;
+
+  /** @internal Use `connect()`; it registers the session before handing it here. */
+  constructor(session: Session, opts: ResolvedOptions) {
+    this.name = opts.name;
+    this.#opts = opts;
+    this.#events = new TypedEmitter<ClientEvents>(CLIENT_EVENTS, (err, event, payload) =>
+      this.#report(err, { event, payload }),
+    );
+    const bucket = opts.rateLimit
+      ? new TokenBucket(opts.rateLimit.perSecond, opts.rateLimit.burst)
+      : null;
+    this.#outbox = new Outbox(bucket, opts.whileDisconnected);
+    this.#rooms = new RoomState(opts.name);
+    this.#presence = new PresenceTracker(opts.name);
+    this.#transfers = new Transfers({
+      client: this,
+      self: opts.name,
+      send: (job) => this.#outbox.send(job),
+      emit: (event, payload) => this.#events.emit(event, payload),
+      hasOfferListeners: () => this.#events.listenerCount('offer') > 0,
+      report: (err, context) => this.#report(err, context),
+    });
+    this.#reconnector = new Reconnector(opts, {
+      emit: (event, payload) => this.#events.emit(event, payload),
+      adopt: (s) => this.#adopt(s),
+      giveUp: (err) => this.#finish('reconnect-failed', err),
+    });
+    void this.#adopt(session).catch(() => undefined); // a first session has no rooms to rejoin
+  }
+
+  /** True while registered and connected. */
+  get connected(): boolean {
+    return this.#session?.open === true;
+  }
+
+  /** Rooms the server has confirmed you are in, in this connection. */
+  get joined(): ReadonlySet<string> {
+    return this.#rooms.joined;
+  }
+
+  /** True once the client is finished for good (closed, or gave up reconnecting). */
+  get finished(): boolean {
+    return this.#finished;
+  }
+
+  /**
+   * Subscribes to an event; returns the function that unsubscribes.
+   *
+   * @example
+   * const off = client.on('members', ({ room, joined }) => console.log(room, joined))
+   */
+  on<E extends keyof ClientEvents>(
+    event: E,
+    fn: (payload: ClientEvents[E]) => unknown,
+  ): () => void {
+    return this.#events.on(event, fn);
+  }
+
+  /** Like `on`, for one event only. */
+  once<E extends keyof ClientEvents>(
+    event: E,
+    fn: (payload: ClientEvents[E]) => unknown,
+  ): () => void {
+    return this.#events.once(event, fn);
+  }
+
+  /**
+   * Runs `fn` for each room post that passes the filter. `ctx.reply(text)` posts in the same
+   * room. A handler that throws or rejects is reported through the `error` event.
+   *
+   * @example
+   * client.onPost({ room: 'ops', match: /^!ping/ }, (ctx) => ctx.reply('pong'))
+   */
+  onPost(fn: (ctx: PostContext) => unknown): () => void;
+  onPost(filter: PostFilter, fn: (ctx: PostContext) => unknown): () => void;
+  onPost(
+    a: PostFilter | ((ctx: PostContext) => unknown),
+    b?: (ctx: PostContext) => unknown,
+  ): () => void {
+    const { filter, fn } = handlerArgs('onPost', a, b);
+    const test = compileFilter('onPost', filter, ['room', 'from', 'match']);
+    return this.#events.on('post', (post) => {
+      const match = test({ room: post.room, from: post.from, subject: post.text });
+      if (match === false) return;
+      const ctx: PostContext = {
+        ...post,
+        client: this,
+        match,
+        reply: (text) => this.say(post.room, text),
+      };
+      this.#runHandler(fn, ctx);
+    });
+  }
+
+  /**
+   * Runs `fn` for each direct message that passes the filter; `ctx.reply` answers the sender.
+   *
+   * @example
+   * client.onDirect({ match: /^help$/i }, (ctx) => ctx.reply('try !ping in #ops'))
+   */
+  onDirect(fn: (ctx: DirectContext) => unknown): () => void;
+  onDirect(filter: DirectFilter, fn: (ctx: DirectContext) => unknown): () => void;
+  onDirect(
+    a: DirectFilter | ((ctx: DirectContext) => unknown),
+    b?: (ctx: DirectContext) => unknown,
+  ): () => void {
+    const { filter, fn } = handlerArgs('onDirect', a, b);
+    const test = compileFilter('onDirect', filter, ['from', 'match']);
+    return this.#events.on('direct', (dm) => {
+      const match = test({ from: dm.from, subject: dm.text });
+      if (match === false) return;
+      const ctx: DirectContext = {
+        ...dm,
+        client: this,
+        match,
+        reply: async (text) => {
+          await this.direct(dm.from, text);
+        },
+      };
+      this.#runHandler(fn, ctx);
+    });
+  }
+
+  /**
+   * Runs `fn` for each file offer that passes the filter (`match` tests the file name).
+   * Accept or reject it with `ctx.accept({ dir })` / `ctx.reject()`.
+   *
+   * @example
+   * client.onOffer({ match: /\.csv$/ }, (ctx) => ctx.accept({ dir: './inbox', maxSize: 10e6 }))
+   */
+  onOffer(fn: (ctx: OfferContext) => unknown): () => void;
+  onOffer(filter: OfferFilter, fn: (ctx: OfferContext) => unknown): () => void;
+  onOffer(
+    a: OfferFilter | ((ctx: OfferContext) => unknown),
+    b?: (ctx: OfferContext) => unknown,
+  ): () => void {
+    const { filter, fn } = handlerArgs('onOffer', a, b);
+    const test = compileFilter('onOffer', filter, ['from', 'match']);
+    return this.#events.on('offer', (offer) => {
+      const match = test({ from: offer.from, subject: offer.fileName });
+      if (match === false) return;
+      this.#runHandler(fn, { ...offer, match });
+    });
+  }
+
+  /**
+   * Room posts as an async iterable (of one room, or all). Ends when `signal` aborts or the
+   * client finishes.
+   *
+   * @example
+   * for await (const post of client.posts({ room: 'ops', signal })) console.log(post.text)
+   */
+  posts(opts: { room?: string; signal?: AbortSignal } = {}): AsyncIterableIterator<PostEvent> {
+    const room = opts.room;
+    return eventStream(this, 'post', (p) => room === undefined || p.room === room, opts.signal);
+  }
+
+  /**
+   * Resolves with the next `event` whose payload passes `predicate`.
+   *
+   * @example
+   * const { text } = await client.waitFor('direct', (d) => d.from === 'alice', { timeoutMs: 5000 })
+   */
+  waitFor<E extends keyof ClientEvents>(
+    event: E,
+    predicate?: (payload: ClientEvents[E]) => boolean,
+    opts?: WaitForOptions,
+  ): Promise<ClientEvents[E]> {
+    return waitFor(this, event, predicate, opts);
+  }
+
+  /**
+   * Joins (or creates) `room`; resolves with its members once the server lists you in it.
+   * The room is rejoined after a reconnection.
+   *
+   * @example
+   * const members = await client.join('ops')
+   */
+  async join(room: string): Promise<string[]> {
+    checkName(room, 'room name');
+    this.#rooms.wanted.add(room);
+    if (this.#rooms.joined.has(room)) return this.#rooms.members(room);
+    return this.#request([frames.enterRoom(room)], 0, () => this.#rooms.expectJoin(room));
+  }
+
+  /** Leaves `room`; resolves once the request is sent. */
+  async leave(room: string): Promise<void> {
+    checkName(room, 'room name');
+    this.#rooms.left(room);
+    await this.#outbox.send({ frames: [frames.leaveRoom(room)], cost: 0, flush: true });
+  }
+
+  /** Asks the server for the names of all rooms that have members. */
+  async rooms(): Promise<string[]> {
+    return this.#request([frames.listRooms()], 0, () => this.#rooms.expectList());
+  }
+
+  /** The members of `room` from the latest listing (empty if you are not in it). */
+  members(room: string): string[] {
+    return this.#rooms.members(room);
+  }
+
+  /** Asks the server whether `name` is online. */
+  async isOnline(name: string): Promise<boolean> {
+    checkName(name, 'user name');
+    return this.#request([frames.queryUser(name)], 0, () => this.#presence.expectQuery(name));
+  }
+
+  /**
+   * Posts `text` to `room` (joined first with `join`). Several lines or a long text go out as
+   * several valid messages; invalid text is refused before anything is sent.
+   *
+   * @example
+   * await client.say('ops', 'deploy done\nall green')
+   */
+  async say(room: string, text: string): Promise<void> {
+    checkName(room, 'room name');
+    if (!this.#rooms.wanted.has(room)) {
+      throw new ClientError(
+        'INVALID_ARGUMENT',
+        `Not in room ${JSON.stringify(room)}; await client.join(${JSON.stringify(room)}) first`,
+      );
+    }
+    const parts = toMessages(text);
+    await this.#outbox.send({
+      frames: parts.map((p) => frames.send(room, p)),
+      cost: parts.length,
+      flush: true,
+    });
+  }
+
+  /** Posts `text` to every room you are in. */
+  async broadcast(text: string): Promise<void> {
+    const parts = toMessages(text);
+    const layout = this.#opts.broadcastLayout;
+    await this.#outbox.send({
+      frames: parts.map((p) => frames.broadcast(p, layout)),
+      cost: parts.length,
+      flush: true,
+    });
+  }
+
+  /**
+   * Sends `text` to user `name`. Resolves `{ delivered: false }` when the server reports the
+   * recipient offline (the message was dropped).
+   *
+   * @example
+   * const { delivered } = await client.direct('alice', 'build is red')
+   */
+  async direct(name: string, text: string): Promise<{ delivered: boolean }> {
+    checkName(name, 'user name');
+    const parts = toMessages(text);
+    const out: Frame[] = parts.map((p) => frames.directTo(name, p));
+    out.push(frames.queryUser(this.name)); // the ordering barrier (see presence.ts)
+    const delivered = await this.#request(out, parts.length, () =>
+      this.#presence.expectDirect(name),
+    );
+    return { delivered };
+  }
+
+  /**
+   * Offers a file (a path, a Buffer, or a Readable with `opts.size`) to user `to`; returns a
+   * transfer with progress events, `cancel()` and `done`.
+   *
+   * @example
+   * const t = client.sendFile('bob', './report.pdf')
+   * t.on('progress', ({ bytes, rate }) => console.log(bytes, rate))
+   * await t.done
+   */
+  sendFile(to: string, source: FileSource, opts: SendFileOptions = {}): OutgoingTransfer {
+    return this.#transfers.sendFile(to, source, opts);
+  }
+
+  /**
+   * Says goodbye (CLIENT_DEPARTS with `farewell`), waits for it to be flushed and closes.
+   * Sends queued before are written first. No reconnection follows.
+   *
+   * @example
+   * await client.close('shutting down')
+   */
+  close(farewell: string = this.#opts.farewell): Promise<void> {
+    if (this.#closing !== null) return this.#closing;
+    const text = farewell === '' ? 'bye' : farewell;
+    toMessages(text); // refuse a bad farewell before anything happens
+    this.#closing = (async () => {
+      this.#reconnector.stop();
+      const session = this.#session;
+      if (session?.open) {
+        await this.#outbox
+          .send({ frames: [], cost: 0, onWritten: () => {} })
+          .catch(() => undefined);
+        await session.end(frames.clientDeparts(text));
+      }
+      this.#finish('closed');
+    })();
+    return this.#closing;
+  }
+
+  /** Writes `out` via the outbox and waits for the answer `expect` registers when written. */
+  async #request<T>(out: Frame[], cost: number, expect: () => Promise<T>): Promise<T> {
+    let answer: Promise<T> | undefined;
+    await this.#outbox.send({
+      frames: out,
+      cost,
+      onWritten: () => {
+        answer = expect();
+        answer.catch(() => undefined); // awaited below; this only stops an early unhandled rejection
+      },
+    });
+    return answer!;
+  }
+
+  #runHandler<C>(fn: (ctx: C) => unknown, ctx: C): void {
+    try {
+      const result = fn(ctx);
+      if (isThenable(result)) result.then(undefined, (err: unknown) => this.#report(err, ctx));
+    } catch (err) {
+      this.#report(err, ctx);
+    }
+  }
+
+  #report(err: unknown, context: unknown): void {
+    const error =
+      err instanceof Error
+        ? err
+        : new ClientError('HANDLER_FAILED', `A handler failed with ${String(err)}`, { cause: err });
+    const reported = (() => {
+      try {
+        return this.#events.emit('error', { error, context });
+      } catch {
+        return false;
+      }
+    })();
+    // Without an 'error' listener the failure still surfaces, without killing the process.
+    if (!reported) process.emitWarning(error);
+  }
+
+  async #adopt(session: Session): Promise<void> {
+    this.#presence = new PresenceTracker(this.name);
+    this.#session = session;
+    session.attach({
+      frame: (frame) => this.#onFrame(frame),
+      end: (info) => this.#onEnd(session, info),
+    });
+    if (this.#rooms.wanted.size === 0) {
+      this.#outbox.setSession(session);
+      return;
+    }
+    // Back into our rooms before anything queued while away goes out.
+    const rejoins = [...this.#rooms.wanted].map((room) => {
+      const joined = this.#rooms.expectJoin(room);
+      session.write(frames.enterRoom(room));
+      return joined;
+    });
+    await Promise.all(rejoins);
+    if (this.#session === session && session.open) this.#outbox.setSession(session);
+  }
+
+  #onFrame(frame: ServerFrame): void {
+    switch (frame.kind) {
+      case Kind.POST_MESSAGE:
+        // The draft: ignore posts to rooms we do not believe we are in.
+        if (!this.#rooms.joined.has(frame.room)) return;
+        this.#events.emit('post', {
+          room: frame.room,
+          from: frame.from,
+          text: frame.text,
+          self: frame.from === this.name,
+        });
+        return;
+      case Kind.DIRECT_MESSAGE:
+        this.#events.emit('direct', { from: frame.from, text: frame.text });
+        return;
+      case Kind.USER_LISTING:
+        this.#events.emit('members', this.#rooms.onUserListing(frame));
+        return;
+      case Kind.ROOM_LISTING:
+        this.#events.emit('rooms', { rooms: this.#rooms.onRoomListing(frame) });
+        return;
+      case Kind.QUERY_USER:
+        if (this.#presence.onAnswer(frame) !== 'barrier') {
+          this.#events.emit('presence', { name: frame.name, online: frame.status === 1 });
+        }
+        return;
+      case Kind.OFFER_FILE:
+      case Kind.ACCEPT_FILE:
+      case Kind.REJECT_FILE:
+      case Kind.FILE_TRANSFER:
+        this.#transfers.onFrame(frame, this.#session!);
+        return;
+    }
+  }
+
+  #onEnd(session: Session, info: SessionEnd): void {
+    if (this.#session !== session) return;
+    this.#session = null;
+    const intentional = this.#closing !== null;
+    const willReconnect = !intentional && this.#reconnector.enabled;
+    const err = new ClientError(
+      'DISCONNECTED',
+      `The connection ended (${info.reason}) before an answer came`,
+      { cause: info.error },
+    );
+    this.#outbox.setSession(null);
+    this.#presence.failAll(err);
+    this.#rooms.reset(err);
+    this.#transfers.failAll(info.reason);
+    this.#events.emit('disconnect', {
+      reason: info.reason,
+      ...(info.farewell === undefined ? {} : { farewell: info.farewell }),
+      ...(info.error === undefined ? {} : { error: info.error }),
+      willReconnect,
+    });
+    if (willReconnect) this.#reconnector.start();
+    else if (!intentional) this.#finish('disconnected', info.error);
+  }
+
+  #finish(reason: ClientEvents['close']['reason'], error?: Error): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#reconnector.stop();
+    this.#outbox.close(new ClientError('CLOSED', 'The client is closed; connect() again'));
+    this.#session?.destroy({ reason: 'closed' });
+    this.#events.emit('close', { reason, ...(error === undefined ? {} : { error }) });
+  }
+}

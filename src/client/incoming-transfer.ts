@@ -1,0 +1,315 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { type FileHandle, link, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { TransferError } from './errors.js';
+import type { AcceptTarget, TransferEvent } from './events.js';
+import { exists, numberedName, pathInside, safeFileName } from './safe-name.js';
+import { TransferBase } from './transfer-base.js';
+
+/** What an incoming transfer's `done` resolves to. */
+export interface IncomingResult {
+  /** Where the file was saved (directory targets only). */
+  path?: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** Flow control towards the server while the disk (or your stream) catches up. */
+export interface Throttle {
+  pause(): void;
+  resume(): void;
+}
+
+const MAX_PENDING_BYTES = 1 << 20;
+
+/**
+ * A file being received. Into a directory, it is written to a hidden temporary file and
+ * renamed only once every declared byte arrived, so a partial file never looks complete; on
+ * failure the temporary file is deleted.
+ *
+ * @example
+ * client.onOffer(async (ctx) => {
+ *   const { path, sha256 } = await ctx.accept({ dir: './inbox' }).done
+ * })
+ */
+export class IncomingTransfer extends TransferBase<IncomingResult> {
+  /** Final path (directory targets), known once the transfer completed. */
+  path: string | undefined;
+  readonly #target: AcceptTarget;
+  readonly #throttle: Throttle;
+  readonly #hash = createHash('sha256');
+  #handle: FileHandle | null = null;
+  #temp: string | null = null;
+  #writes: Promise<void> = Promise.resolve();
+  #pending = 0;
+  #paused = false;
+  #cancelled = false;
+
+  /** @internal Created by `OfferContext.accept`. */
+  constructor(
+    offer: { id: number; from: string; fileName: string; size: number },
+    target: AcceptTarget,
+    throttle: Throttle,
+    emit: (e: TransferEvent) => void,
+  ) {
+    super('in', offer.from, offer.fileName, offer.size, emit);
+    this.id = offer.id;
+    this.#target = target;
+    this.#throttle = throttle;
+  }
+
+  /** The sender. */
+  get from(): string {
+    return this.peer;
+  }
+
+  /** True when chunks for this id should be dropped (cancelled or failed). */
+  get discarding(): boolean {
+    return this.settled;
+  }
+
+  /** Stops receiving: `done` rejects with CANCELLED; chunks still coming are dropped. */
+  cancel(): void {
+    if (this.settled) return;
+    this.#cancelled = true;
+    this.#failWith(
+      new TransferError('CANCELLED', `Receiving ${this.fileName} was cancelled`, {
+        transferId: this.id,
+      }),
+    );
+  }
+
+  /** True once cancelled by `cancel()`. */
+  get cancelled(): boolean {
+    return this.#cancelled;
+  }
+
+  /** @internal Prepares the destination; the ACCEPT goes out only after this succeeds. */
+  async open(): Promise<void> {
+    const t = this.#target;
+    if (t.maxSize !== undefined && this.size > t.maxSize) {
+      throw new TransferError(
+        'TOO_LARGE',
+        `${this.fileName} is ${this.size} bytes, over the limit of ${t.maxSize}`,
+        {
+          transferId: this.id,
+        },
+      );
+    }
+    if (!('dir' in t)) return;
+    try {
+      await mkdir(t.dir, { recursive: true });
+      this.#temp = pathInside(t.dir, `.relaykit-${this.id}-${randomBytes(6).toString('hex')}.part`);
+      this.#handle = await open(this.#temp, 'wx');
+    } catch (err) {
+      throw new TransferError('IO_ERROR', `Cannot write into ${t.dir}: ${(err as Error).message}`, {
+        transferId: this.id,
+        cause: err,
+      });
+    }
+  }
+
+  /** @internal Accepted and opened: an empty file is complete right away. */
+  started(): void {
+    this.startClock();
+    if (this.size === 0) void this.#complete();
+  }
+
+  /** @internal One FILE_TRANSFER chunk. Returns true once the transfer is over. */
+  chunk(data: Uint8Array, finished: boolean): boolean {
+    if (this.settled) return finished;
+    this.bytes += data.length;
+    if (this.bytes > this.size) {
+      this.#failWith(
+        new TransferError(
+          'SIZE_MISMATCH',
+          `${this.fileName}: got more than the declared ${this.size} bytes`,
+          {
+            transferId: this.id,
+          },
+        ),
+      );
+      return finished;
+    }
+    this.#hash.update(data);
+    this.#write(data);
+    if (finished || this.bytes === this.size) {
+      if (this.bytes === this.size) void this.#complete();
+      else {
+        this.#failWith(
+          new TransferError(
+            'SIZE_MISMATCH',
+            `${this.fileName} ended after ${this.bytes} of the declared ${this.size} bytes`,
+            {
+              transferId: this.id,
+            },
+          ),
+        );
+      }
+      return true;
+    }
+    this.progress();
+    return false;
+  }
+
+  /** @internal Ended from outside: the sender went away, or our connection dropped. */
+  abort(err: TransferError): void {
+    this.#failWith(err);
+  }
+
+  #write(data: Uint8Array): void {
+    // Chunk buffers may be views into the socket's memory; keep a copy for the async write.
+    const copy = Buffer.from(data);
+    this.#pending += copy.length;
+    if (!this.#paused && this.#pending > MAX_PENDING_BYTES) {
+      this.#paused = true;
+      this.#throttle.pause();
+    }
+    this.#writes = this.#writes.then(async () => {
+      if (this.settled) return;
+      if (this.#handle !== null) await this.#handle.write(copy);
+      else if ('stream' in this.#target) await writeStream(this.#target.stream, copy);
+      this.#pending -= copy.length;
+      if (this.#paused && this.#pending < MAX_PENDING_BYTES / 2) {
+        this.#paused = false;
+        this.#throttle.resume();
+      }
+    });
+    this.#writes.catch((err: unknown) =>
+      this.#failWith(
+        new TransferError(
+          'IO_ERROR',
+          `Writing ${this.fileName} failed: ${(err as Error).message}`,
+          {
+            transferId: this.id,
+            cause: err,
+          },
+        ),
+      ),
+    );
+  }
+
+  async #complete(): Promise<void> {
+    try {
+      await this.#writes;
+      if (this.settled) return;
+      const t = this.#target;
+      if ('stream' in t) {
+        await new Promise<void>((resolve) => t.stream.end(resolve));
+      } else {
+        await this.#handle?.close();
+        this.#handle = null;
+        this.path = await placeFile(
+          this.#temp!,
+          t.dir,
+          safeFileName(t.name ?? this.fileName),
+          t.conflict ?? 'rename',
+        );
+        this.#temp = null;
+      }
+      this.#resume();
+      this.succeed(
+        {
+          ...(this.path === undefined ? {} : { path: this.path }),
+          bytes: this.bytes,
+          sha256: this.#hash.digest('hex'),
+        },
+        this.path,
+      );
+    } catch (err) {
+      this.#failWith(
+        err instanceof TransferError
+          ? err
+          : new TransferError(
+              'IO_ERROR',
+              `Saving ${this.fileName} failed: ${(err as Error).message}`,
+              {
+                transferId: this.id,
+                cause: err,
+              },
+            ),
+      );
+    }
+  }
+
+  #failWith(err: TransferError): void {
+    if (this.settled) return;
+    this.fail(err);
+    this.#resume();
+    const handle = this.#handle;
+    const temp = this.#temp;
+    this.#handle = null;
+    this.#temp = null;
+    // Queued after pending writes, so the temporary file is gone for good once they finish.
+    void this.#writes
+      .catch(() => undefined)
+      .then(async () => {
+        await handle?.close().catch(() => undefined);
+        if (temp !== null) await unlink(temp).catch(() => undefined);
+      });
+  }
+
+  #resume(): void {
+    if (this.#paused) {
+      this.#paused = false;
+      this.#throttle.resume();
+    }
+  }
+}
+
+function writeStream(stream: NodeJS.WritableStream, data: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const ok = stream.write(data, (err) => (err ? reject(err) : undefined));
+    if (ok) resolve();
+    else stream.once('drain', () => resolve());
+  });
+}
+
+/**
+ * Moves the finished temporary file to its final name. `rename` picks "name (1).ext" and so on
+ * when the name is taken, without ever replacing a file (a hard link fails if the target exists);
+ * `overwrite` replaces; `fail` refuses with NAME_CONFLICT.
+ */
+async function placeFile(
+  temp: string,
+  dir: string,
+  name: string,
+  conflict: 'rename' | 'overwrite' | 'fail',
+): Promise<string> {
+  if (conflict === 'overwrite') {
+    const path = pathInside(dir, name);
+    await rename(temp, path);
+    return path;
+  }
+  for (let n = 0; n < 10_000; n++) {
+    const path = pathInside(dir, numberedName(name, n));
+    try {
+      await link(temp, path);
+      await unlink(temp);
+      return path;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') {
+        if (conflict === 'fail') {
+          await unlink(temp).catch(() => undefined);
+          throw new TransferError(
+            'NAME_CONFLICT',
+            `${path} already exists; accept with conflict: 'rename' or 'overwrite'`,
+          );
+        }
+        continue;
+      }
+      // File systems without hard links: check, then rename (a small race, but no temp left).
+      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EXDEV') {
+        if (await exists(path)) {
+          if (conflict === 'fail')
+            throw new TransferError('NAME_CONFLICT', `${path} already exists`);
+          continue;
+        }
+        await rename(temp, path);
+        return path;
+      }
+      throw err;
+    }
+  }
+  throw new TransferError('NAME_CONFLICT', `Too many files named like ${name} in ${dir}`);
+}

@@ -1,0 +1,131 @@
+import { connect as netConnect } from 'node:net';
+import { ErrorCode, errorCodeName, frames, Kind } from '../protocol/index.js';
+import { ConnectError } from './errors.js';
+import type { ResolvedOptions } from './options.js';
+import { Session, type SessionEnd } from './session.js';
+
+/**
+ * Dials the server and registers `opts.name`. The protocol has no registration ack, so the
+ * client sends NEW_CLIENT and then asks about itself (QUERY_USER): the server handles frames
+ * in order, so the answer proves the name was taken for us, and NAME_IN_USE comes (as ERR)
+ * before it otherwise. Resolves with a live session; rejects with a `ConnectError`.
+ */
+export function openSession(opts: ResolvedOptions, signal?: AbortSignal): Promise<Session> {
+  return new Promise((resolve, reject) => {
+    const where = `${opts.host}:${opts.port}`;
+    let session: Session | null = null;
+    let settled = false;
+    const socket = netConnect({ host: opts.host, port: opts.port });
+
+    const finish = (err: ConnectError | null): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      socket.off('error', onSocketError);
+      if (err === null && session !== null) {
+        session.onEarlyFrame = null;
+        resolve(session);
+        return;
+      }
+      if (session !== null) session.destroy({ reason: 'closed' });
+      else socket.destroy();
+      reject(err);
+    };
+    const timer = setTimeout(
+      () =>
+        finish(
+          new ConnectError(
+            'TIMEOUT',
+            `No answer from ${where} within ${opts.connectTimeoutMs} ms; check the address, or raise connectTimeoutMs`,
+          ),
+        ),
+      opts.connectTimeoutMs,
+    );
+    const onAbort = (): void =>
+      finish(new ConnectError('ABORTED', 'connect() was aborted', { cause: signal?.reason }));
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    const onSocketError = (err: NodeJS.ErrnoException): void => {
+      if (session !== null) return; // the session reports it through `closed`
+      finish(
+        err.code === 'ECONNREFUSED'
+          ? new ConnectError(
+              'CONNECTION_REFUSED',
+              `Nothing is listening on ${where}; start the server or check host and port`,
+              { cause: err },
+            )
+          : new ConnectError('NETWORK', `Cannot reach ${where}: ${err.message}`, { cause: err }),
+      );
+    };
+    socket.on('error', onSocketError);
+
+    socket.once('connect', () => {
+      if (settled) return;
+      const s = new Session(socket, {
+        heartbeatIntervalMs: opts.heartbeatIntervalMs,
+        heartbeatTimeoutMs: opts.heartbeatTimeoutMs,
+        maxListingBytes: opts.maxListingBytes,
+      });
+      session = s;
+      s.onEarlyFrame = (frame) => {
+        if (frame.kind !== Kind.QUERY_USER || frame.name !== opts.name) return false;
+        finish(null);
+        return true;
+      };
+      void s.closed.then((info) => finish(registrationFailure(info, opts.name, where)));
+      s.write(frames.newClient(opts.name));
+      s.write(frames.queryUser(opts.name));
+    });
+  });
+}
+
+function registrationFailure(info: SessionEnd, name: string, where: string): ConnectError {
+  const wire =
+    info.error !== undefined ? (info.error as { wireCode?: number }).wireCode : undefined;
+  const options = { cause: info.error, ...(wire === undefined ? {} : { wireCode: wire }) };
+  if (info.reason === 'server-error' && wire !== undefined) {
+    switch (wire) {
+      case ErrorCode.NAME_IN_USE:
+        return new ConnectError(
+          'NAME_IN_USE',
+          `The name ${JSON.stringify(name)} is taken on ${where}; pick another name`,
+          options,
+        );
+      case ErrorCode.TOO_MANY_USERS:
+        return new ConnectError(
+          'TOO_MANY_USERS',
+          `${where} is full (TOO_MANY_USERS); try again later`,
+          options,
+        );
+      case ErrorCode.ILLEGAL_NAME:
+        return new ConnectError(
+          'ILLEGAL_NAME',
+          `${where} refused the name ${JSON.stringify(name)} (ILLEGAL_NAME)`,
+          options,
+        );
+      default:
+        return new ConnectError(
+          'SERVER_ERROR',
+          `${where} refused the registration with ERR ${errorCodeName(wire)}`,
+          options,
+        );
+    }
+  }
+  if (info.reason === 'server-departed') {
+    return new ConnectError(
+      'SERVER_DEPARTED',
+      `${where} is shutting down (${JSON.stringify(info.farewell ?? '')}); try again later`,
+      options,
+    );
+  }
+  if (info.reason === 'timeout') {
+    return new ConnectError('TIMEOUT', `${where} went silent during registration`, options);
+  }
+  return new ConnectError(
+    'CONNECTION_CLOSED',
+    `${where} closed the connection during registration${info.error ? `: ${info.error.message}` : ''}`,
+    options,
+  );
+}

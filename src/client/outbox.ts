@@ -1,0 +1,120 @@
+import type { Frame } from '../protocol/index.js';
+import { ClientError } from './errors.js';
+import type { TokenBucket } from './rate-limit.js';
+import type { Session } from './session.js';
+
+/** One unit of sending: its frames go out back to back, never interleaved with another job's. */
+export interface OutboxJob {
+  frames: Frame[];
+  /** Rate-limit tokens (0 for heartbeats-like traffic such as file chunks). */
+  cost: number;
+  /** Runs in the same tick as the frames are written (to register awaited answers in order). */
+  onWritten?: (session: Session) => void;
+  /** Resolve only once the bytes reached the kernel (else once accepted without backpressure). */
+  flush?: boolean;
+}
+
+interface Queued extends OutboxJob {
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+/**
+ * The one way frames leave a client: a FIFO of jobs, written in order to the current session,
+ * waiting for `drain` instead of buffering without bound, paced by an optional token bucket,
+ * and held (`'queue'`) or refused (`'reject'`) while there is no connection.
+ */
+export class Outbox {
+  readonly #queue: Queued[] = [];
+  readonly #bucket: TokenBucket | null;
+  readonly #policy: 'queue' | 'reject';
+  #session: Session | null = null;
+  #running = false;
+  #closed: Error | null = null;
+
+  constructor(bucket: TokenBucket | null, policy: 'queue' | 'reject') {
+    this.#bucket = bucket;
+    this.#policy = policy;
+  }
+
+  /** Jobs waiting to be written. */
+  get pending(): number {
+    return this.#queue.length;
+  }
+
+  /** Queues a job; resolves once written (and flushed if asked). */
+  send(job: OutboxJob): Promise<void> {
+    if (this.#closed) return Promise.reject(this.#closed);
+    if (this.#session === null && this.#policy === 'reject') {
+      return Promise.reject(
+        new ClientError(
+          'NOT_CONNECTED',
+          'Not connected to the server; wait for the reconnect event, or use whileDisconnected: "queue"',
+        ),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ ...job, resolve, reject });
+      this.#pump();
+    });
+  }
+
+  /** Starts writing to `session` (null: disconnected). */
+  setSession(session: Session | null): void {
+    this.#session = session;
+    if (session === null && this.#policy === 'reject') {
+      this.#failQueued(
+        new ClientError('DISCONNECTED', 'The connection dropped before this was sent'),
+      );
+    }
+    this.#pump();
+  }
+
+  /** Refuses everything from now on, and fails what is queued with `err`. */
+  close(err: Error): void {
+    this.#closed = err;
+    this.#failQueued(err);
+  }
+
+  #failQueued(err: Error): void {
+    for (const job of this.#queue.splice(0)) job.reject(err);
+  }
+
+  #pump(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#run().finally(() => {
+      this.#running = false;
+    });
+  }
+
+  async #run(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const session = this.#session;
+      if (session === null || !session.open) return; // setSession() pumps again
+      const job = this.#queue[0]!;
+      if (this.#bucket !== null && job.cost > 0) {
+        const wait = this.#bucket.delayFor(job.cost);
+        if (wait > 0) {
+          await new Promise((resolve) => setTimeout(resolve, wait));
+          continue; // the session may have changed meanwhile
+        }
+        this.#bucket.takeNow(job.cost);
+      }
+      this.#queue.shift();
+      let ok = true;
+      for (const frame of job.frames) ok = session.write(frame) && ok;
+      job.onWritten?.(session);
+      if (job.flush === true) {
+        void session.flushed().then((flushed) => settle(job, flushed));
+      }
+      if (!ok) await session.drained();
+      if (job.flush !== true) settle(job, session.open);
+    }
+  }
+}
+
+function settle(job: Queued, sent: boolean): void {
+  if (sent) job.resolve();
+  else job.reject(new ClientError('DISCONNECTED', 'The connection dropped while sending'));
+}

@@ -1,0 +1,265 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { frames, MAX_CHUNK_BYTES, MAX_FILE_SIZE, validateFileName } from '../protocol/index.js';
+import { TransferError } from './errors.js';
+import type { TransferEvent } from './events.js';
+import type { OutboxJob } from './outbox.js';
+import { TransferBase } from './transfer-base.js';
+
+/** What `sendFile` can send: a file path, bytes, or a readable stream (give `size`). */
+export type FileSource = string | Uint8Array | NodeJS.ReadableStream;
+
+/** Options of `sendFile`. */
+export interface SendFileOptions {
+  /** File name to offer (default: the path's base name; required for Buffers and streams). */
+  name?: string;
+  /** Size in bytes; required for a stream. */
+  size?: number;
+}
+
+/** What an outgoing transfer's `done` resolves to. */
+export interface OutgoingResult {
+  id: number;
+  bytes: number;
+  sha256: string;
+}
+
+/** Re-slices any byte stream into pieces of exactly `size` bytes (the last may be shorter). */
+async function* rechunk(
+  source: AsyncIterable<Uint8Array | string>,
+  size: number,
+): AsyncGenerator<Uint8Array> {
+  let pending: Buffer = Buffer.alloc(0);
+  for await (const piece of source) {
+    const buf =
+      typeof piece === 'string'
+        ? Buffer.from(piece)
+        : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    pending = pending.length === 0 ? buf : Buffer.concat([pending, buf]);
+    while (pending.length >= size) {
+      yield pending.subarray(0, size);
+      pending = pending.subarray(size);
+    }
+  }
+  if (pending.length > 0) yield pending;
+}
+
+function* sliceBytes(bytes: Uint8Array, size: number): Generator<Uint8Array> {
+  for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+}
+
+/**
+ * A file you offered: `on('progress')`, `cancel()`, and `done` (resolves once the last chunk is
+ * flushed to the server; rejects with a `TransferError` such as REJECTED or RECIPIENT_OFFLINE).
+ *
+ * @example
+ * const t = client.sendFile('bob', Buffer.from('hi'), { name: 'hi.txt' })
+ * await t.done
+ */
+export class OutgoingTransfer extends TransferBase<OutgoingResult> {
+  readonly #source: FileSource;
+  readonly #send: (job: OutboxJob) => Promise<void>;
+  readonly #self: string;
+  #cancelled = false;
+  #started = false;
+  /** Set by the transfer manager: sends the OFFER, once name and size are known. */
+  ready: Promise<void>;
+
+  /** @internal Created by `client.sendFile`. */
+  constructor(
+    deps: {
+      self: string;
+      send: (job: OutboxJob) => Promise<void>;
+      emit: (e: TransferEvent) => void;
+    },
+    to: string,
+    source: FileSource,
+    opts: SendFileOptions,
+  ) {
+    const name = opts.name ?? (typeof source === 'string' ? basename(source) : '');
+    super(
+      'out',
+      to,
+      name,
+      opts.size ?? (source instanceof Uint8Array ? source.length : 0),
+      deps.emit,
+    );
+    this.#source = source;
+    this.#send = deps.send;
+    this.#self = deps.self;
+    this.ready = this.#prepare(opts);
+    this.ready.catch((err: unknown) => this.fail(err as TransferError));
+  }
+
+  /** The recipient. */
+  get to(): string {
+    return this.peer;
+  }
+
+  /**
+   * Stops the transfer; `done` rejects with CANCELLED. The protocol has no cancel message, so
+   * the server is told the file is finished early and the receiver sees a size mismatch.
+   */
+  cancel(): void {
+    if (this.settled) return;
+    this.#cancelled = true;
+    this.fail(
+      new TransferError('CANCELLED', `Sending ${this.fileName} was cancelled`, {
+        transferId: this.id,
+      }),
+    );
+  }
+
+  /** The offer frame's fields. */
+  get negotiation(): {
+    target: string;
+    source: string;
+    id: number;
+    size: number;
+    fileName: string;
+  } {
+    return {
+      target: this.peer,
+      source: this.#self,
+      id: 0,
+      size: this.size,
+      fileName: this.fileName,
+    };
+  }
+
+  /** @internal The peer accepted: send the chunks. */
+  start(id: number): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.id = id;
+    this.startClock();
+    void this.#pump().catch((err: unknown) =>
+      this.fail(
+        err instanceof TransferError
+          ? err
+          : new TransferError(
+              'IO_ERROR',
+              `Reading ${this.fileName} failed: ${(err as Error).message}`,
+              {
+                transferId: id,
+                cause: err,
+              },
+            ),
+      ),
+    );
+  }
+
+  /** @internal The transfer ended from outside (reject, offline, disconnect). */
+  abort(err: TransferError): void {
+    this.fail(err);
+  }
+
+  async #prepare(opts: SendFileOptions): Promise<void> {
+    const source = this.#source;
+    if (this.fileName === '') {
+      throw new TransferError(
+        'INVALID_ARGUMENT',
+        'sendFile needs { name } for a Buffer or a stream',
+      );
+    }
+    try {
+      validateFileName(this.fileName);
+    } catch (err) {
+      throw new TransferError(
+        'INVALID_ARGUMENT',
+        `Cannot offer this file name: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
+    }
+    if (typeof source === 'string') {
+      let info: Awaited<ReturnType<typeof stat>>;
+      try {
+        info = await stat(source);
+      } catch (err) {
+        throw new TransferError('IO_ERROR', `Cannot read ${source}: ${(err as Error).message}`, {
+          cause: err,
+        });
+      }
+      if (!info.isFile())
+        throw new TransferError('INVALID_ARGUMENT', `${source} is not a regular file`);
+      this.size = info.size;
+    } else if (!(source instanceof Uint8Array) && opts.size === undefined) {
+      throw new TransferError(
+        'INVALID_ARGUMENT',
+        'sendFile needs { size } for a stream: the offer declares it',
+      );
+    }
+    if (!Number.isInteger(this.size) || this.size < 0 || this.size > MAX_FILE_SIZE) {
+      throw new TransferError(
+        'INVALID_ARGUMENT',
+        `A file size must be 0 to ${MAX_FILE_SIZE} bytes, got ${this.size}`,
+      );
+    }
+  }
+
+  #chunks(): AsyncIterable<Uint8Array> | Iterable<Uint8Array> {
+    const source = this.#source;
+    if (source instanceof Uint8Array) return sliceBytes(source, MAX_CHUNK_BYTES);
+    if (typeof source === 'string') {
+      return rechunk(
+        createReadStream(source, { highWaterMark: 16 * MAX_CHUNK_BYTES }),
+        MAX_CHUNK_BYTES,
+      );
+    }
+    return rechunk(source as AsyncIterable<Uint8Array | string>, MAX_CHUNK_BYTES);
+  }
+
+  async #pump(): Promise<void> {
+    const hash = createHash('sha256');
+    const size = this.size;
+    const send = async (chunk: Uint8Array, last: boolean): Promise<void> => {
+      await this.#send({ frames: [frames.chunk(this.id, chunk, last)], cost: 0, flush: last });
+      this.bytes += chunk.length;
+      hash.update(chunk);
+      if (!last) this.progress();
+    };
+    const succeed = (): void =>
+      this.succeed({ id: this.id, bytes: this.bytes, sha256: hash.digest('hex') });
+    if (size === 0) return succeed(); // no chunk for an empty file: complete once accepted
+    // One chunk is held back so that, whatever happens to the source, the last chunk sent can
+    // carry the finished flag (a chunk needs at least one byte).
+    let held: Uint8Array | null = null;
+    for await (const piece of this.#chunks()) {
+      if (held !== null) {
+        await send(held, false);
+        held = null;
+      }
+      if (this.settled && !this.#cancelled) return; // rejected, peer gone or disconnected
+      if (this.#cancelled) {
+        held = piece.subarray(0, 1); // finish early: see cancel()
+        break;
+      }
+      const room = size - this.bytes;
+      if (piece.length >= room) {
+        await send(piece.subarray(0, room), true);
+        if (piece.length > room) {
+          throw new TransferError(
+            'SIZE_MISMATCH',
+            `${this.fileName} is longer than the declared ${size} bytes`,
+            {
+              transferId: this.id,
+            },
+          );
+        }
+        return succeed();
+      }
+      held = piece;
+    }
+    if (held !== null) await send(held, true);
+    if (this.settled) return;
+    throw new TransferError(
+      'SIZE_MISMATCH',
+      `${this.fileName} ended after ${this.bytes} of the declared ${size} bytes`,
+      { transferId: this.id },
+    );
+  }
+}

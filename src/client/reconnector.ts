@@ -1,0 +1,97 @@
+import { ConnectError } from './errors.js';
+import type { ClientEvents } from './events.js';
+import { openSession } from './open-session.js';
+import type { ResolvedOptions } from './options.js';
+import { backoffDelay, cancellableSleep } from './reconnect.js';
+import type { Session } from './session.js';
+
+/** What the reconnector needs from its client. */
+export interface ReconnectorHooks {
+  emit<E extends 'reconnecting' | 'reconnect' | 'error'>(event: E, payload: ClientEvents[E]): void;
+  /** Takes over a fresh session (rejoining rooms); rejects if it dies meanwhile. */
+  adopt(session: Session): Promise<void>;
+  /** Out of attempts. */
+  giveUp(err: Error): void;
+}
+
+// Names that can never work are not retried; NAME_IN_USE is, since after a crash the server may
+// still hold the old session until its heartbeat timeout.
+const FATAL = new Set(['ILLEGAL_NAME', 'INVALID_OPTIONS']);
+
+/** Reconnects with exponential backoff and jitter until it succeeds, gives up or is stopped. */
+export class Reconnector {
+  readonly #opts: ResolvedOptions;
+  readonly #hooks: ReconnectorHooks;
+  #running = false;
+  #stopped = false;
+  #abort: AbortController | null = null;
+  #sleep: { cancel(): void } | null = null;
+
+  constructor(opts: ResolvedOptions, hooks: ReconnectorHooks) {
+    this.#opts = opts;
+    this.#hooks = hooks;
+  }
+
+  /** True when reconnection is turned on and not stopped. */
+  get enabled(): boolean {
+    return this.#opts.reconnect !== null && !this.#stopped;
+  }
+
+  /** Starts the loop (no-op when already running). */
+  start(): void {
+    if (this.#running || !this.enabled) return;
+    this.#running = true;
+    void this.#loop().finally(() => {
+      this.#running = false;
+    });
+  }
+
+  /** Stops for good: cancels the pending delay and any connect in progress. */
+  stop(): void {
+    this.#stopped = true;
+    this.#sleep?.cancel();
+    this.#abort?.abort();
+  }
+
+  async #loop(): Promise<void> {
+    const policy = this.#opts.reconnect!;
+    let lastError: Error | undefined;
+    for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
+      const delayMs = backoffDelay(attempt, policy);
+      this.#hooks.emit('reconnecting', { attempt, delayMs });
+      const sleep = cancellableSleep(delayMs);
+      this.#sleep = sleep;
+      if (!(await sleep.done) || this.#stopped) return;
+      this.#abort = new AbortController();
+      let session: Session;
+      try {
+        session = await openSession(this.#opts, this.#abort.signal);
+      } catch (err) {
+        lastError = err as Error;
+        if (this.#stopped) return;
+        if (err instanceof ConnectError && FATAL.has(err.code)) break;
+        continue;
+      }
+      if (this.#stopped) {
+        session.destroy({ reason: 'closed' });
+        return;
+      }
+      try {
+        await this.#hooks.adopt(session);
+      } catch (err) {
+        lastError = err as Error;
+        continue;
+      }
+      this.#hooks.emit('reconnect', { attempt });
+      return;
+    }
+    if (this.#stopped) return;
+    this.#hooks.giveUp(
+      new ConnectError(
+        lastError instanceof ConnectError ? lastError.code : 'CONNECTION_CLOSED',
+        `Gave up reconnecting to ${this.#opts.host}:${this.#opts.port}: ${lastError?.message ?? 'no attempt left'}`,
+        { cause: lastError },
+      ),
+    );
+  }
+}

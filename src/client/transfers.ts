@@ -1,0 +1,257 @@
+import {
+  type AcceptFileFrame,
+  type FileNegotiation,
+  type FileTransferFrame,
+  frames,
+  Kind,
+  type OfferFileFrame,
+  type RejectFileFrame,
+} from '../protocol/index.js';
+import type { Client } from './client.js';
+import { TransferError } from './errors.js';
+import type { AcceptTarget, ClientEvents, OfferContext, TransferEvent } from './events.js';
+import { IncomingTransfer } from './incoming-transfer.js';
+import { checkName } from './messages.js';
+import type { OutboxJob } from './outbox.js';
+import { type FileSource, OutgoingTransfer, type SendFileOptions } from './outgoing-transfer.js';
+import type { Session } from './session.js';
+
+/** What the transfer manager needs from its client. */
+export interface TransferDeps {
+  client: Client;
+  self: string;
+  send(job: OutboxJob): Promise<void>;
+  emit<E extends 'transfer' | 'offer'>(event: E, payload: ClientEvents[E]): boolean;
+  hasOfferListeners(): boolean;
+  report(err: unknown, context: unknown): void;
+}
+
+type Negotiation = OfferFileFrame | AcceptFileFrame | RejectFileFrame;
+
+/**
+ * Every file transfer of one client, both ways. Outgoing offers carry no id (the server picks
+ * it), so an ACCEPT/REJECT is matched to the oldest pending offer with the same target, file
+ * name and size; after that, the id identifies the transfer. Several run at once each way.
+ */
+export class Transfers {
+  readonly #deps: TransferDeps;
+  readonly #offered: OutgoingTransfer[] = [];
+  readonly #outgoing = new Map<number, OutgoingTransfer>();
+  readonly #incoming = new Map<number, IncomingTransfer>();
+  #session: Session | null = null;
+
+  constructor(deps: TransferDeps) {
+    this.#deps = deps;
+  }
+
+  /** Starts an outgoing transfer (see `Client.sendFile`). */
+  sendFile(to: string, source: FileSource, opts: SendFileOptions): OutgoingTransfer {
+    const emit = (e: TransferEvent): void => void this.#deps.emit('transfer', e);
+    const t = new OutgoingTransfer(
+      { self: this.#deps.self, send: this.#deps.send, emit },
+      to,
+      source,
+      opts,
+    );
+    try {
+      checkName(to, 'recipient');
+    } catch (err) {
+      t.abort(new TransferError('INVALID_ARGUMENT', (err as Error).message, { cause: err }));
+      return t;
+    }
+    void t.ready
+      .then(
+        () =>
+          this.#deps.send({
+            frames: [frames.offer(t.negotiation)],
+            cost: 0,
+            onWritten: () => this.#offered.push(t),
+          }),
+        () => undefined,
+      )
+      .catch((err: unknown) =>
+        t.abort(
+          new TransferError(
+            'DISCONNECTED',
+            `The offer of ${t.fileName} could not be sent: ${(err as Error).message}`,
+            { cause: err },
+          ),
+        ),
+      );
+    return t;
+  }
+
+  /** Routes OFFER/ACCEPT/REJECT/FILE_TRANSFER frames. */
+  onFrame(frame: Negotiation | FileTransferFrame, session: Session): void {
+    this.#session = session;
+    switch (frame.kind) {
+      case Kind.OFFER_FILE:
+        this.#onOffer(frame);
+        return;
+      case Kind.ACCEPT_FILE:
+        this.#onReply(frame, true);
+        return;
+      case Kind.REJECT_FILE:
+        this.#onReply(frame, false);
+        return;
+      case Kind.FILE_TRANSFER: {
+        const t = this.#incoming.get(frame.id);
+        if (t === undefined) return; // a transfer we cancelled or refused: drop its chunks
+        if (t.chunk(frame.data, frame.finished)) this.#incoming.delete(frame.id);
+      }
+    }
+  }
+
+  /** The connection is gone: every transfer fails with DISCONNECTED. */
+  failAll(reason: string): void {
+    const err = (id: number): TransferError =>
+      new TransferError(
+        'DISCONNECTED',
+        `The connection dropped (${reason}); the transfer is lost`,
+        { transferId: id },
+      );
+    for (const t of this.#offered.splice(0)) t.abort(err(0));
+    for (const [id, t] of this.#outgoing) t.abort(err(id));
+    for (const [id, t] of this.#incoming) t.abort(err(id));
+    this.#outgoing.clear();
+    this.#incoming.clear();
+    this.#session = null;
+  }
+
+  #onReply(frame: AcceptFileFrame | RejectFileFrame, accepted: boolean): void {
+    const self = this.#deps.self;
+    if (!accepted && frame.id !== 0) {
+      // The other party of a live transfer went away (§9), or a sender dropped its offer.
+      const out = frame.source === self ? this.#outgoing.get(frame.id) : undefined;
+      if (out !== undefined) {
+        this.#outgoing.delete(frame.id);
+        out.abort(
+          new TransferError('ABORTED', `${out.to} went away while receiving ${out.fileName}`, {
+            transferId: frame.id,
+          }),
+        );
+        return;
+      }
+      const inc = frame.target === self ? this.#incoming.get(frame.id) : undefined;
+      if (inc !== undefined) {
+        this.#incoming.delete(frame.id);
+        inc.abort(
+          new TransferError('ABORTED', `${inc.from} went away while sending ${inc.fileName}`, {
+            transferId: frame.id,
+          }),
+        );
+        return;
+      }
+    }
+    if (frame.source !== self) return;
+    const at = this.#offered.findIndex(
+      (t) => t.to === frame.target && t.fileName === frame.fileName && t.size === frame.size,
+    );
+    if (at < 0) return;
+    const t = this.#offered.splice(at, 1)[0]!;
+    if (accepted) {
+      t.id = frame.id;
+      this.#outgoing.set(frame.id, t);
+      void t.done
+        .finally(() => {
+          if (this.#outgoing.get(frame.id) === t) this.#outgoing.delete(frame.id);
+        })
+        .catch(() => undefined);
+      t.start(frame.id);
+    } else if (frame.id === 0) {
+      t.abort(
+        new TransferError(
+          'RECIPIENT_OFFLINE',
+          `${t.to} is not online; the offer of ${t.fileName} was dropped`,
+        ),
+      );
+    } else {
+      t.abort(
+        new TransferError('REJECTED', `${t.to} declined ${t.fileName}`, { transferId: frame.id }),
+      );
+    }
+  }
+
+  #onOffer(frame: OfferFileFrame): void {
+    const fields: FileNegotiation = {
+      target: frame.target,
+      source: frame.source,
+      id: frame.id,
+      size: frame.size,
+      fileName: frame.fileName,
+    };
+    let answered = false;
+    const answer = (): void => {
+      if (answered)
+        throw new Error(`The offer of ${frame.fileName} was already accepted or rejected`);
+      answered = true;
+    };
+    const reject = async (): Promise<void> => {
+      answer();
+      await this.#deps.send({ frames: [frames.reject(fields)], cost: 0 });
+    };
+    const accept = (to: AcceptTarget): IncomingTransfer => {
+      answer();
+      return this.#accept(fields, to);
+    };
+    const ctx: OfferContext = {
+      id: frame.id,
+      from: frame.source,
+      fileName: frame.fileName,
+      size: frame.size,
+      client: this.#deps.client,
+      match: null,
+      accept,
+      reject,
+    };
+    // An offer nobody listens for would leave the sender waiting forever.
+    if (!this.#deps.hasOfferListeners() || !this.#deps.emit('offer', ctx)) {
+      void reject().catch(() => undefined);
+    }
+  }
+
+  #accept(fields: FileNegotiation, to: AcceptTarget): IncomingTransfer {
+    const session = this.#session;
+    const throttle = {
+      pause: () => session?.conn.pause(),
+      resume: () => session?.conn.resume(),
+    };
+    const emit = (e: TransferEvent): void => void this.#deps.emit('transfer', e);
+    const t = new IncomingTransfer(
+      { id: fields.id, from: fields.source, fileName: fields.fileName, size: fields.size },
+      to,
+      throttle,
+      emit,
+    );
+    this.#incoming.set(fields.id, t);
+    void (async () => {
+      try {
+        await t.open();
+      } catch (err) {
+        this.#incoming.delete(fields.id);
+        t.abort(err as TransferError);
+        await this.#deps.send({ frames: [frames.reject(fields)], cost: 0 });
+        return;
+      }
+      if (t.cancelled) {
+        this.#incoming.delete(fields.id);
+        await this.#deps.send({ frames: [frames.reject(fields)], cost: 0 });
+        return;
+      }
+      await this.#deps.send({
+        frames: [frames.accept(fields)],
+        cost: 0,
+        onWritten: () => t.started(),
+      });
+      if (fields.size === 0) this.#incoming.delete(fields.id);
+    })().catch((err: unknown) => {
+      this.#incoming.delete(fields.id);
+      t.abort(
+        new TransferError('DISCONNECTED', `Could not answer the offer: ${(err as Error).message}`, {
+          cause: err,
+        }),
+      );
+    });
+    return t;
+  }
+}
