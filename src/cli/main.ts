@@ -1,15 +1,111 @@
-import yargs from 'yargs';
+import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { type CliCommand, type GlobalOptions, toYargsModule } from './command.js';
+import { archiveCommand } from './commands/archive.js';
+import { demoCommand } from './commands/demo.js';
+import { listenCommand } from './commands/listen.js';
+import { onlineCommand } from './commands/online.js';
+import { receiveCommand } from './commands/receive.js';
+import { roomsCommand } from './commands/rooms.js';
+import { sayCommand } from './commands/say.js';
+import { sendCommand } from './commands/send.js';
+import { whoCommand } from './commands/who.js';
+import { ExitCode } from './exit-codes.js';
 
 // Entry point of the relaykit CLI; the only module that calls process.exit.
+//
+// Adding a command: write src/cli/commands/<name>.ts exporting a `CliCommand` (see
+// command.ts: a typed yargs builder plus `run(argv, ctx)` resolving to an exit code) and add
+// it to COMMANDS. A plain yargs `CommandModule` also works: add it to MODULES.
+
+// biome-ignore lint/suspicious/noExplicitAny: each command has its own argument type
+const COMMANDS: CliCommand<any>[] = [
+  sayCommand,
+  listenCommand,
+  archiveCommand,
+  sendCommand,
+  receiveCommand,
+  roomsCommand,
+  whoCommand,
+  onlineCommand,
+  demoCommand,
+];
+// biome-ignore lint/suspicious/noExplicitAny: yargs modules bring their own argument types
+const MODULES: CommandModule<GlobalOptions, any>[] = [];
+
+/** A usage error found by yargs (unknown option, missing argument, failed check). */
+class UsageFailure extends Error {}
+
+let exitCode: number = ExitCode.OK;
+const controller = new AbortController();
+let interrupts = 0;
+const onSignal = (signal: NodeJS.Signals): void => {
+  interrupts += 1;
+  // A second Ctrl-C means "now": do not wait for a clean shutdown.
+  if (interrupts > 1) process.exit(ExitCode.INTERRUPTED);
+  controller.abort(signal);
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+const runtime = {
+  signal: controller.signal,
+  setExitCode: (code: number) => {
+    exitCode = code;
+  },
+};
+
 const cli = yargs(hideBin(process.argv))
   .scriptName('relaykit')
   .usage('$0 <command> [options]')
-  .command('demo', 'Run the demo (arrives with the CLI issue)', {}, () => {
-    cli.showHelp();
+  .option('server', {
+    type: 'string',
+    describe: 'host:port of a relay server (default: start the bundled server in-process)',
+    requiresArg: true,
+    global: true,
   })
-  .demandCommand(1, 'Name a command; see the list above.')
-  .strict()
-  .help();
+  .option('color', {
+    type: 'boolean',
+    default: true,
+    describe: 'Colour and spinners on a terminal (--no-color, or NO_COLOR=1, turns them off)',
+    global: true,
+  });
 
-await cli.parseAsync();
+for (const spec of COMMANDS) cli.command(toYargsModule(spec, runtime));
+for (const module of MODULES) cli.command(module);
+
+cli
+  .demandCommand(1, 'Name a command; see the list above.')
+  .recommendCommands()
+  .strict()
+  .exitProcess(false)
+  .fail((message, err) => {
+    // Throwing stops yargs here: it must not go on to run the command's handler.
+    throw new UsageFailure(message ?? err?.message ?? 'invalid usage');
+  })
+  .epilogue(
+    'Exit codes: 0 ok, 1 usage or invalid input, 2 connection failure, 3 name in use, ' +
+      '4 not delivered (offline or refused), 5 transfer failed, 130 interrupted.',
+  )
+  .help()
+  .alias('h', 'help')
+  .version()
+  .wrap(Math.min(100, cli.terminalWidth()));
+
+try {
+  await cli.parseAsync();
+} catch (err) {
+  if (err instanceof UsageFailure) {
+    process.stderr.write(`relaykit: ${err.message}\n`);
+    process.stderr.write('Run `relaykit --help` or `relaykit <command> --help` for usage.\n');
+  } else {
+    // Command handlers report their own failures; anything reaching here is a bug.
+    process.stderr.write(`relaykit: ${err instanceof Error ? (err.stack ?? err.message) : err}\n`);
+  }
+  exitCode = ExitCode.USAGE;
+}
+
+// Output to a pipe is asynchronous: let it drain so `relaykit rooms --json | jq` gets it all.
+await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+await new Promise<void>((resolve) => process.stderr.write('', () => resolve()));
+process.exit(exitCode);

@@ -1,0 +1,110 @@
+import type { Client } from '../src/index.js';
+import { ArchiveWriter } from './archive-writer.js';
+import type { BotHandle } from './types.js';
+
+/** Options of `archiveRooms`. */
+export interface ArchiveRoomsOptions {
+  /** Archive root directory (created if missing). */
+  dir: string;
+  /** Rooms to join and archive. */
+  rooms: readonly string[];
+  /** The server, for the `<server>` path segment: `host:port` or `{ host, port }`. */
+  server: string | { host: string; port: number };
+  /** The clock (tests). */
+  now?: () => Date;
+  /** A leave this soon after the user's own last post in the room counts as a farewell. */
+  farewellWindowMs?: number;
+  /** Called when a write fails (disk full, permissions); default: the event is dropped. */
+  onError?: (error: unknown) => void;
+}
+
+/** What `archiveRooms` resolves with. */
+export interface ArchiveHandle extends BotHandle {
+  /** Closes the files; the next event reopens them (call it on SIGHUP for logrotate). */
+  reopen(): void;
+  /** The underlying file writer. */
+  readonly writer: ArchiveWriter;
+}
+
+/**
+ * Joins `rooms` and appends everything that happens there to per-room, per-day files (see
+ * `ArchiveWriter`): posts, joins and leaves (from the member listings), and farewells (a
+ * leave right after the user's own post, best effort: see bots/README.md).
+ *
+ * @example
+ * const archive = await archiveRooms(client, { dir: './logs', rooms: ['ops'], server: '127.0.0.1:17734' })
+ * process.on('SIGHUP', () => archive.reopen())
+ */
+export async function archiveRooms(
+  client: Client,
+  options: ArchiveRoomsOptions,
+): Promise<ArchiveHandle> {
+  if (options.rooms.length === 0) throw new RangeError('archiveRooms needs at least one room');
+  const now = options.now ?? (() => new Date());
+  const windowMs = options.farewellWindowMs ?? 250;
+  const onError = options.onError ?? (() => {});
+  const writer = new ArchiveWriter({ dir: options.dir, server: options.server, now });
+  const rooms = new Set(options.rooms);
+  // Members as last seen per room; the first listing after a join is the baseline, so people
+  // already present are not logged as joining.
+  const known = new Map<string, Set<string>>();
+  // Each user's last post per room, to tell a farewell from a plain leave.
+  const lastPost = new Map<string, { at: number; text: string }>();
+  const key = (room: string, name: string): string => `${room}\u0000${name}`;
+
+  const write = (...args: Parameters<ArchiveWriter['write']>): void => {
+    try {
+      writer.write(...args);
+    } catch (err) {
+      onError(err);
+    }
+  };
+
+  const offs = [
+    client.onPost({ room: [...rooms] }, (ctx) => {
+      const at = now();
+      lastPost.set(key(ctx.room, ctx.from), { at: at.getTime(), text: ctx.text });
+      write({ room: ctx.room, type: 'post', from: ctx.from, text: ctx.text, at });
+    }),
+    client.on('members', (event) => {
+      if (!rooms.has(event.room)) return;
+      const current = new Set(event.members);
+      const before = known.get(event.room);
+      known.set(event.room, current);
+      if (before === undefined) return;
+      const at = now();
+      for (const name of current) {
+        if (!before.has(name) && name !== client.name) {
+          write({ room: event.room, type: 'join', from: name, at });
+        }
+      }
+      for (const name of before) {
+        if (current.has(name) || name === client.name) continue;
+        const k = key(event.room, name);
+        const post = lastPost.get(k);
+        lastPost.delete(k);
+        if (post && at.getTime() - post.at <= windowMs) {
+          write({ room: event.room, type: 'farewell', from: name, text: post.text, at });
+        } else {
+          write({ room: event.room, type: 'leave', from: name, at });
+        }
+      }
+    }),
+    client.on('disconnect', () => {
+      // After a reconnection the first listing is a fresh baseline.
+      known.clear();
+    }),
+  ];
+  for (const room of rooms) {
+    const members = await client.join(room);
+    if (!known.has(room)) known.set(room, new Set(members));
+  }
+  return {
+    writer,
+    reopen: () => writer.reopen(),
+    stop: async () => {
+      for (const off of offs.splice(0)) off();
+      writer.close();
+    },
+  };
+}

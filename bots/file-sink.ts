@@ -1,0 +1,97 @@
+import { mkdirSync } from 'node:fs';
+import type { Client } from '../src/index.js';
+import { type BotHandle, nameFilter } from './types.js';
+
+/** A file the sink stored. */
+export interface ReceivedFile {
+  from: string;
+  fileName: string;
+  /** Where it was written (after conflict renaming). */
+  path: string;
+  bytes: number;
+  sha256: string | undefined;
+}
+
+/** An offer the sink turned down, and why. */
+export interface RejectedOffer {
+  from: string;
+  fileName: string;
+  size: number;
+  reason: 'sender' | 'name' | 'size';
+}
+
+/** Options of `fileSink`. */
+export interface FileSinkOptions {
+  /** Where files go (created if missing). */
+  dir: string;
+  /** Offers larger than this many bytes are rejected. */
+  maxSize?: number;
+  /** Accept offers only from this name or these names. */
+  from?: string | readonly string[];
+  /** Accept only file names matching this pattern. */
+  namePattern?: RegExp;
+  /** When the file exists: `'rename'` (default), `'overwrite'` or `'fail'`. */
+  conflict?: 'rename' | 'overwrite' | 'fail';
+  /** Called after each file is stored. */
+  onReceived?: (file: ReceivedFile) => void;
+  /** Called for each offer turned down. */
+  onRejected?: (offer: RejectedOffer) => void;
+  /** Called when a transfer fails midway. */
+  onError?: (error: unknown, offer: { from: string; fileName: string; size: number }) => void;
+}
+
+/**
+ * Accepts file offers into a directory, turning down those from other senders, with other
+ * names, or over the size limit. The SDK makes every file name safe before it becomes a path.
+ *
+ * @example
+ * const sink = await fileSink(client, { dir: './incoming', maxSize: 10e6, onReceived: (f) => console.log(f.path) })
+ */
+export async function fileSink(client: Client, options: FileSinkOptions): Promise<BotHandle> {
+  mkdirSync(options.dir, { recursive: true });
+  const fromAllowed = nameFilter(options.from);
+  const conflict = options.conflict ?? 'rename';
+  const pending = new Set<Promise<unknown>>();
+  const off = client.onOffer((offer) => {
+    const info = { from: offer.from, fileName: offer.fileName, size: offer.size };
+    let reason: RejectedOffer['reason'] | undefined;
+    if (!fromAllowed(offer.from)) reason = 'sender';
+    else if (options.namePattern && !options.namePattern.test(offer.fileName)) reason = 'name';
+    else if (options.maxSize !== undefined && offer.size > options.maxSize) reason = 'size';
+    if (reason !== undefined) {
+      options.onRejected?.({ ...info, reason });
+      const rejecting = offer.reject().catch(() => {});
+      track(pending, rejecting);
+      return;
+    }
+    const transfer = offer.accept({
+      dir: options.dir,
+      conflict,
+      ...(options.maxSize === undefined ? {} : { maxSize: options.maxSize }),
+    });
+    const done = transfer.done.then(
+      (result) => {
+        options.onReceived?.({
+          ...info,
+          path: result.path ?? options.dir,
+          bytes: result.bytes,
+          sha256: result.sha256,
+        });
+      },
+      (err: unknown) => options.onError?.(err, info),
+    );
+    track(pending, done);
+  });
+  return {
+    stop: async () => {
+      off();
+      // Let transfers already accepted finish or fail before the caller closes the client.
+      await Promise.allSettled([...pending]);
+    },
+  };
+}
+
+function track(set: Set<Promise<unknown>>, promise: Promise<unknown>): void {
+  set.add(promise);
+  void promise.finally(() => set.delete(promise));
+}

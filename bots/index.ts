@@ -1,0 +1,28 @@
+/**
+ * Ready bots built on the public SDK, importable as `relaykit/bots`. Each takes a connected
+ * `Client`, resolves once ready, and returns a handle with `stop()`. See bots/README.md.
+ *
+ * @example
+ * import { connect } from 'relaykit'
+ * import { echoBot } from 'relaykit/bots'
+ * const bot = await echoBot(await connect({ name: 'echo' }), { rooms: ['lobby'] })
+ */
+export { safeSegment, serverSegment } from './archive-path.js';
+export {
+  type ArchiveEvent,
+  type ArchiveEventType,
+  type ArchiveRecord,
+  ArchiveWriter,
+  type ArchiveWriterOptions,
+  logLine,
+} from './archive-writer.js';
+export { type ArchiveHandle, type ArchiveRoomsOptions, archiveRooms } from './archiver.js';
+export { type EchoBotOptions, echoBot } from './echo.js';
+export {
+  type FileSinkOptions,
+  fileSink,
+  type ReceivedFile,
+  type RejectedOffer,
+} from './file-sink.js';
+export { isRelayed, type RelayEnd, type RelayOptions, relay } from './relay.js';
+export type { BotHandle } from './types.js';

@@ -1,0 +1,65 @@
+import { resolve } from 'node:path';
+import { archiveRooms } from '../../../bots/index.js';
+import type { CliCommand, GlobalOptions } from '../command.js';
+import { reopenOnHangup } from '../hangup.js';
+import { asOption } from '../options.js';
+import { withClient } from '../session.js';
+import { untilStopped } from '../until-stopped.js';
+
+interface ArchiveArgs extends GlobalOptions {
+  rooms: string[];
+  dir: string;
+  as: string;
+}
+
+/** `relaykit archive <room...> --dir <path>`: writes room archives until Ctrl-C. */
+export const archiveCommand: CliCommand<ArchiveArgs> = {
+  command: 'archive <rooms..>',
+  describe: 'Write rooms to per-day archive files (JSON lines + IRC-style log) until Ctrl-C',
+  builder: (y) =>
+    asOption(y, 'archiver')
+      .positional('rooms', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'Rooms to archive',
+      })
+      .option('dir', {
+        type: 'string',
+        demandOption: true,
+        requiresArg: true,
+        describe: 'Archive root: files go to <dir>/<host>_<port>/<room>/YYYY-MM-DD.{jsonl,log}',
+      })
+      .example(
+        '$0 archive ops dev --dir /var/log/relay',
+        'kill -HUP <pid> reopens the files (logrotate)',
+      )
+      .example('tail -f /var/log/relay/127.0.0.1_17734/ops/$(date -u +%F).log', 'follow the log'),
+  run: (argv, ctx) =>
+    withClient(
+      ctx,
+      { server: argv.server, name: argv.as, reconnect: true },
+      async ({ client, target }) => {
+        const archive = await archiveRooms(client, {
+          dir: argv.dir,
+          rooms: argv.rooms,
+          server: { host: target.host, port: target.port },
+          onError: (err) =>
+            ctx.output.error(`could not write the archive: ${(err as Error).message}`),
+        });
+        const off = reopenOnHangup(
+          () => archive.reopen(),
+          (err) => ctx.output.error(`could not reopen the archive: ${(err as Error).message}`),
+        );
+        ctx.output.notice(
+          `archiving ${argv.rooms.map((r) => `#${r}`).join(' ')} into ${resolve(archive.writer.serverDir)} (Ctrl-C to stop, SIGHUP reopens)`,
+        );
+        try {
+          return await untilStopped(ctx, client, target.label);
+        } finally {
+          off();
+          await archive.stop();
+        }
+      },
+    ),
+};

@@ -1,0 +1,91 @@
+import type { ChalkInstance } from 'chalk';
+import type { CliCommand, GlobalOptions } from '../command.js';
+import { asOption, jsonOption } from '../options.js';
+import { withClient } from '../session.js';
+import { untilStopped } from '../until-stopped.js';
+
+interface ListenArgs extends GlobalOptions {
+  rooms: string[];
+  as: string;
+  json: boolean;
+}
+
+/** One line of `listen --json`. */
+export type ListenRecord =
+  | { ts: string; type: 'post'; room: string; from: string; text: string }
+  | { ts: string; type: 'join' | 'leave'; room: string; from: string }
+  | { ts: string; type: 'direct'; from: string; text: string };
+
+const NICK_COLOURS = ['cyan', 'green', 'yellow', 'magenta', 'blue', 'red'] as const;
+
+function nick(c: ChalkInstance, name: string): string {
+  let hash = 0;
+  for (const ch of name) hash = (hash * 31 + ch.codePointAt(0)!) >>> 0;
+  return c[NICK_COLOURS[hash % NICK_COLOURS.length]!](name);
+}
+
+/** The text form of a record: `[13:05:09] #ops <alice> hi`. */
+export function formatRecord(record: ListenRecord, c: ChalkInstance): string {
+  const time = c.dim(`[${record.ts.slice(11, 19)}]`);
+  switch (record.type) {
+    case 'post':
+      return `${time} ${c.bold(`#${record.room}`)} <${nick(c, record.from)}> ${record.text}`;
+    case 'direct':
+      return `${time} ${c.bold('(direct)')} <${nick(c, record.from)}> ${record.text}`;
+    default:
+      return `${time} ${c.bold(`#${record.room}`)} ${c.dim(`*** ${record.from} ${record.type === 'join' ? 'joined' : 'left'}`)}`;
+  }
+}
+
+/** `relaykit listen <room...>`: prints each room's traffic until Ctrl-C. */
+export const listenCommand: CliCommand<ListenArgs> = {
+  command: 'listen <rooms..>',
+  describe: "Print rooms' traffic (posts, joins, leaves, direct messages) until Ctrl-C",
+  builder: (y) =>
+    jsonOption(asOption(y, 'listen'))
+      .positional('rooms', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'Rooms to join',
+      })
+      .example('$0 listen ops dev', 'coloured lines on a terminal')
+      .example(
+        '$0 listen ops --json | jq -r "select(.type==\\"post\\") | .text"',
+        'one JSON object per line: {ts,type,room,from,text}',
+      ),
+  run: (argv, ctx) =>
+    withClient(
+      ctx,
+      { server: argv.server, name: argv.as, reconnect: true },
+      async ({ client, target }) => {
+        const { output } = ctx;
+        const emit = (record: ListenRecord): void => {
+          output.line(argv.json ? JSON.stringify(record) : formatRecord(record, output.out));
+        };
+        const ts = (): string => new Date().toISOString();
+        const rooms = new Set(argv.rooms);
+        const ready = new Set<string>();
+        client.onPost({ room: [...rooms] }, ({ room, from, text, self }) => {
+          if (!self) emit({ ts: ts(), type: 'post', room, from, text });
+        });
+        client.onDirect(({ from, text }) => emit({ ts: ts(), type: 'direct', from, text }));
+        client.on('members', ({ room, joined, left }) => {
+          // The listing that answers our own join is a baseline, not news.
+          if (!ready.has(room)) return;
+          for (const from of joined)
+            if (from !== client.name) emit({ ts: ts(), type: 'join', room, from });
+          for (const from of left)
+            if (from !== client.name) emit({ ts: ts(), type: 'leave', room, from });
+        });
+        for (const room of rooms) {
+          await client.join(room);
+          ready.add(room);
+        }
+        output.notice(
+          `listening to ${[...rooms].map((r) => `#${r}`).join(' ')} on ${target.label} as ${client.name} (Ctrl-C to stop)`,
+        );
+        return untilStopped(ctx, client, target.label);
+      },
+    ),
+};

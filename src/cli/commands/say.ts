@@ -1,0 +1,105 @@
+import { pipeline } from 'node:stream/promises';
+import { splitMessage } from '../../protocol/index.js';
+import type { CliCommand, GlobalOptions } from '../command.js';
+import { CliError, ExitCode } from '../exit-codes.js';
+import { splitLines } from '../lines.js';
+import { sanitizeLine, sanitizeText } from '../sanitize.js';
+import { withClient } from '../session.js';
+
+interface SayArgs extends GlobalOptions {
+  room: string | undefined;
+  text: string | undefined;
+  as: string;
+  direct: string | undefined;
+}
+
+/**
+ * `relaykit say <room> [text]`: posts text, or every line of stdin. Lines are cleaned of
+ * terminal escapes and control characters, blank lines are skipped, long lines split; stdin
+ * is read only as fast as the server takes it, and the command exits once all is flushed.
+ */
+export const sayCommand: CliCommand<SayArgs> = {
+  command: 'say [room] [text]',
+  describe: 'Post text (or each line of stdin) to a room, or to a user with --direct',
+  builder: (y) =>
+    y
+      .positional('room', { type: 'string', describe: 'The room to post to' })
+      .positional('text', { type: 'string', describe: 'The text; without it, stdin is read' })
+      .option('as', {
+        type: 'string',
+        demandOption: true,
+        requiresArg: true,
+        describe: 'The user name to post as',
+      })
+      .option('direct', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'Send to this user instead of a room (then the first argument is the text)',
+      })
+      .check((argv) => {
+        if (argv.direct === undefined && argv.room === undefined) {
+          throw new Error(
+            'Name a room (relaykit say <room> [text]) or a user with --direct <user>',
+          );
+        }
+        if (argv.direct !== undefined && argv.text !== undefined) {
+          throw new Error('With --direct, give only the text: relaykit say --direct bob "hi"');
+        }
+        return true;
+      })
+      .example('$0 say ops "deploy done" --as deploybot', 'post one message')
+      .example('tail -f app.log | $0 say ops --as logbot', 'post every line as it comes')
+      .example('$0 say --direct alice "your build is green" --as ci', 'a direct message'),
+  run: async (argv, ctx) => {
+    const direct = argv.direct;
+    const room = direct === undefined ? argv.room! : undefined;
+    const text = direct === undefined ? argv.text : argv.room;
+    return withClient(
+      ctx,
+      { server: argv.server, name: argv.as, reconnect: text === undefined },
+      async ({ client }) => {
+        if (room !== undefined) await client.join(room);
+        const post = async (piece: string): Promise<void> => {
+          if (room !== undefined) return client.say(room, piece);
+          const { delivered } = await client.direct(direct!, piece);
+          if (!delivered) {
+            throw new CliError(
+              'NOT_DELIVERED',
+              ExitCode.NOT_DELIVERED,
+              `${direct} is offline, so the message was not delivered. Check the name with \`relaykit online ${direct}\`.`,
+            );
+          }
+        };
+        if (text !== undefined) {
+          const pieces = splitMessage(sanitizeText(text));
+          if (pieces.length === 0) {
+            throw new CliError('EMPTY_TEXT', ExitCode.USAGE, 'Nothing to send: the text is blank.');
+          }
+          for (const piece of pieces) await post(piece);
+          return ExitCode.OK;
+        }
+        const stdin = process.stdin;
+        if (stdin.isTTY) ctx.output.notice('type one message per line; Ctrl-D to finish');
+        try {
+          await pipeline(
+            stdin,
+            splitLines,
+            async (lines: AsyncIterable<string>) => {
+              for await (const line of lines) {
+                for (const piece of splitMessage(sanitizeLine(line))) await post(piece);
+              }
+            },
+            { signal: ctx.signal },
+          );
+        } catch (err) {
+          if (ctx.signal.aborted) {
+            ctx.output.notice('interrupted; the lines read so far were sent');
+            return ExitCode.INTERRUPTED;
+          }
+          throw err;
+        }
+        return ExitCode.OK;
+      },
+    );
+  },
+};

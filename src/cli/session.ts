@@ -1,0 +1,78 @@
+import { type Client, connect } from '../index.js';
+import type { CommandContext } from './command.js';
+import { describeFailure } from './failure.js';
+import { resolveServer, type ServerTarget } from './server-target.js';
+
+/** What `withClient` hands the command body. */
+export interface Session {
+  readonly client: Client;
+  readonly target: ServerTarget;
+}
+
+/** Options of `withClient`. */
+export interface SessionOptions {
+  /** --server; absent starts the bundled server. */
+  server: string | undefined;
+  /** The name to register (--as). */
+  name: string;
+  /** Reconnect after a dropped connection (long-running commands). */
+  reconnect?: boolean;
+  /** The farewell the client leaves with. */
+  farewell?: string;
+  /** What the spinner says while connecting (default: "Connecting to … as …"). */
+  connecting?: string;
+}
+
+/**
+ * Resolves the server (bundled or --server), connects with a spinner on an interactive stderr,
+ * runs `body`, then closes the client and any bundled server, whatever happened. Failures
+ * become a one-line message on stderr and an exit code; the result is `body`'s exit code.
+ *
+ * @example
+ * return withClient(ctx, { server: argv.server, name: argv.as }, async ({ client }) => {
+ *   console.log(await client.rooms()); return ExitCode.OK
+ * })
+ */
+export async function withClient(
+  ctx: CommandContext,
+  options: SessionOptions,
+  body: (session: Session) => Promise<number>,
+): Promise<number> {
+  const { output } = ctx;
+  let target: ServerTarget | undefined;
+  let client: Client | undefined;
+  const spinner = output.spinner('Starting…').start();
+  try {
+    target = await resolveServer({
+      server: options.server,
+      notice: (text) => {
+        spinner.stop();
+        output.notice(text);
+        spinner.start();
+      },
+    });
+    spinner.text = options.connecting ?? `Connecting to ${target.label} as ${options.name}…`;
+    client = await connect({
+      name: options.name,
+      host: target.host,
+      port: target.port,
+      reconnect: options.reconnect ?? false,
+      signal: ctx.signal,
+      ...(options.farewell === undefined ? {} : { farewell: options.farewell }),
+    });
+    spinner.stop();
+    return await body({ client, target });
+  } catch (err) {
+    spinner.stop();
+    const failure = describeFailure(err, {
+      name: options.name,
+      ...(target ? { server: target.label } : {}),
+    });
+    output.error(failure.message);
+    return failure.exitCode;
+  } finally {
+    spinner.stop();
+    await client?.close().catch(() => {});
+    await target?.close().catch(() => {});
+  }
+}

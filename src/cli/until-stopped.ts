@@ -1,0 +1,40 @@
+import type { Client } from '../index.js';
+import type { CommandContext } from './command.js';
+import { ExitCode } from './exit-codes.js';
+
+/**
+ * Waits until Ctrl-C/SIGTERM (then resolves `OK`: stopping a long-running command is
+ * success) or until the client is finished for good (lost connection, reconnection given up,
+ * server gone: resolves `CONNECTION` after saying so on stderr). While it waits, reconnection
+ * attempts are reported on stderr.
+ */
+export function untilStopped(ctx: CommandContext, client: Client, server: string): Promise<number> {
+  const { output, signal } = ctx;
+  return new Promise<number>((resolve) => {
+    const offs: (() => void)[] = [];
+    const done = (code: number): void => {
+      for (const off of offs.splice(0)) off();
+      signal.removeEventListener('abort', onAbort);
+      resolve(code);
+    };
+    const onAbort = (): void => done(ExitCode.OK);
+    if (signal.aborted) return done(ExitCode.OK);
+    signal.addEventListener('abort', onAbort, { once: true });
+    offs.push(
+      client.on('disconnect', ({ reason, farewell, willReconnect }) => {
+        const why = farewell ? `${reason}: "${farewell}"` : reason;
+        if (willReconnect) output.notice(`lost ${server} (${why}); reconnecting…`);
+      }),
+      client.on('reconnect', ({ attempt }) => {
+        output.notice(`reconnected to ${server} after ${attempt} attempt(s)`);
+      }),
+      client.on('close', ({ reason, error }) => {
+        if (reason === 'closed') return done(ExitCode.OK);
+        output.error(
+          `Lost the connection to ${server}${error ? `: ${error.message}` : ''}. Run the command again once the server is back.`,
+        );
+        done(ExitCode.CONNECTION);
+      }),
+    );
+  });
+}
