@@ -13,6 +13,8 @@ export interface FrameDecoderOptions<S extends Side> {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Payloads up to this size get one buffer up front; larger ones (listings) grow as they arrive. */
+const PREALLOCATE_LIMIT = 64 * 1024;
 
 /**
  * A streaming decoder: feed it bytes as they arrive, get back every frame they complete.
@@ -32,6 +34,8 @@ export class FrameDecoder<S extends Side = Side> {
   #headerFill = 0;
   #payload: Buffer | null = null;
   #payloadFill = 0;
+  #parts: Buffer[] | null = null;
+  #partsNeed = 0;
   #kind = 0;
   #error: ProtocolError | null = null;
 
@@ -81,6 +85,7 @@ export class FrameDecoder<S extends Side = Side> {
       error.decoded = out;
       this.#error = error;
       this.#payload = null;
+      this.#parts = null;
       this.#headerFill = this.#payloadFill = 0;
       throw error;
     }
@@ -91,6 +96,10 @@ export class FrameDecoder<S extends Side = Side> {
     const len = buf.length;
     let off = 0;
     while (off < len) {
+      if (this.#parts !== null) {
+        off = this.#collect(buf, off, out);
+        continue;
+      }
       if (this.#payload !== null) {
         const payload = this.#payload;
         const take = Math.min(payload.length - this.#payloadFill, len - off);
@@ -125,6 +134,13 @@ export class FrameDecoder<S extends Side = Side> {
       } else if (len - off >= length) {
         out.push(parsePayload(kind, buf.subarray(off, off + length), this.side) as FrameFor<S>);
         off += length;
+      } else if (length > PREALLOCATE_LIMIT) {
+        // A large listing is gathered piece by piece, so memory follows the bytes received
+        // rather than what a header claims.
+        this.#kind = kind;
+        this.#parts = [];
+        this.#partsNeed = length;
+        off = this.#collect(buf, off, out);
       } else {
         // Only now, with the length known to be valid, is room for the payload allocated.
         this.#kind = kind;
@@ -134,6 +150,19 @@ export class FrameDecoder<S extends Side = Side> {
         off = len;
       }
     }
+  }
+
+  #collect(buf: Buffer, off: number, out: FrameFor<S>[]): number {
+    const parts = this.#parts!;
+    const take = Math.min(this.#partsNeed - this.#payloadFill, buf.length - off);
+    parts.push(Buffer.from(buf.subarray(off, off + take)));
+    this.#payloadFill += take;
+    if (this.#payloadFill === this.#partsNeed) {
+      this.#parts = null;
+      this.#payloadFill = 0;
+      out.push(parsePayload(this.#kind, Buffer.concat(parts), this.side) as FrameFor<S>);
+    }
+    return off + take;
   }
 
   #maxLength(kind: number): number {
