@@ -1,0 +1,94 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { BUILD_TIMEOUT_MS, ensureBuilt } from './helpers/build.js';
+import { killAll, runCli, startCli } from './helpers/cli.js';
+import { startServer, type TestServer } from './helpers/server.js';
+
+beforeAll(ensureBuilt, BUILD_TIMEOUT_MS);
+
+let srv: TestServer;
+let dir: string;
+beforeEach(async () => {
+  srv = await startServer();
+  dir = mkdtempSync(join(tmpdir(), 'relaykit-e2e-'));
+});
+afterEach(async () => {
+  await killAll();
+  await srv.server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+describe('relaykit send / receive', () => {
+  it('moves a file whose sha256 matches', async () => {
+    const data = randomBytes(300_000);
+    const source = join(dir, 'data.bin');
+    writeFileSync(source, data);
+    const inbox = join(dir, 'inbox');
+    const receiver = startCli([
+      'receive',
+      '--dir',
+      inbox,
+      '--as',
+      'bob',
+      '--from',
+      'alice',
+      '--count',
+      '1',
+      '--server',
+      srv.arg,
+    ]);
+    await receiver.waitFor(/receiving files as bob/);
+
+    const sent = await runCli(['send', 'bob', source, '--as', 'alice', '--server', srv.arg]);
+    expect(sent.code).toBe(0);
+    expect(sent.stderr).toContain(`sha256 ${sha256(data)}`);
+
+    const received = await receiver.exited;
+    expect(received.code).toBe(0);
+    expect(received.stderr).toContain(`sha256 ${sha256(data)}`);
+    expect(sha256(readFileSync(join(inbox, 'data.bin')))).toBe(sha256(data));
+  }, 30_000);
+
+  it('refuses files over --max-size and from others than --from (exit 4 for the sender)', async () => {
+    const source = join(dir, 'big.bin');
+    writeFileSync(source, randomBytes(5000));
+    const receiver = startCli([
+      'receive',
+      '--dir',
+      join(dir, 'inbox'),
+      '--as',
+      'bob',
+      '--from',
+      'alice',
+      '--max-size',
+      '4k',
+      '--server',
+      srv.arg,
+    ]);
+    await receiver.waitFor(/receiving files as bob/);
+
+    const tooBig = await runCli(['send', 'bob', source, '--as', 'alice', '--server', srv.arg]);
+    expect(tooBig.code).toBe(4);
+    await receiver.waitFor(/rejected big\.bin from alice: .* over --max-size/);
+
+    const stranger = await runCli(['send', 'bob', source, '--as', 'mallory', '--server', srv.arg]);
+    expect(stranger.code).toBe(4);
+    await receiver.waitFor(/rejected big\.bin from mallory: mallory is not in --from/);
+  }, 30_000);
+
+  it('says what is wrong when the file is missing or the user offline', async () => {
+    const missing = await runCli(['send', 'bob', join(dir, 'nope.txt'), '--server', srv.arg]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/no such file/);
+
+    const source = join(dir, 'a.txt');
+    writeFileSync(source, 'hello');
+    const offline = await runCli(['send', 'nobody', source, '--server', srv.arg]);
+    expect(offline.code).toBe(4);
+  }, 30_000);
+});
