@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import { frames, Kind, MAX_CHUNK_BYTES, type OfferFileFrame } from '../../../src/protocol/index.js';
+import { cleanup, startServer, TestClient, until } from './helpers.js';
+
+afterEach(cleanup);
+
+const LIMIT = 256 * 1024;
+
+describe('output limit', () => {
+  it('disconnects a client that stops reading once its queue passes the limit', async () => {
+    const { server, port } = await startServer({ maxOutputBytes: LIMIT });
+    const slow = await TestClient.registered(port, 'slow');
+    const watcher = await TestClient.registered(port, 'watcher');
+    const flooder = await TestClient.registered(port, 'flooder');
+    slow.send(frames.enterRoom('ops'));
+    await slow.sync();
+    watcher.send(frames.enterRoom('ops'));
+    await watcher.next((f) => f.kind === Kind.USER_LISTING && f.users.length === 2);
+    slow.socket.pause();
+    const text = 'x'.repeat(11_000);
+    // Flood the slow client in rounds until the server cuts it off (the kernel's socket
+    // buffers absorb a few MiB first, so how many rounds it takes varies by machine).
+    let sent = 0;
+    while (!watcher.inbox.some((f) => f.kind === Kind.USER_LISTING)) {
+      for (let i = 0; i < 50; i++) flooder.send(frames.directTo('slow', text));
+      sent += 50;
+      await flooder.query('slow');
+      expect(sent).toBeLessThan(10_000);
+    }
+    expect(await watcher.next(Kind.USER_LISTING)).toEqual(frames.userListing('ops', ['watcher']));
+    expect(await flooder.query('slow')).toBe(0);
+    // Everyone else is untouched.
+    flooder.send(frames.directTo('watcher', 'still here'));
+    expect(await watcher.next(Kind.DIRECT_MESSAGE)).toEqual(
+      frames.directFrom('flooder', 'still here'),
+    );
+    await until(() => server.stats.connections === 2);
+  });
+});
+
+describe('file relay backpressure', () => {
+  it('stops reading the offerer while the receiver is backed up, without cutting the receiver off', async () => {
+    // An output limit below the socket's own high-water mark: if relayed chunks counted
+    // against it, the receiver would be cut off at the first sign of backpressure.
+    const { server, port } = await startServer({ maxOutputBytes: 8 * 1024 });
+    const a = await TestClient.registered(port, 'alice');
+    const b = await TestClient.registered(port, 'bob');
+    const carol = await TestClient.registered(port, 'carol');
+    const size = 24 * 1024 * 1024;
+    const data = randomBytes(size);
+    a.send(frames.offer({ source: 'alice', target: 'bob', id: 0, size, fileName: 'big.bin' }));
+    const offered = (await b.next(Kind.OFFER_FILE)) as OfferFileFrame;
+    b.send(frames.accept(offered));
+    await a.next(Kind.ACCEPT_FILE);
+    b.socket.pause();
+
+    let maxQueued = 0;
+    let sawPause = false;
+    const sampler = setInterval(() => {
+      const bob = server.inspect('bob');
+      if (bob) maxQueued = Math.max(maxQueued, bob.bufferedBytes);
+      if (server.inspect('alice')?.paused) sawPause = true;
+    }, 2);
+
+    const writer = (async () => {
+      for (let at = 0; at < size; at += MAX_CHUNK_BYTES) {
+        const end = Math.min(size, at + MAX_CHUNK_BYTES);
+        if (!a.send(frames.chunk(offered.id, data.subarray(at, end), end === size))) {
+          await once(a.socket, 'drain');
+        }
+      }
+    })();
+
+    try {
+      await until(() => server.inspect('alice')?.paused === true, 10_000);
+      // Let the offerer's side fill up too: its writes stall while the server waits.
+      await until(() => a.socket.writableLength > 0, 10_000);
+      const queued = server.inspect('bob')!;
+      expect(queued.bufferedBytes).toBeLessThan(LIMIT);
+      expect(queued.relayBytes).toBeGreaterThan(0);
+      // Chat to the backed-up receiver is measured apart from the relayed file bytes.
+      carol.send(frames.directTo('bob', 'a small message meanwhile'));
+      expect(await carol.query('bob')).toBe(1);
+      b.socket.resume();
+      const parts: Buffer[] = [];
+      for (;;) {
+        const f = await b.next(Kind.FILE_TRANSFER, 10_000);
+        parts.push(Buffer.from(f.data));
+        if (f.finished) break;
+      }
+      await writer;
+      expect(Buffer.concat(parts).equals(data)).toBe(true);
+      expect(await b.next(Kind.DIRECT_MESSAGE)).toEqual(
+        frames.directFrom('carol', 'a small message meanwhile'),
+      );
+    } finally {
+      clearInterval(sampler);
+    }
+    expect(sawPause).toBe(true);
+    // Bounded by the socket's high-water mark plus what one read of the offerer holds.
+    expect(maxQueued).toBeLessThan(LIMIT);
+    expect(b.isClosed).toBe(false);
+    expect(await b.query('bob')).toBe(1);
+    expect(server.inspect('alice')?.paused).toBe(false);
+    expect(server.stats.transfers).toBe(0);
+  });
+});
