@@ -1,0 +1,232 @@
+import { createInterface } from 'node:readline';
+import { type Client, type ConnectOptions, connect } from '../index.js';
+import { type BotConnections, BotRunner } from './bot.js';
+import { RecipeRuntimeError } from './errors.js';
+import type { BotPlan, RecipePlan } from './plan.js';
+import type { ServerRef } from './server-ref.js';
+
+/** A server address a reference resolved to. */
+export interface ResolvedServer {
+  host: string;
+  port: number;
+}
+
+/** Options of `runRecipes`. */
+export interface RunRecipesOptions {
+  /**
+   * Where a server reference points; `undefined` is the default server (bots that name none).
+   * The CLI maps `bundled`/`bundled:N` to in-process servers or to `--server`.
+   */
+  resolveServer(ref: ServerRef | undefined): Promise<ResolvedServer>;
+  /** `log` actions' lines (default: stdout). */
+  log?: (line: string) => void;
+  /** Notices and action failures (default: stderr). */
+  report?: (message: string) => void;
+  /** Lines for `stdin` triggers; read only when a rule has one (default: process.stdin). */
+  stdin?: NodeJS.ReadableStream;
+  /** Variables for `{env.X}` (default: process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Reconnect bots that lose their server (default true). */
+  reconnect?: boolean;
+  /** Farewell of bots that set none (default "relaykit run stopping"). */
+  farewell?: string;
+  /** Aborts connecting. */
+  signal?: AbortSignal;
+  /** The SDK's connect, replaceable in tests. */
+  connect?: (options: ConnectOptions) => Promise<Client>;
+}
+
+/** Why a run ended on its own. */
+export type RunEnd = 'input-ended' | 'disconnected';
+
+/** A running set of recipes. */
+export interface RecipeRun {
+  /** Every bot, with the address it connected to. */
+  readonly bots: readonly { name: string; server: string }[];
+  /**
+   * Settles when the run has nothing left to do: standard input ended and every rule is a
+   * `stdin` or `start` rule ('input-ended'), or every connection is gone for good
+   * ('disconnected'). Never settles otherwise: stop it with `stop()`.
+   */
+  readonly ended: Promise<RunEnd>;
+  /** SIGHUP: reopen archive files. */
+  reopen(): void;
+  /** Stops every bot, waits (bounded) for pending actions and transfers, departs with farewells. */
+  stop(): Promise<void>;
+}
+
+const DEFAULT_FAREWELL = 'relaykit run stopping';
+
+// Control characters other than tab cannot travel in a message; a line of input drops them.
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/g;
+
+/**
+ * Connects every bot of the plans (sharing one connection per name and server), joins their
+ * rooms and the rooms they relay to, subscribes their triggers and fires `start` rules.
+ * Throws `RecipeRuntimeError` (code `BOT_CONNECT_FAILED`, the SDK's error as `cause`) when a
+ * bot cannot connect or join; nothing is left running then.
+ *
+ * @example
+ * const [loaded] = await loadRecipes(['recipes/echo.yaml'])
+ * const run = await runRecipes([loaded.plan], { resolveServer: async () => ({ host: '127.0.0.1', port: 17734 }) })
+ * process.once('SIGINT', () => void run.stop())
+ */
+export async function runRecipes(
+  plans: readonly RecipePlan[],
+  options: RunRecipesOptions,
+): Promise<RecipeRun> {
+  const dial = options.connect ?? connect;
+  const log = options.log ?? ((line: string) => void process.stdout.write(`${line}\n`));
+  const report = options.report ?? ((message: string) => void process.stderr.write(`${message}\n`));
+  const env = options.env ?? process.env;
+  const bots = plans.flatMap((p) => p.bots);
+  const pool = new Map<string, Promise<Client>>();
+  const addresses = new Map<string, Promise<ResolvedServer>>();
+
+  const resolve = (ref: ServerRef | undefined) => {
+    const key = ref?.text ?? '';
+    let found = addresses.get(key);
+    if (!found) addresses.set(key, (found = options.resolveServer(ref)));
+    return found;
+  };
+  const open = async (bot: BotPlan, ref: ServerRef | undefined) => {
+    const at = await resolve(ref);
+    const address = formatAddress(at);
+    const key = `${bot.name}@${address}`;
+    let client = pool.get(key);
+    if (!client) {
+      client = dial({
+        name: bot.name,
+        host: at.host,
+        port: at.port,
+        reconnect: options.reconnect ?? true,
+        farewell: bot.farewell ?? options.farewell ?? DEFAULT_FAREWELL,
+        ...(options.signal ? { signal: options.signal } : {}),
+      }).catch((err: unknown) => {
+        throw new RecipeRuntimeError(
+          'BOT_CONNECT_FAILED',
+          `bot ${bot.name} could not connect to ${address}: ${(err as Error).message}`,
+          { cause: err },
+        );
+      });
+      pool.set(key, client);
+    }
+    return { client: await client, address };
+  };
+  const closeAll = async () => {
+    const clients = await Promise.allSettled([...pool.values()]);
+    await Promise.allSettled(
+      clients.map((c) => (c.status === 'fulfilled' ? c.value.close() : undefined)),
+    );
+  };
+
+  const runners: BotRunner[] = [];
+  let connections: BotConnections[] = [];
+  try {
+    connections = await Promise.all(
+      bots.map(async (bot) => {
+        const primary = await open(bot, bot.server);
+        const others = new Map<string, { client: Client; address: string }>();
+        for (const ref of bot.extraServers) others.set(ref.text, await open(bot, ref));
+        return { primary, others };
+      }),
+    );
+    for (const [i, bot] of bots.entries()) {
+      const conn = connections[i]!;
+      for (const room of bot.rooms) await joinOrExplain(conn.primary.client, room, bot.name);
+      for (const { client, room } of relayTargets(bot, conn))
+        await joinOrExplain(client, room, bot.name);
+      runners.push(new BotRunner(bot, conn, { log, report, env }));
+    }
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+  for (const runner of runners) runner.start();
+
+  const ended = new Promise<RunEnd>((settle) => {
+    void watchConnections([...pool.values()], report).then(() => settle('disconnected'));
+    const rules = bots.flatMap((b) => b.rules);
+    if (!rules.some((r) => r.trigger.kind === 'stdin')) return;
+    const input = createInterface({
+      input: options.stdin ?? process.stdin,
+      crlfDelay: Number.POSITIVE_INFINITY,
+    });
+    input.on('line', (line) => {
+      const text = line.replace(CONTROL, '');
+      if (text.trim() === '') return;
+      for (const runner of runners) runner.line(text);
+    });
+    input.on('close', () => {
+      if (rules.every((r) => r.trigger.kind === 'stdin' || r.trigger.kind === 'start'))
+        settle('input-ended');
+    });
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    bots: bots.map((bot, i) => ({ name: bot.name, server: connections[i]!.primary.address })),
+    ended,
+    reopen: () => {
+      for (const runner of runners) runner.reopen();
+    },
+    stop: () => {
+      stopping ??= (async () => {
+        await Promise.allSettled(runners.map((r) => r.stop()));
+        await closeAll();
+      })();
+      return stopping;
+    },
+  };
+}
+
+function formatAddress({ host, port }: ResolvedServer): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+async function joinOrExplain(client: Client, room: string, bot: string): Promise<void> {
+  try {
+    await client.join(room);
+  } catch (err) {
+    throw new RecipeRuntimeError(
+      'BOT_JOIN_FAILED',
+      `bot ${bot} could not join ${room}: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+}
+
+/** The rooms a bot's relays post to, joined up front so the first relayed post is not lost. */
+function relayTargets(bot: BotPlan, conn: BotConnections): { client: Client; room: string }[] {
+  const targets: { client: Client; room: string }[] = [];
+  for (const rule of bot.rules) {
+    for (const action of rule.actions) {
+      if (action.kind !== 'relay') continue;
+      const client = action.server
+        ? conn.others.get(action.server.text)!.client
+        : conn.primary.client;
+      const rooms = action.room ? [action.room] : (rule.trigger.rooms ?? bot.rooms);
+      for (const room of rooms) targets.push({ client, room });
+    }
+  }
+  return targets;
+}
+
+/** Resolves once every client has closed for good, reporting each that did. */
+async function watchConnections(
+  clients: Promise<Client>[],
+  report: (m: string) => void,
+): Promise<void> {
+  await Promise.all(
+    clients.map(async (pending) => {
+      const client = await pending;
+      await new Promise<void>((done) => {
+        client.once('close', ({ reason, error }) => {
+          if (reason !== 'closed')
+            report(`${client.name}: connection lost for good${error ? `: ${error.message}` : ''}`);
+          done();
+        });
+      });
+    }),
+  );
+}
