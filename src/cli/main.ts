@@ -9,6 +9,7 @@ import { receiveCommand } from './commands/receive.js';
 import { roomsCommand } from './commands/rooms.js';
 import { sayCommand } from './commands/say.js';
 import { sendCommand } from './commands/send.js';
+import { serveCommand } from './commands/serve.js';
 import { whoCommand } from './commands/who.js';
 import { ExitCode } from './exit-codes.js';
 
@@ -29,6 +30,7 @@ const COMMANDS: CliCommand<any>[] = [
   whoCommand,
   onlineCommand,
   demoCommand,
+  serveCommand,
 ];
 // biome-ignore lint/suspicious/noExplicitAny: yargs modules bring their own argument types
 const MODULES: CommandModule<GlobalOptions, any>[] = [];

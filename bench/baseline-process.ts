@@ -1,0 +1,61 @@
+/**
+ * The baselines, each a bare TCP server with no protocol, in a process of its own:
+ *
+ * - `pipe`: the first connection is the source, the second the sink; every byte read from
+ *   the source is written to the sink (with backpressure). The physical limit for `file`.
+ * - `raw-fanout`: every buffer read from any connection is written, unparsed, to every
+ *   other connection. The physical limit for `fanout`.
+ *
+ * Usage: node --import tsx bench/baseline-process.ts pipe|raw-fanout
+ */
+import { createServer, type Socket } from 'node:net';
+import type { ServerRequest } from './lib/ipc.js';
+import { ownUsage } from './lib/ipc.js';
+
+const mode = process.argv[2];
+if (mode !== 'pipe' && mode !== 'raw-fanout') {
+  process.stderr.write('usage: baseline-process.ts pipe|raw-fanout\n');
+  process.exit(2);
+}
+
+const sockets: Socket[] = [];
+
+function pipe(socket: Socket): void {
+  sockets.push(socket);
+  if (sockets.length !== 2) return;
+  const [source, sink] = sockets as [Socket, Socket];
+  source.on('data', (chunk: Buffer) => {
+    if (!sink.write(chunk)) source.pause();
+  });
+  sink.on('drain', () => source.resume());
+  source.on('end', () => sink.end());
+}
+
+function rawFanout(socket: Socket): void {
+  sockets.push(socket);
+  socket.on('data', (chunk: Buffer) => {
+    for (const other of sockets) if (other !== socket) other.write(chunk);
+  });
+  socket.on('close', () => sockets.splice(sockets.indexOf(socket), 1));
+}
+
+const server = createServer({ noDelay: true }, (socket) => {
+  socket.on('error', () => {});
+  if (mode === 'pipe') pipe(socket);
+  else rawFanout(socket);
+});
+server.listen(0, '127.0.0.1', () => {
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  process.stdout.write(`${JSON.stringify({ port })}\n`);
+  process.send?.({ type: 'ready', port });
+});
+
+process.on('message', (m: ServerRequest) => {
+  if (m.type !== 'usage') return;
+  if (m.gc) globalThis.gc?.();
+  process.send?.({ type: 'usage', ...ownUsage() });
+});
+const stop = (): void => process.exit(0);
+process.on('SIGTERM', stop);
+process.on('disconnect', stop);

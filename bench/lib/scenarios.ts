@@ -1,0 +1,369 @@
+import type { Usage } from './ipc.js';
+import { int, num, type Row } from './report.js';
+import type { Latency } from './stats.js';
+import { round } from './stats.js';
+
+/** CPU spent in the measured window by the server and by the load generator. */
+export interface Cpu {
+  wallSeconds: number;
+  serverCpuSeconds: number | null;
+  serverCpuPercent: number | null;
+  loadCpuSeconds: number;
+  loadCpuPercent: number;
+}
+
+/** One run of the load generator against one server. */
+export interface Run {
+  result: Record<string, unknown>;
+  cpu: Cpu;
+  marks: Record<string, { atMs: number; server: Usage | null; load: Usage }>;
+}
+
+/** A target from the issue and whether this run met it. */
+export interface Target {
+  what: string;
+  target: string;
+  value: string;
+  met: boolean;
+}
+
+/** What a scenario reports once its runs are in. */
+export interface Evaluation {
+  summary: Record<string, unknown>;
+  ratios: Record<string, number>;
+  targets: Target[];
+  rows: Row[];
+}
+
+/** How to run and judge one scenario. */
+export interface Scenario {
+  name: string;
+  /** The baseline server run in the same process layout, if the scenario has one. */
+  baseline?: 'raw-fanout' | 'pipe';
+  /** False when no server is involved (the codec). */
+  server: boolean;
+  params(quick: boolean): Record<string, number>;
+  evaluate(run: Run, base: Run | null): Evaluation;
+}
+
+interface FanoutResult {
+  deliveriesPerSecond: number;
+  latencyMs: Latency;
+  lost: number;
+  duplicated: number;
+  errors: number;
+}
+interface RoomsResult extends FanoutResult {
+  offeredDeliveriesPerSecond: number;
+  sendLagMs: { p99: number; max: number };
+}
+interface ConnectResult {
+  clients: number;
+  registrationsPerSecond: number;
+  connectedAtEnd: number;
+  closedWhileHolding: number;
+  refused: number;
+  failed: number;
+}
+interface FileResult {
+  mbPerSecond: number;
+  sha256Ok: boolean;
+  received: number;
+  bytes: number;
+}
+interface CodecCase {
+  frame: string;
+  frameBytes: number;
+  decodePerSecond: number;
+  decodeMBPerSecond: number;
+  encodePerSecond: number;
+  encodeTrustedPerSecond: number;
+}
+
+const target = (what: string, goal: string, value: string, met: boolean): Target => ({
+  what,
+  target: goal,
+  value,
+  met,
+});
+const mark = (t: Target): string => `${t.target} ${t.met ? 'MET' : 'MISSED'}`;
+
+function cpuRows(run: Run, base: Run | null): Row[] {
+  const pct = (c: Cpu | undefined, who: 'server' | 'load'): string => {
+    if (!c) return '—';
+    const p = who === 'server' ? c.serverCpuPercent : c.loadCpuPercent;
+    return p === null ? '—' : `${num(p, 0)}%`;
+  };
+  return [
+    ['server CPU (of wall)', pct(run.cpu, 'server'), pct(base?.cpu, 'server'), '', ''],
+    ['load generator CPU', pct(run.cpu, 'load'), pct(base?.cpu, 'load'), '', ''],
+  ];
+}
+
+const fanout: Scenario = {
+  name: 'fanout',
+  baseline: 'raw-fanout',
+  server: true,
+  params: (quick) => ({
+    members: 50,
+    posts: quick ? 4_000 : 20_000,
+    window: 100,
+    textBytes: 100,
+    rounds: quick ? 1 : 3,
+  }),
+  evaluate(run, base) {
+    const r = run.result as unknown as FanoutResult;
+    const b = base?.result as unknown as FanoutResult | undefined;
+    const ratio = b ? round(r.deliveriesPerSecond / b.deliveriesPerSecond) : Number.NaN;
+    const targets = [
+      target(
+        'deliveries/s',
+        '≥ 250,000',
+        int(r.deliveriesPerSecond),
+        r.deliveriesPerSecond >= 250_000,
+      ),
+      target('of raw fanout', '≥ 0.70', num(ratio), ratio >= 0.7),
+      target('p99 latency', '< 40 ms', `${num(r.latencyMs.p99)} ms`, r.latencyMs.p99 < 40),
+      target(
+        'lost + duplicated',
+        '0',
+        int(r.lost + r.duplicated),
+        r.lost === 0 && r.duplicated === 0,
+      ),
+    ];
+    return {
+      summary: { deliveriesPerSecond: r.deliveriesPerSecond, latencyMs: r.latencyMs },
+      ratios: { deliveriesVsRawFanout: ratio },
+      targets,
+      rows: [
+        [
+          'deliveries/s',
+          int(r.deliveriesPerSecond),
+          int(b?.deliveriesPerSecond),
+          num(ratio),
+          `${mark(targets[0]!)}; ratio ${mark(targets[1]!)}`,
+        ],
+        ['latency p50 ms', num(r.latencyMs.p50), num(b?.latencyMs.p50), '', ''],
+        ['latency p99 ms', num(r.latencyMs.p99), num(b?.latencyMs.p99), '', mark(targets[2]!)],
+        ['latency max ms', num(r.latencyMs.max), num(b?.latencyMs.max), '', ''],
+        [
+          'lost / duplicated',
+          `${r.lost} / ${r.duplicated}`,
+          b ? `${b.lost} / ${b.duplicated}` : '—',
+          '',
+          mark(targets[3]!),
+        ],
+        ...cpuRows(run, base),
+      ],
+    };
+  },
+};
+
+const rooms: Scenario = {
+  name: 'rooms',
+  server: true,
+  params: (quick) => ({
+    clients: 200,
+    rooms: 20,
+    rate: 10,
+    seconds: quick ? 3 : 10,
+    textBytes: 100,
+  }),
+  evaluate(run) {
+    const r = run.result as unknown as RoomsResult;
+    const keepsUp = r.deliveriesPerSecond >= 0.98 * r.offeredDeliveriesPerSecond && r.lost === 0;
+    const targets = [
+      target(
+        'keeps up (deliveries/s vs offered)',
+        `${int(r.offeredDeliveriesPerSecond)}, 0 lost`,
+        `${int(r.deliveriesPerSecond)}, ${r.lost} lost`,
+        keepsUp,
+      ),
+      target('p99 latency', '< 5 ms', `${num(r.latencyMs.p99)} ms`, r.latencyMs.p99 < 5),
+    ];
+    return {
+      summary: { deliveriesPerSecond: r.deliveriesPerSecond, latencyMs: r.latencyMs },
+      ratios: { deliveredVsOffered: round(r.deliveriesPerSecond / r.offeredDeliveriesPerSecond) },
+      targets,
+      rows: [
+        [
+          'deliveries/s (offered)',
+          `${int(r.deliveriesPerSecond)} (${int(r.offeredDeliveriesPerSecond)})`,
+          '',
+          num(r.deliveriesPerSecond / r.offeredDeliveriesPerSecond),
+          mark(targets[0]!),
+        ],
+        ['latency p50 ms', num(r.latencyMs.p50), '', '', ''],
+        ['latency p99 ms', num(r.latencyMs.p99), '', '', mark(targets[1]!)],
+        ['latency p999 ms', num(r.latencyMs.p999), '', '', ''],
+        ['latency max ms', num(r.latencyMs.max), '', '', ''],
+        ['lost / duplicated', `${r.lost} / ${r.duplicated}`, '', '', ''],
+        ['send lag p99 / max ms', `${num(r.sendLagMs.p99)} / ${num(r.sendLagMs.max)}`, '', '', ''],
+        ...cpuRows(run, null),
+      ],
+    };
+  },
+};
+
+const connect: Scenario = {
+  name: 'connect',
+  server: true,
+  params: (quick) => ({
+    clients: quick ? 2_000 : 10_000,
+    concurrency: 256,
+    holdSeconds: quick ? 4 : 15,
+    heartbeatMs: 4_000,
+  }),
+  evaluate(run) {
+    const r = run.result as unknown as ConnectResult;
+    const start = run.marks.start?.server;
+    const end = run.marks.held?.server;
+    const perClient =
+      start && end && r.connectedAtEnd > 0 ? (end.rss - start.rss) / r.connectedAtEnd : null;
+    const heapPerClient =
+      start && end && r.connectedAtEnd > 0
+        ? (end.heapUsed + end.external - start.heapUsed - start.external) / r.connectedAtEnd
+        : null;
+    const targets = [
+      target(
+        'still connected',
+        `${int(r.clients)}`,
+        int(r.connectedAtEnd),
+        r.connectedAtEnd === r.clients,
+      ),
+      target(
+        'registrations/s',
+        '≥ 5,000',
+        int(r.registrationsPerSecond),
+        r.registrationsPerSecond >= 5_000,
+      ),
+      target(
+        'server RSS per client',
+        '< 24 KB',
+        perClient === null ? '—' : `${num(perClient / 1000, 1)} KB`,
+        perClient !== null && perClient < 24_000,
+      ),
+    ];
+    return {
+      summary: {
+        registrationsPerSecond: r.registrationsPerSecond,
+        connectedAtEnd: r.connectedAtEnd,
+        rssPerClientBytes: perClient === null ? null : Math.round(perClient),
+        heapPerClientBytes: heapPerClient === null ? null : Math.round(heapPerClient),
+      },
+      ratios: {},
+      targets,
+      rows: [
+        ['registrations/s', int(r.registrationsPerSecond), '', '', mark(targets[1]!)],
+        [
+          'connected at end',
+          `${int(r.connectedAtEnd)} of ${int(r.clients)}`,
+          '',
+          '',
+          mark(targets[0]!),
+        ],
+        [
+          'refused / failed / dropped',
+          `${r.refused} / ${r.failed} / ${r.closedWhileHolding}`,
+          '',
+          '',
+          '',
+        ],
+        [
+          'server RSS per client',
+          perClient === null ? '—' : `${num(perClient / 1000, 1)} KB`,
+          '',
+          '',
+          mark(targets[2]!),
+        ],
+        [
+          'server heap+external per client',
+          heapPerClient === null ? '—' : `${num(heapPerClient / 1000, 1)} KB`,
+          '',
+          '',
+          '',
+        ],
+        ['server RSS at end', end ? `${num(end.rss / 1e6, 1)} MB` : '—', '', '', ''],
+        ...cpuRows(run, null).map((r): Row => [`${r[0]} registering`, r[1], r[2], r[3], r[4]]),
+      ],
+    };
+  },
+};
+
+const file: Scenario = {
+  name: 'file',
+  baseline: 'pipe',
+  server: true,
+  params: (quick) => ({ mib: quick ? 32 : 256, rounds: quick ? 1 : 3 }),
+  evaluate(run, base) {
+    const r = run.result as unknown as FileResult;
+    const b = base?.result as unknown as FileResult | undefined;
+    const ratio = b ? round(r.mbPerSecond / b.mbPerSecond) : Number.NaN;
+    const targets = [
+      target('of pipe baseline', '≥ 0.60', num(ratio), ratio >= 0.6),
+      target(
+        'sha256 and size',
+        'match',
+        r.sha256Ok && r.received === r.bytes ? 'match' : 'MISMATCH',
+        r.sha256Ok && r.received === r.bytes,
+      ),
+    ];
+    return {
+      summary: { mbPerSecond: r.mbPerSecond, sha256Ok: r.sha256Ok },
+      ratios: { throughputVsPipe: ratio },
+      targets,
+      rows: [
+        ['MB/s', num(r.mbPerSecond, 1), num(b?.mbPerSecond, 1), num(ratio), mark(targets[0]!)],
+        [
+          'sha256',
+          r.sha256Ok ? 'ok' : 'MISMATCH',
+          b ? (b.sha256Ok ? 'ok' : 'MISMATCH') : '—',
+          '',
+          mark(targets[1]!),
+        ],
+        ...cpuRows(run, base),
+      ],
+    };
+  },
+};
+
+/** The frame the codec target is judged on: the server's everyday input. */
+export const CODEC_SMALL = 'SEND_MESSAGE 20 B text';
+
+const codec: Scenario = {
+  name: 'codec',
+  server: false,
+  params: (quick) => ({ ms: quick ? 150 : 400 }),
+  evaluate(run) {
+    const cases = (run.result as { cases: CodecCase[] }).cases;
+    const small = cases.find((c) => c.frame === CODEC_SMALL);
+    const decode = small?.decodePerSecond ?? 0;
+    const targets = [
+      target(`decode ${CODEC_SMALL}`, '≥ 2,000,000/s', int(decode), decode >= 2_000_000),
+    ];
+    return {
+      summary: { cases },
+      ratios: {},
+      targets,
+      rows: cases.flatMap((c): Row[] => [
+        [
+          `${c.frame} (${c.frameBytes} B) decode/s`,
+          `${int(c.decodePerSecond)} (${num(c.decodeMBPerSecond, 0)} MB/s)`,
+          '',
+          '',
+          c.frame === CODEC_SMALL ? mark(targets[0]!) : '',
+        ],
+        [
+          `${c.frame} encode/s (trusted)`,
+          `${int(c.encodePerSecond)} (${int(c.encodeTrustedPerSecond)})`,
+          '',
+          '',
+          '',
+        ],
+      ]),
+    };
+  },
+};
+
+/** Every scenario, in the order a full run takes them. */
+export const SCENARIOS: readonly Scenario[] = [codec, fanout, rooms, connect, file];

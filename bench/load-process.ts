@@ -1,0 +1,76 @@
+/**
+ * The load generator, in a process of its own: it receives one task over IPC, runs it
+ * against the server at the given host and port, and sends back the figures with its own
+ * CPU time at each mark, so the report can show it was not the bottleneck.
+ *
+ * Usage: spawned by bench/run.ts; not meant to be started by hand.
+ */
+import { performance } from 'node:perf_hooks';
+import type { LoadReply, LoadRequest, LoadTask, Usage } from './lib/ipc.js';
+import { ownUsage } from './lib/ipc.js';
+import { codec } from './load/codec.js';
+import { connectMany } from './load/connect.js';
+import { fanout } from './load/fanout.js';
+import { file } from './load/file.js';
+import type { LoadContext } from './load/net.js';
+import { rooms } from './load/rooms.js';
+
+const SCENARIOS: Record<string, (ctx: LoadContext) => Promise<Record<string, unknown>>> = {
+  fanout,
+  rooms,
+  connect: connectMany,
+  file,
+  codec,
+};
+
+/** What each mark recorded: when, the server's usage and the load generator's. */
+export interface MarkRecord {
+  atMs: number;
+  server: Usage | null;
+  load: Usage;
+}
+
+const send = (m: LoadReply): void => {
+  process.send?.(m);
+};
+
+async function run(task: LoadTask): Promise<void> {
+  const marks: Record<string, MarkRecord> = {};
+  const waiting = new Map<string, (u: Usage | null) => void>();
+  process.on('message', (m: LoadRequest) => {
+    if (m.type === 'marked') waiting.get(m.name)?.(m.server);
+  });
+  const ctx: LoadContext = {
+    host: task.host,
+    port: task.port,
+    target: task.target,
+    params: task.params,
+    mark(name, gc = false) {
+      const atMs = performance.now();
+      const load = ownUsage();
+      return new Promise((resolve) => {
+        waiting.set(name, (server) => {
+          waiting.delete(name);
+          marks[name] = { atMs, server, load };
+          resolve(server);
+        });
+        send({ type: 'mark', name, gc });
+      });
+    },
+  };
+  const scenario = SCENARIOS[task.scenario];
+  if (!scenario) throw new Error(`unknown scenario ${task.scenario}`);
+  const result = await scenario(ctx);
+  send({ type: 'result', result: { ...result, marks } });
+}
+
+process.once('message', (m: LoadRequest) => {
+  if (m.type !== 'task') return;
+  run(m.task).then(
+    () => process.disconnect?.(),
+    (err: unknown) => {
+      send({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
+      process.disconnect?.();
+    },
+  );
+});

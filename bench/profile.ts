@@ -1,0 +1,65 @@
+/**
+ * Summarises a V8 `.cpuprofile` (from `node --cpu-prof`, or `npm run bench -- --profile`):
+ * self time per function, heaviest first, so a hot spot can be named with its evidence.
+ *
+ * Usage: tsx bench/profile.ts <file.cpuprofile> [top=25]
+ */
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { ROOT } from './lib/proc.js';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+/** Self time per function, in ms, heaviest first, with the share of busy (non-idle) time. */
+export function summarise(profile: Profile, top = 25): string {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<number, number>();
+  for (let i = 0; i < profile.samples.length; i++) {
+    const id = profile.samples[i]!;
+    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  }
+  const byFunction = new Map<string, number>();
+  let idle = 0;
+  let busy = 0;
+  for (const [id, micros] of self) {
+    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    if (functionName === '(idle)') {
+      idle += micros;
+      continue;
+    }
+    busy += micros;
+    const where = url.startsWith('file://') ? relative(ROOT, new URL(url).pathname) : url;
+    const key = `${functionName || '(anonymous)'}  ${where}${where ? `:${lineNumber + 1}` : ''}`;
+    byFunction.set(key, (byFunction.get(key) ?? 0) + micros);
+  }
+  const rows = [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top);
+  const lines = rows.map(
+    ([k, us]) =>
+      `${(us / 1000).toFixed(1).padStart(9)} ms ${((100 * us) / busy).toFixed(1).padStart(5)}%  ${k}`,
+  );
+  return [
+    `busy ${(busy / 1000).toFixed(0)} ms, idle ${(idle / 1000).toFixed(0)} ms; self time by function:`,
+    ...lines,
+  ].join('\n');
+}
+
+if (process.argv[1]?.endsWith('profile.ts')) {
+  const file = process.argv[2];
+  if (!file) {
+    process.stderr.write('usage: tsx bench/profile.ts <file.cpuprofile> [top]\n');
+    process.exit(2);
+  }
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+  process.stdout.write(`${summarise(profile, Number(process.argv[3] ?? 25))}\n`);
+}

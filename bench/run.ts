@@ -1,0 +1,276 @@
+/**
+ * `npm run bench`: relaykit measured the way a user choosing a chat relay would, each figure
+ * beside a baseline measured in the same run (the machines are shared and noisy: a ratio
+ * holds where an absolute time does not). Each scenario gets a fresh server process and a
+ * load generator process; results go to bench/results/<date>-<scenario>.json.
+ *
+ *   npm run bench                         every scenario
+ *   npm run bench -- --scenario fanout    one (repeatable, or comma-separated)
+ *   npm run bench -- --host H --port P    point the protocol load at another server
+ *   npm run bench -- --quick              smaller sizes, to try the harness
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { LoadReply, LoadRequest, LoadTask } from './lib/ipc.js';
+import {
+  nextMessage,
+  ROOT,
+  type ServerHandle,
+  spawnNode,
+  startServer,
+  stopChild,
+} from './lib/proc.js';
+import { load, machine, table } from './lib/report.js';
+import { summarise } from './profile.js';
+import { type Cpu, type Run, SCENARIOS, type Scenario } from './lib/scenarios.js';
+import { round } from './lib/stats.js';
+
+const { values } = parseArgs({
+  options: {
+    scenario: { type: 'string', multiple: true, short: 's' },
+    host: { type: 'string' },
+    port: { type: 'string' },
+    source: { type: 'boolean', default: false },
+    build: { type: 'boolean', default: true },
+    save: { type: 'boolean', default: true },
+    quick: { type: 'boolean', default: false },
+    label: { type: 'string' },
+    profile: { type: 'string' },
+    'server-module': { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+  allowNegative: true,
+});
+
+if (values.help) {
+  process.stdout.write(
+    'npm run bench -- [--scenario codec|fanout|rooms|connect|file]... [--host H --port P]\n' +
+      '  [--source] [--no-build] [--no-save] [--quick] [--label NAME] [--profile DIR]\n' +
+      '  --profile DIR  run the server under --cpu-prof, write its profile to DIR, print a summary\n' +
+      '  --server-module PATH  take createServer from PATH (another build, for before/after)\n',
+  );
+  process.exit(0);
+}
+
+const names = (values.scenario ?? []).flatMap((s) => s.split(','));
+const unknown = names.filter((n) => !SCENARIOS.some((s) => s.name === n));
+if (unknown.length > 0) {
+  process.stderr.write(
+    `Unknown scenario ${unknown.join(', ')}; choose from ${SCENARIOS.map((s) => s.name).join(', ')}\n`,
+  );
+  process.exit(2);
+}
+const chosen = names.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => names.includes(s.name));
+const external = values.host !== undefined || values.port !== undefined;
+if (external && (values.host === undefined || values.port === undefined)) {
+  process.stderr.write('--host and --port go together: give both to point the load at a server\n');
+  process.exit(2);
+}
+
+function build(): void {
+  if (!values.build || values.source) return;
+  process.stderr.write('building dist/ (tsc -p tsconfig.build.json) ...\n');
+  try {
+    execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  } catch {
+    // tsc emits despite type errors elsewhere in the tree; the bench needs only the output.
+    process.stderr.write('tsc reported errors; going on with what it emitted\n');
+  }
+}
+
+/** Runs the load generator once against `port`, sampling `server` at each mark. */
+async function drive(task: LoadTask, server: ServerHandle | null): Promise<Run> {
+  const child = spawnNode('load-process.ts');
+  try {
+    child.on('message', (m: LoadReply) => {
+      if (m.type !== 'mark') return;
+      const reply = (s: Awaited<ReturnType<ServerHandle['usage']>> | null): void => {
+        child.send({ type: 'marked', name: m.name, server: s } satisfies LoadRequest);
+      };
+      if (server) server.usage(m.gc).then(reply, () => reply(null));
+      else reply(null);
+    });
+    const done = nextMessage<LoadReply>(child, (m) => m.type === 'result' || m.type === 'failed');
+    child.send({ type: 'task', task } satisfies LoadRequest);
+    const reply = await done;
+    if (reply.type === 'failed')
+      throw new Error(`${task.scenario} (${task.target}): ${reply.message}`);
+    if (reply.type !== 'result') throw new Error('unexpected reply');
+    const { marks, ...result } = reply.result as Run['result'] & { marks: Run['marks'] };
+    const run = { result, marks, cpu: cpu(marks) };
+    process.stderr.write(
+      `  ${task.scenario} vs ${task.target === 'protocol' ? 'relaykit' : task.target}: ${brief(run)}\n`,
+    );
+    return run;
+  } finally {
+    await stopChild(child);
+  }
+}
+
+// One progress line per run: the headline numbers, so a failure later still leaves a trace.
+function brief(run: Run): string {
+  const r = run.result;
+  const keys = [
+    'deliveriesPerSecond',
+    'lost',
+    'duplicated',
+    'registrationsPerSecond',
+    'connectedAtEnd',
+    'mbPerSecond',
+    'sha256Ok',
+  ];
+  const parts = keys.filter((k) => k in r).map((k) => `${k}=${String(r[k])}`);
+  const lat = r.latencyMs as { p50: number; p99: number } | undefined;
+  if (lat) parts.push(`p50=${lat.p50}ms p99=${lat.p99}ms`);
+  parts.push(
+    `cpu server=${run.cpu.serverCpuPercent ?? '—'}% load=${run.cpu.loadCpuPercent}% wall=${run.cpu.wallSeconds}s`,
+  );
+  return parts.join(' ');
+}
+
+// The newest main-thread profile in `dir` is the server's that just stopped (the others
+// are from the module loader's thread).
+function printProfile(dir: string): void {
+  const files = readdirSync(dir)
+    .filter((f) => /\.0\.\d+\.cpuprofile$/.test(f))
+    .map((f) => join(dir, f))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  if (files[0] === undefined) return;
+  const profile = JSON.parse(readFileSync(files[0], 'utf8')) as Parameters<typeof summarise>[0];
+  process.stdout.write(`\nserver profile ${files[0]}\n${summarise(profile)}\n`);
+}
+
+// CPU over the measured windows: every `start…`/`end…` pair of marks (one per round).
+function cpu(marks: Run['marks']): Cpu {
+  let wall = 0;
+  let server: number | null = 0;
+  let loadCpu = 0;
+  for (const [name, start] of Object.entries(marks)) {
+    const end = name.startsWith('start') ? marks[`end${name.slice(5)}`] : undefined;
+    if (end === undefined) continue;
+    wall += (end.atMs - start.atMs) / 1000;
+    loadCpu += (end.load.cpuMicros - start.load.cpuMicros) / 1e6;
+    server =
+      server !== null && start.server && end.server
+        ? server + (end.server.cpuMicros - start.server.cpuMicros) / 1e6
+        : null;
+  }
+  return {
+    wallSeconds: round(wall),
+    serverCpuSeconds: server === null ? null : round(server),
+    serverCpuPercent: server === null ? null : round((100 * server) / wall, 1),
+    loadCpuSeconds: round(loadCpu),
+    loadCpuPercent: round((100 * loadCpu) / wall, 1),
+  };
+}
+
+async function withServer<T>(
+  script: string,
+  args: string[],
+  nodeArgs: string[],
+  fn: (s: ServerHandle) => Promise<T>,
+): Promise<T> {
+  const server = await startServer(script, args, nodeArgs);
+  try {
+    return await fn(server);
+  } finally {
+    await server.stop();
+  }
+}
+
+async function runScenario(s: Scenario): Promise<Record<string, unknown>> {
+  const params = s.params(values.quick);
+  const loadBefore = load();
+  const task = (target: LoadTask['target'], port: number, host = '127.0.0.1'): LoadTask => ({
+    scenario: s.name,
+    host,
+    port,
+    target,
+    params: { ...params, source: values.source ? 1 : 0 },
+  });
+  let base: Run | null = null;
+  if (s.baseline) {
+    const kind = s.baseline;
+    base = await withServer('baseline-process.ts', [kind], [], (srv) =>
+      drive(task(kind, srv.port), srv),
+    );
+  }
+  let run: Run;
+  if (!s.server) run = await drive(task('protocol', 0), null);
+  else if (external) run = await drive(task('protocol', Number(values.port), values.host), null);
+  else {
+    const module = values['server-module'];
+    const args = module ? ['--module', module] : values.source ? ['--source'] : [];
+    const nodeArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
+    run = await withServer('server-process.ts', args, nodeArgs, (srv) =>
+      drive(task('protocol', srv.port), srv),
+    );
+    if (values.profile) printProfile(values.profile);
+  }
+  const evaluation = s.evaluate(run, base);
+  process.stdout.write(`${table(`${s.name} (${loadBefore})`, evaluation.rows)}\n`);
+  return {
+    scenario: s.name,
+    date: new Date().toISOString(),
+    machine: machine(),
+    load: { before: loadBefore, after: load() },
+    server: external
+      ? `${values.host}:${values.port}`
+      : values['server-module']
+        ? `relaykit (${values['server-module']})`
+        : values.source
+          ? 'relaykit (src via tsx)'
+          : 'relaykit (dist)',
+    params,
+    ...evaluation,
+    runs: { relaykit: run, ...(base ? { baseline: base } : {}) },
+  };
+}
+
+build();
+if (!values.source && !external && !existsSync(join(ROOT, 'dist', 'src', 'server', 'index.js'))) {
+  process.stderr.write('dist/src/server/index.js is missing: the server has not been built\n');
+}
+const m = machine();
+process.stdout.write(
+  `relaykit bench: ${m.nproc} × ${m.cpu}, node ${m.node}, ${load()}${values.quick ? ' (quick)' : ''}\n`,
+);
+const started = Date.now();
+const outDir = join(ROOT, 'bench', 'results');
+let failures = 0;
+const summary: string[] = [];
+for (const s of chosen) {
+  try {
+    const report = await runScenario(s);
+    const targets = report.targets as {
+      what: string;
+      met: boolean;
+      value: string;
+      target: string;
+    }[];
+    for (const t of targets) {
+      summary.push(
+        `${t.met ? 'MET   ' : 'MISSED'} ${s.name}: ${t.what} ${t.value} (target ${t.target})`,
+      );
+    }
+    if (values.save && !values.quick) {
+      mkdirSync(outDir, { recursive: true });
+      const day = new Date().toISOString().slice(0, 10);
+      const file = join(outDir, `${day}-${s.name}${values.label ? `-${values.label}` : ''}.json`);
+      writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+    }
+  } catch (err) {
+    failures++;
+    process.stderr.write(
+      `\n${s.name} failed: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
+  }
+}
+process.stdout.write(`\n${summary.join('\n')}\n`);
+process.stdout.write(`\nbench done in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+process.exitCode = failures > 0 ? 1 : 0;

@@ -1,0 +1,59 @@
+/**
+ * relaykit's server in a process of its own, for the benchmarks: it calls `createServer` on
+ * a free port, prints `{"port":N}` on stdout (and sends it over IPC when there is a channel),
+ * and answers usage requests (CPU time, memory, server stats) so the orchestrator can put
+ * the server's cost beside the load generator's.
+ *
+ * Usage: node --import tsx bench/server-process.ts [--source | --module PATH]
+ *   --source       run src/ through tsx instead of the compiled dist/ (the default, for realism)
+ *   --module PATH  load createServer from another build (to measure a change before and after)
+ */
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ServerRequest } from './lib/ipc.js';
+import { ownUsage } from './lib/ipc.js';
+import { ROOT } from './lib/proc.js';
+
+// Only the part of the server contract the bench needs, so this file does not depend on
+// anything else the server module exports.
+interface BenchServer {
+  listen(port?: number, host?: string): Promise<{ host: string; port: number }>;
+  close(farewell?: string): Promise<void>;
+  readonly stats: Readonly<Record<string, number>>;
+}
+interface ServerModule {
+  createServer(options?: { host?: string; port?: number }): BenchServer;
+}
+
+const at = process.argv.indexOf('--module');
+const entry =
+  at > 0 && process.argv[at + 1]
+    ? resolve(process.argv[at + 1]!)
+    : process.argv.includes('--source')
+      ? join(ROOT, 'src', 'server', 'index.ts')
+      : join(ROOT, 'dist', 'src', 'server', 'index.js');
+const mod = (await import(pathToFileURL(entry).href)) as ServerModule;
+const server = mod.createServer({ host: '127.0.0.1', port: 0 });
+const { port } = await server.listen(0, '127.0.0.1');
+process.stdout.write(`${JSON.stringify({ port })}\n`);
+process.send?.({ type: 'ready', port });
+
+process.on('message', (m: ServerRequest) => {
+  if (m.type !== 'usage') return;
+  if (m.gc) globalThis.gc?.();
+  process.send?.({ type: 'usage', ...ownUsage(), stats: { ...server.stats } });
+});
+
+let stopping = false;
+const stop = (): void => {
+  if (stopping) return;
+  stopping = true;
+  const timer = setTimeout(() => process.exit(0), 2_000);
+  timer.unref();
+  server.close('bench over').then(
+    () => process.exit(0),
+    () => process.exit(0),
+  );
+};
+process.on('SIGTERM', stop);
+process.on('disconnect', stop);

@@ -1,0 +1,175 @@
+import {
+  DEFAULT_PORT,
+  MIN_HEARTBEAT_TIMEOUT_MS,
+  DEFAULT_HEARTBEAT_TIMEOUT_MS,
+} from '../../protocol/index.js';
+import {
+  createLogger,
+  createServer,
+  DEFAULT_MAX_OUTPUT_BYTES,
+  DEFAULT_REGISTRATION_TIMEOUT_MS,
+  type LogLevel,
+  type ServerOptions,
+} from '../../server/index.js';
+import type { ArgumentsCamelCase } from 'yargs';
+import type { CliCommand, CommandContext, GlobalOptions } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+
+const LOG_LEVELS = ['debug', 'info', 'warn'] as const;
+
+/** The options of `relaykit serve` (yargs adds the camelCase aliases `run` reads). */
+export interface ServeArgs extends GlobalOptions {
+  host: string;
+  port: number;
+  'max-users': number | undefined;
+  'max-rooms': number | undefined;
+  'heartbeat-timeout': number;
+  'registration-timeout': number;
+  'max-output-bytes': number;
+  'allow-outside-posts': boolean;
+  'log-level': (typeof LOG_LEVELS)[number];
+  'json-logs': boolean;
+}
+
+type Args = ArgumentsCamelCase<ServeArgs>;
+
+/** The farewell `relaykit serve` sends every client when stopped with Ctrl-C or SIGTERM. */
+export const SERVE_FAREWELL = 'Server shutting down, goodbye';
+
+function checkArgs(argv: Args): string | null {
+  const minTimeout = MIN_HEARTBEAT_TIMEOUT_MS / 1000;
+  if (!(argv.heartbeatTimeout >= minTimeout)) {
+    return `--heartbeat-timeout must be at least ${minTimeout} seconds (the protocol forbids shorter), got ${argv.heartbeatTimeout}`;
+  }
+  if (!(argv.registrationTimeout > 0)) {
+    return `--registration-timeout must be a positive number of seconds, got ${argv.registrationTimeout}`;
+  }
+  if (!Number.isInteger(argv.port) || argv.port < 0 || argv.port > 65_535) {
+    return `--port must be an integer from 0 to 65535, got ${argv.port}`;
+  }
+  for (const [flag, value] of [
+    ['--max-users', argv.maxUsers],
+    ['--max-rooms', argv.maxRooms],
+  ] as const) {
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
+      return `${flag} must be a whole number of at least 1, got ${value}`;
+    }
+  }
+  if (!(Number.isInteger(argv.maxOutputBytes) && argv.maxOutputBytes >= 1024)) {
+    return `--max-output-bytes must be a whole number of at least 1024, got ${argv.maxOutputBytes}`;
+  }
+  return null;
+}
+
+function waitForAbort(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+/**
+ * Runs the server until `ctx.signal` aborts (Ctrl-C / SIGTERM), then sends every client
+ * SERVER_DEPARTS, waits (bounded) for the flush and resolves with exit code 0.
+ */
+export async function runServe(argv: Args, ctx: CommandContext): Promise<number> {
+  const problem = checkArgs(argv);
+  if (problem !== null) {
+    ctx.output.error(problem);
+    return ExitCode.USAGE;
+  }
+  const level: LogLevel = argv.logLevel;
+  const logger = createLogger({ level, json: argv.jsonLogs, stream: ctx.output.stderr });
+  const options: ServerOptions = {
+    host: argv.host,
+    port: argv.port,
+    heartbeatTimeoutMs: Math.round(argv.heartbeatTimeout * 1000),
+    registrationTimeoutMs: Math.round(argv.registrationTimeout * 1000),
+    allowOutsidePosts: argv.allowOutsidePosts,
+    maxOutputBytes: argv.maxOutputBytes,
+    logger,
+    ...(argv.maxUsers === undefined ? {} : { maxUsers: argv.maxUsers }),
+    ...(argv.maxRooms === undefined ? {} : { maxRooms: argv.maxRooms }),
+  };
+  const server = createServer(options);
+  try {
+    await server.listen();
+  } catch (err) {
+    ctx.output.error(err instanceof Error ? err.message : String(err));
+    return ExitCode.USAGE;
+  }
+  await waitForAbort(ctx.signal);
+  logger.info('stopping', { signal: String(ctx.signal.reason ?? 'abort') });
+  await server.close(SERVE_FAREWELL);
+  return ExitCode.OK;
+}
+
+/**
+ * `relaykit serve`: runs the reference relay server in the foreground, logging to stderr.
+ */
+export const serveCommand: CliCommand<ServeArgs> = {
+  command: 'serve',
+  describe: 'Run a relay server (logs to stderr; Ctrl-C stops it cleanly)',
+  builder: (y) =>
+    y
+      .option('host', {
+        type: 'string',
+        default: '127.0.0.1',
+        describe: 'Interface to listen on (0.0.0.0 for every interface)',
+        requiresArg: true,
+      })
+      .option('port', {
+        type: 'number',
+        default: DEFAULT_PORT,
+        describe: 'TCP port (0 picks a free one; the log says which)',
+        requiresArg: true,
+      })
+      .option('max-users', {
+        type: 'number',
+        describe: 'Most users at once; more get TOO_MANY_USERS (default: unlimited)',
+        requiresArg: true,
+      })
+      .option('max-rooms', {
+        type: 'number',
+        describe: 'Most rooms at once; creating more gets TOO_MANY_ROOMS (default: unlimited)',
+        requiresArg: true,
+      })
+      .option('heartbeat-timeout', {
+        type: 'number',
+        default: DEFAULT_HEARTBEAT_TIMEOUT_MS / 1000,
+        describe: `Seconds of silence before a client is dropped (at least ${MIN_HEARTBEAT_TIMEOUT_MS / 1000})`,
+        requiresArg: true,
+      })
+      .option('registration-timeout', {
+        type: 'number',
+        default: DEFAULT_REGISTRATION_TIMEOUT_MS / 1000,
+        describe: 'Seconds a new connection has to send NEW_CLIENT',
+        requiresArg: true,
+      })
+      .option('max-output-bytes', {
+        type: 'number',
+        default: DEFAULT_MAX_OUTPUT_BYTES,
+        describe: 'Bytes queued for one client before it is dropped as too slow',
+        requiresArg: true,
+      })
+      .option('allow-outside-posts', {
+        type: 'boolean',
+        default: false,
+        describe: 'Deliver posts to a room from clients that are not in it',
+      })
+      .option('log-level', {
+        choices: LOG_LEVELS,
+        default: 'info' as (typeof LOG_LEVELS)[number],
+        describe: 'Least severe log lines shown',
+      })
+      .option('json-logs', {
+        type: 'boolean',
+        default: false,
+        describe: 'One JSON object per log line instead of readable text',
+      })
+      .example('$0 serve', 'listen on 127.0.0.1:17734')
+      .example('$0 serve --host 0.0.0.0 --max-users 500', 'open to the network, 500 users at most')
+      .example('$0 serve --port 0 --json-logs 2>server.log', 'any free port, JSON logs to a file')
+      .example('$0 serve --log-level debug', 'also log dropped posts and ignored frames'),
+  run: runServe,
+};

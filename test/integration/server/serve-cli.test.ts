@@ -1,0 +1,98 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { frames, Kind } from '../../../src/protocol/index.js';
+import { cleanup, TestClient } from './helpers.js';
+
+const ENTRY = fileURLToPath(new URL('./fixtures/serve-cli.ts', import.meta.url));
+const TSX = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
+
+const children = new Set<ChildProcess>();
+
+afterEach(async () => {
+  await cleanup();
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  children.clear();
+});
+
+interface Served {
+  child: ChildProcess;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+function serve(args: string[]): Served {
+  const child = spawn(TSX, [ENTRY, 'serve', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  children.add(child);
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => {
+    stderr += s;
+  });
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  return { child, stderr: () => stderr, exited };
+}
+
+async function lineMatching(s: Served, re: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const m = s.stderr().match(re);
+    if (m) return m;
+    if (Date.now() > deadline || s.child.exitCode !== null) {
+      throw new Error(`no line matching ${re} in stderr:\n${s.stderr()}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('relaykit serve', () => {
+  it('serves, logs JSON lines, and on SIGINT says farewell to every client and exits 0', async () => {
+    const s = serve(['--port', '0', '--json-logs']);
+    const [, port] = await lineMatching(s, /"msg":"listening".*"port":(\d+)/);
+    const alice = await TestClient.registered(Number(port), 'alice');
+    alice.send(frames.enterRoom('ops'));
+    await alice.next(Kind.USER_LISTING);
+    await lineMatching(s, /"msg":"room created"/);
+    s.child.kill('SIGINT');
+    expect(await s.exited).toBe(0);
+    await alice.closedWith();
+    expect(alice.inbox).toEqual([frames.serverDeparts('Server shutting down, goodbye')]);
+    const lines = s.stderr().trim().split('\n');
+    const records = lines.map((l) => JSON.parse(l) as { msg: string; level: string });
+    expect(records.map((r) => r.msg)).toEqual(
+      expect.arrayContaining([
+        'listening',
+        'connection opened',
+        'registered',
+        'room created',
+        'stopping',
+        'connection closed',
+        'stopped',
+      ]),
+    );
+  }, 30_000);
+
+  it('writes readable lines by default and stops on SIGTERM too', async () => {
+    const s = serve(['--port', '0', '--max-users', '1']);
+    const [, port] = await lineMatching(s, /INFO\s+listening host=127\.0\.0\.1 port=(\d+)/);
+    await TestClient.registered(Number(port), 'alice');
+    const bob = await TestClient.connect(Number(port));
+    bob.send(frames.newClient('bob'));
+    await bob.closedWith();
+    await lineMatching(
+      s,
+      /WARN\s+protocol error .*code=TOO_MANY_USERS reason="user limit of 1 reached"/,
+    );
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+  }, 30_000);
+
+  it('refuses a heartbeat timeout under 20 s with a clear message', async () => {
+    const s = serve(['--port', '0', '--heartbeat-timeout', '5']);
+    expect(await s.exited).toBe(1);
+    expect(s.stderr()).toMatch(/--heartbeat-timeout must be at least 20 seconds.*got 5/);
+  }, 30_000);
+});
