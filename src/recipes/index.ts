@@ -37,6 +37,13 @@ export {
   recipeSchema,
   TRIGGER_KEYS,
 } from './schema.js';
+export {
+  type RecipeRun,
+  type ResolvedServer,
+  type RunEnd,
+  type RunRecipesOptions,
+  runRecipes,
+} from './runtime.js';
 export { DEFAULT_SERVER, parseServerRef, type ServerRef } from './server-ref.js';
 export { editDistance, suggest } from './suggest.js';
 export { type EventVars, parseTemplate, renderTemplate, type TemplatePart } from './template.js';
