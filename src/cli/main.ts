@@ -11,6 +11,8 @@ import { sayCommand } from './commands/say.js';
 import { sendCommand } from './commands/send.js';
 import { serveCommand } from './commands/serve.js';
 import { whoCommand } from './commands/who.js';
+import { runCommand } from './commands/run.js';
+import { validateCommand } from './commands/validate.js';
 import { ExitCode } from './exit-codes.js';
 
 // Entry point of the relaykit CLI; the only module that calls process.exit.
@@ -28,6 +30,8 @@ const COMMANDS: CliCommand<any>[] = [
   receiveCommand,
   roomsCommand,
   whoCommand,
+  runCommand,
+  validateCommand,
   onlineCommand,
   demoCommand,
   serveCommand,
