@@ -1,0 +1,206 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { archiveRooms, echoBot, fileSink, isRelayed, relay } from '../../../bots/index.js';
+import { type Client, connect } from '../../../src/index.js';
+import { createServer, type RelayServer } from '../../../src/server/index.js';
+
+let server: RelayServer;
+let port: number;
+let clients: Client[];
+let dir: string;
+
+beforeEach(async () => {
+  server = createServer({ port: 0 });
+  ({ port } = await server.listen(0, '127.0.0.1'));
+  clients = [];
+  dir = mkdtempSync(join(tmpdir(), 'relaykit-bots-'));
+});
+afterEach(async () => {
+  await Promise.allSettled(clients.map((c) => c.close()));
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function user(name: string, ...rooms: string[]): Promise<Client> {
+  const client = await connect({ name, port });
+  clients.push(client);
+  for (const room of rooms) await client.join(room);
+  return client;
+}
+
+const posts = (client: Client, room: string): string[] => {
+  const seen: string[] = [];
+  client.onPost({ room }, (p) => {
+    seen.push(`${p.from}: ${p.text}`);
+  });
+  return seen;
+};
+
+describe('echoBot', () => {
+  it('echoes posts and direct messages, but never itself or another echo', async () => {
+    await echoBot(await user('echo'), { rooms: ['lobby'] });
+    await echoBot(await user('echo2'), { rooms: ['lobby'] });
+    const alice = await user('alice', 'lobby');
+    const seen = posts(alice, 'lobby');
+    const direct = alice.waitFor('direct', (d) => d.from === 'echo', { timeoutMs: 5000 });
+    await alice.say('lobby', 'hi');
+    await alice.direct('echo', 'ping');
+    expect((await direct).text).toBe('echo: ping');
+    // A sentinel round trip: everything before it has been seen.
+    await alice.say('lobby', 'echo: sentinel');
+    await alice.waitFor('post', (p) => p.text === 'echo: sentinel', { timeoutMs: 5000 });
+    expect(seen.sort()).toEqual(
+      ['alice: hi', 'echo: echo: hi', 'echo2: echo: hi', 'alice: echo: sentinel'].sort(),
+    );
+  });
+
+  it('stops answering after stop()', async () => {
+    const bot = await echoBot(await user('echo'), { rooms: ['lobby'] });
+    await bot.stop();
+    const alice = await user('alice', 'lobby');
+    const seen = posts(alice, 'lobby');
+    await alice.say('lobby', 'anyone?');
+    await alice.say('lobby', 'echo: sentinel');
+    await alice.waitFor('post', (p) => p.text === 'echo: sentinel', { timeoutMs: 5000 });
+    expect(seen).toEqual(['alice: anyone?', 'alice: echo: sentinel']);
+  });
+});
+
+describe('relay', () => {
+  it('recognises relay markers', () => {
+    expect(isRelayed('[ops@a] alice: hi')).toBe(true);
+    expect(isRelayed('[WARN] disk full')).toBe(false);
+    expect(isRelayed('alice: hi')).toBe(false);
+  });
+
+  it('bridges two rooms both ways without looping', async () => {
+    const a = await user('bridge-a');
+    const b = await user('bridge-b');
+    await relay({ from: { client: a, room: 'red' }, to: { client: b, room: 'blue' }, tag: 'red' });
+    await relay({ from: { client: b, room: 'blue' }, to: { client: a, room: 'red' }, tag: 'blue' });
+    const alice = await user('alice', 'red');
+    const bob = await user('bob', 'blue');
+    const red = posts(alice, 'red');
+    const blue = posts(bob, 'blue');
+    await alice.say('red', 'hello blue');
+    await bob.waitFor('post', (p) => p.text === '[red] alice: hello blue', { timeoutMs: 5000 });
+    await bob.say('blue', 'hello red');
+    await alice.waitFor('post', (p) => p.text === '[blue] bob: hello red', { timeoutMs: 5000 });
+    // Sentinels through both relays: had anything looped, it would show before them.
+    await alice.say('red', 'end');
+    await bob.waitFor('post', (p) => p.text === '[red] alice: end', { timeoutMs: 5000 });
+    await bob.say('blue', 'end');
+    await alice.waitFor('post', (p) => p.text === '[blue] bob: end', { timeoutMs: 5000 });
+    expect(red).toEqual([
+      'alice: hello blue',
+      'bridge-a: [blue] bob: hello red',
+      'alice: end',
+      'bridge-a: [blue] bob: end',
+    ]);
+    expect(blue).toEqual([
+      'bridge-b: [red] alice: hello blue',
+      'bob: hello red',
+      'bridge-b: [red] alice: end',
+      'bob: end',
+    ]);
+  });
+});
+
+describe('archiveRooms', () => {
+  it('logs joins, posts, farewells and leaves, but not the members already there', async () => {
+    await user('early', 'ops');
+    const archiver = await user('archiver');
+    const archive = await archiveRooms(archiver, {
+      dir,
+      rooms: ['ops'],
+      server: { host: '127.0.0.1', port },
+    });
+    const alice = await user('alice', 'ops');
+    await alice.say('ops', 'deploy done');
+    await alice.leave('ops');
+    await archiver.waitFor('members', (m) => !m.members.includes('alice'), { timeoutMs: 5000 });
+    const bob = await user('bob', 'ops');
+    await bob.say('ops', 'hi');
+    const gone = archiver.waitFor('members', (m) => !m.members.includes('bob'), {
+      timeoutMs: 5000,
+    });
+    await bob.close('see you');
+    clients.splice(clients.indexOf(bob), 1);
+    await gone;
+    await archive.stop();
+    const path = archive.writer.paths('ops', new Date()).jsonl;
+    const records = readFileSync(path, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(records.map((r) => [r.type, r.from, r.text])).toEqual([
+      ['join', 'alice', null],
+      ['post', 'alice', 'deploy done'],
+      // alice left on purpose right after posting: indistinguishable from a farewell.
+      ['farewell', 'alice', 'deploy done'],
+      ['join', 'bob', null],
+      ['post', 'bob', 'hi'],
+      ['post', 'bob', 'see you'],
+      ['farewell', 'bob', 'see you'],
+    ]);
+  });
+
+  it('writes a plain leave when the last post is older than the window', async () => {
+    const archiver = await user('archiver');
+    let clock = Date.parse('2026-11-26T10:00:00Z');
+    const archive = await archiveRooms(archiver, {
+      dir,
+      rooms: ['ops'],
+      server: 'h:1',
+      now: () => new Date(clock),
+    });
+    const alice = await user('alice', 'ops');
+    await alice.say('ops', 'brb');
+    await archiver.waitFor('post', (p) => p.text === 'brb', { timeoutMs: 5000 });
+    clock += 251;
+    await alice.leave('ops');
+    await archiver.waitFor('members', (m) => !m.members.includes('alice'), { timeoutMs: 5000 });
+    await archive.stop();
+    const log = readFileSync(archive.writer.paths('ops', new Date(clock)).log, 'utf8');
+    expect(log).toBe(
+      '[10:00:00] *** alice joined\n[10:00:00] <alice> brb\n[10:00:00] *** alice left\n',
+    );
+  });
+});
+
+describe('fileSink', () => {
+  it('stores accepted files and turns down others with a reason', async () => {
+    const sinkClient = await user('sink');
+    const received: string[] = [];
+    const rejected: string[] = [];
+    await fileSink(sinkClient, {
+      dir,
+      from: 'alice',
+      maxSize: 1000,
+      namePattern: /\.txt$/,
+      onReceived: (f) => received.push(`${f.fileName} ${f.sha256}`),
+      onRejected: (o) => rejected.push(`${o.from}/${o.fileName}: ${o.reason}`),
+    });
+    const alice = await user('alice');
+    const mallory = await user('mallory');
+    const body = Buffer.from('hello file');
+    await alice.sendFile('sink', body, { name: 'a.txt' }).done;
+    await expect(alice.sendFile('sink', body, { name: 'a.exe' }).done).rejects.toMatchObject({
+      code: 'REJECTED',
+    });
+    await expect(
+      alice.sendFile('sink', Buffer.alloc(2000), { name: 'big.txt' }).done,
+    ).rejects.toMatchObject({ code: 'REJECTED' });
+    await expect(mallory.sendFile('sink', body, { name: 'm.txt' }).done).rejects.toMatchObject({
+      code: 'REJECTED',
+    });
+    const sha = createHash('sha256').update(body).digest('hex');
+    await sinkClient.close();
+    expect(readFileSync(join(dir, 'a.txt'))).toEqual(body);
+    expect(received).toEqual([`a.txt ${sha}`]);
+    expect(rejected).toEqual(['alice/a.exe: name', 'alice/big.txt: size', 'mallory/m.txt: sender']);
+  });
+});
