@@ -83,33 +83,36 @@ export class Outbox {
   #pump(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#run().finally(() => {
-      this.#running = false;
-    });
+    void this.#run();
   }
 
   async #run(): Promise<void> {
-    while (this.#queue.length > 0) {
-      const session = this.#session;
-      if (session === null || !session.open) return; // setSession() pumps again
-      const job = this.#queue[0]!;
-      if (this.#bucket !== null && job.cost > 0) {
-        const wait = this.#bucket.delayFor(job.cost);
-        if (wait > 0) {
-          await new Promise((resolve) => setTimeout(resolve, wait));
-          continue; // the session may have changed meanwhile
+    // The finally runs in the same tick the loop ends, so a job queued right after is pumped.
+    try {
+      while (this.#queue.length > 0) {
+        const session = this.#session;
+        if (session === null || !session.open) return; // setSession() pumps again
+        const job = this.#queue[0]!;
+        if (this.#bucket !== null && job.cost > 0) {
+          const wait = this.#bucket.delayFor(job.cost);
+          if (wait > 0) {
+            await new Promise((resolve) => setTimeout(resolve, wait));
+            continue; // the session may have changed meanwhile
+          }
+          this.#bucket.takeNow(job.cost);
         }
-        this.#bucket.takeNow(job.cost);
+        this.#queue.shift();
+        let ok = true;
+        for (const frame of job.frames) ok = session.write(frame) && ok;
+        job.onWritten?.(session);
+        if (job.flush === true) {
+          void session.flushed().then((flushed) => settle(job, flushed));
+        }
+        if (!ok) await session.drained();
+        if (job.flush !== true) settle(job, session.open);
       }
-      this.#queue.shift();
-      let ok = true;
-      for (const frame of job.frames) ok = session.write(frame) && ok;
-      job.onWritten?.(session);
-      if (job.flush === true) {
-        void session.flushed().then((flushed) => settle(job, flushed));
-      }
-      if (!ok) await session.drained();
-      if (job.flush !== true) settle(job, session.open);
+    } finally {
+      this.#running = false;
     }
   }
 }

@@ -23,6 +23,7 @@ export class Reconnector {
   readonly #opts: ResolvedOptions;
   readonly #hooks: ReconnectorHooks;
   #running = false;
+  #generation = 0;
   #stopped = false;
   #abort: AbortController | null = null;
   #sleep: { cancel(): void } | null = null;
@@ -41,9 +42,7 @@ export class Reconnector {
   start(): void {
     if (this.#running || !this.enabled) return;
     this.#running = true;
-    void this.#loop().finally(() => {
-      this.#running = false;
-    });
+    void this.#run(++this.#generation);
   }
 
   /** Stops for good: cancels the pending delay and any connect in progress. */
@@ -51,6 +50,17 @@ export class Reconnector {
     this.#stopped = true;
     this.#sleep?.cancel();
     this.#abort?.abort();
+  }
+
+  async #run(generation: number): Promise<void> {
+    try {
+      await this.#loop();
+    } catch (err) {
+      this.#hooks.giveUp(err as Error);
+    } finally {
+      // A newer loop may have started (see the 'reconnect' emit); leave its flag alone.
+      if (this.#generation === generation) this.#running = false;
+    }
   }
 
   async #loop(): Promise<void> {
@@ -82,6 +92,8 @@ export class Reconnector {
         lastError = err as Error;
         continue;
       }
+      // Cleared before the event, so a session lost from here on starts a fresh loop.
+      this.#running = false;
       this.#hooks.emit('reconnect', { attempt });
       return;
     }
