@@ -14,13 +14,6 @@ function userListing(room: string, members: ReadonlySet<Session>): Buffer {
   return encode(frames.userListing(room, names), { trusted: true });
 }
 
-/** Sends `room`'s USER_LISTING, encoded once, to each of its members. */
-export function announceMembers(ctx: ServerContext, room: string): void {
-  const members = ctx.registry.members(room);
-  if (members === undefined || members.size === 0) return;
-  fanOut(members, userListing(room, members));
-}
-
 /**
  * ENTER_ROOM: join (creating the room if need be) and tell every member the new list. Joining
  * a room you are already in sends its listing to you alone, as an acknowledgement (§5.2).
