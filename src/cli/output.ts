@@ -71,7 +71,9 @@ export function createOutput(options: OutputOptions = {}): Output {
   const out = new Chalk({ level: outColor ? 1 : 0 });
   const err = new Chalk({ level: errColor ? 1 : 0 });
   // Spinners redraw a line with escape codes: only on an interactive stderr with colour on.
-  const interactive = errColor && env.CI === undefined;
+  // A pseudo-terminal with no width (some CI runners, `script`) cannot redraw a line.
+  const columns = (stderr as { columns?: number }).columns;
+  const interactive = errColor && env.CI === undefined && columns !== 0;
   return {
     stdout,
     stderr,
