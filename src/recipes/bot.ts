@@ -79,6 +79,8 @@ export class BotRunner implements ActionHost, EventSink {
     if (this.#stopped) return;
     if (rule.condition && !rule.condition(event.vars, this.#out.env)) return;
     this.#enqueue(async () => {
+      // An offer goes to the rules in order until one accepts or rejects it.
+      if (event.offerState?.answered) return;
       for (const action of rule.actions) {
         try {
           await runAction(action, rule.trigger.kind, event, this);

@@ -12,6 +12,8 @@ export interface RecipeEvent {
   text?: string;
   /** The offer of an `offer` trigger, to accept or reject. */
   offer?: OfferContext;
+  /** Shared by every rule an offer fires: the first accept or reject answers it. */
+  offerState?: { answered: boolean };
   vars: EventVars;
 }
 

@@ -9,7 +9,8 @@ type FileAction = Extract<ActionPlan, { kind: 'accept' | 'reject' }>;
  * `accept` saves the offered file the way the file sink bot does: the SDK's
  * `offer.accept({ dir, maxSize, conflict, name })`, which makes the name safe, writes the file
  * only once complete and rejects offers over `maxSize`. The transfer runs on in the
- * background (tracked, so a stop waits for it); `reject` declines the offer.
+ * background (tracked, so a stop waits for it); `reject` declines the offer. Only the first
+ * accept or reject an offer meets takes effect.
  */
 export async function runFileAction(
   action: FileAction,
@@ -17,6 +18,10 @@ export async function runFileAction(
   host: ActionHost,
 ): Promise<void> {
   const offer = event.offer!;
+  const state = event.offerState!;
+  // An offer is answered once: a second accept or reject in the same rule is skipped.
+  if (state.answered) return;
+  state.answered = true;
   if (action.kind === 'reject') return offer.reject();
   mkdirSync(action.dir, { recursive: true });
   const transfer = offer.accept({

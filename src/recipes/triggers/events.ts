@@ -78,18 +78,7 @@ export function subscribeEvents(
   if (offers.length > 0) {
     offs.push(
       client.on('offer', (offer) => {
-        let handled = false;
-        const guarded: OfferContext = {
-          ...offer,
-          accept: (to) => {
-            handled = true;
-            return offer.accept(to);
-          },
-          reject: () => {
-            handled = true;
-            return offer.reject();
-          },
-        };
+        const offerState = { answered: false };
         const fields = {
           from: offer.from,
           fileName: offer.fileName,
@@ -99,10 +88,11 @@ export function subscribeEvents(
         dispatch(offers, sink, { from: offer.from, subject: offer.fileName, fields }, (vars) => ({
           client,
           from: offer.from,
-          offer: guarded,
+          offer,
+          offerState,
           vars,
         }));
-        sink.afterOffer(offer, () => handled);
+        sink.afterOffer(offer, () => offerState.answered);
       }),
     );
   }
