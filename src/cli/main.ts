@@ -81,13 +81,15 @@ for (const spec of COMMANDS) cli.command(toYargsModule(spec, runtime));
 for (const module of MODULES) cli.command(module);
 
 cli
-  .demandCommand(1, 'Name a command; see the list above.')
+  .demandCommand(1, 'Name a command; `relaykit --help` lists them.')
   .recommendCommands()
   .strict()
   .exitProcess(false)
   .fail((message, err) => {
     // Throwing stops yargs here: it must not go on to run the command's handler.
-    throw new UsageFailure(message ?? err?.message ?? 'invalid usage');
+    const text = message ?? err?.message ?? 'invalid usage';
+    // recommendCommands says only "Did you mean x?": name the problem first.
+    throw new UsageFailure(text.startsWith('Did you mean') ? `Unknown command. ${text}` : text);
   })
   .epilogue(
     'Exit codes: 0 ok, 1 usage or invalid input, 2 connection failure, 3 name in use, ' +
