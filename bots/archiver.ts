@@ -1,6 +1,9 @@
 import type { Client } from '../src/index.js';
-import { ArchiveWriter } from './archive-writer.js';
+import { type ArchiveEvent, ArchiveWriter } from './archive-writer.js';
 import type { BotHandle } from './types.js';
+
+// How long a presence check may take before the timing alone decides farewell vs leave.
+const PRESENCE_TIMEOUT_MS = 2000;
 
 /** Options of `archiveRooms`. */
 export interface ArchiveRoomsOptions {
@@ -12,7 +15,10 @@ export interface ArchiveRoomsOptions {
   server: string | { host: string; port: number };
   /** The clock (tests). */
   now?: () => Date;
-  /** A leave this soon after the user's own last post in the room counts as a farewell. */
+  /**
+   * A leave this soon (default 1000 ms) after the user's own last post in the room, by a user
+   * who is then offline, is written as a farewell.
+   */
   farewellWindowMs?: number;
   /** Called when a write fails (disk full, permissions); default: the event is dropped. */
   onError?: (error: unknown) => void;
@@ -41,7 +47,7 @@ export async function archiveRooms(
 ): Promise<ArchiveHandle> {
   if (options.rooms.length === 0) throw new RangeError('archiveRooms needs at least one room');
   const now = options.now ?? (() => new Date());
-  const windowMs = options.farewellWindowMs ?? 250;
+  const windowMs = options.farewellWindowMs ?? 1000;
   const onError = options.onError ?? (() => {});
   const writer = new ArchiveWriter({ dir: options.dir, server: options.server, now });
   const rooms = new Set(options.rooms);
@@ -52,11 +58,38 @@ export async function archiveRooms(
   const lastPost = new Map<string, { at: number; text: string }>();
   const key = (room: string, name: string): string => `${room}\u0000${name}`;
 
-  const write = (...args: Parameters<ArchiveWriter['write']>): void => {
+  // Writes go through one queue per room, so a leave that waits for a presence check is not
+  // overtaken by later events of that room. Without a pending check a write runs one
+  // microtask after its event.
+  const queues = new Map<string, Promise<void>>();
+  const enqueue = (room: string, task: () => unknown): void => {
+    const next = (queues.get(room) ?? Promise.resolve()).then(task).then(
+      () => {},
+      (err: unknown) => onError(err),
+    );
+    queues.set(room, next);
+  };
+  const write = (event: ArchiveEvent): void => enqueue(event.room, () => writer.write(event));
+
+  // A leave right after the user's own post is a farewell if the user has left the server
+  // too (the server posts the farewell, then removes the user from every room and closes).
+  // A user who is still online just left the room. If the check cannot be made, the timing
+  // alone decides.
+  const departed = async (name: string): Promise<boolean> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), PRESENCE_TIMEOUT_MS);
+    });
     try {
-      writer.write(...args);
-    } catch (err) {
-      onError(err);
+      return await Promise.race([
+        client.isOnline(name).then(
+          (online) => !online,
+          () => true,
+        ),
+        timeout,
+      ]);
+    } finally {
+      clearTimeout(timer);
     }
   };
 
@@ -68,26 +101,34 @@ export async function archiveRooms(
     }),
     client.on('members', (event) => {
       if (!rooms.has(event.room)) return;
+      const room = event.room;
       const current = new Set(event.members);
-      const before = known.get(event.room);
-      known.set(event.room, current);
+      const before = known.get(room);
+      known.set(room, current);
       if (before === undefined) return;
       const at = now();
       for (const name of current) {
-        if (!before.has(name) && name !== client.name) {
-          write({ room: event.room, type: 'join', from: name, at });
-        }
+        if (!before.has(name) && name !== client.name)
+          write({ room, type: 'join', from: name, at });
       }
       for (const name of before) {
         if (current.has(name) || name === client.name) continue;
-        const k = key(event.room, name);
+        const k = key(room, name);
         const post = lastPost.get(k);
         lastPost.delete(k);
-        if (post && at.getTime() - post.at <= windowMs) {
-          write({ room: event.room, type: 'farewell', from: name, text: post.text, at });
-        } else {
-          write({ room: event.room, type: 'leave', from: name, at });
+        if (post === undefined || at.getTime() - post.at > windowMs) {
+          write({ room, type: 'leave', from: name, at });
+          continue;
         }
+        const gone = departed(name);
+        enqueue(room, async () => {
+          const farewell = await gone;
+          writer.write(
+            farewell
+              ? { room, type: 'farewell', from: name, text: post.text, at }
+              : { room, type: 'leave', from: name, at },
+          );
+        });
       }
     }),
     client.on('disconnect', () => {
@@ -104,6 +145,7 @@ export async function archiveRooms(
     reopen: () => writer.reopen(),
     stop: async () => {
       for (const off of offs.splice(0)) off();
+      await Promise.all(queues.values());
       writer.close();
     },
   };
