@@ -1,5 +1,6 @@
-import { type Frame, frames, Kind, type ServerFrame } from '../protocol/index.js';
-import { isThenable, TypedEmitter } from './emitter.js';
+import { type Frame, frames } from '../protocol/index.js';
+import { dispatchFrame } from './dispatch.js';
+import { TypedEmitter } from './emitter.js';
 import { ClientError } from './errors.js';
 import {
   CLIENT_EVENTS,
@@ -9,13 +10,8 @@ import {
   type PostContext,
   type PostEvent,
 } from './events.js';
-import {
-  compileFilter,
-  type DirectFilter,
-  handlerArgs,
-  type OfferFilter,
-  type PostFilter,
-} from './filters.js';
+import type { DirectFilter, OfferFilter, PostFilter } from './filters.js';
+import { Handlers } from './handlers.js';
 import { checkName, toMessages } from './messages.js';
 import type { ResolvedOptions } from './options.js';
 import { Outbox } from './outbox.js';
@@ -46,6 +42,7 @@ export class Client {
   readonly #rooms: RoomState;
   readonly #transfers: Transfers;
   readonly #reconnector: Reconnector;
+  readonly #handlers: Handlers;
   #presence: PresenceTracker;
   #session: Session | null = null;
   #finished = false;
@@ -61,6 +58,7 @@ export class Client {
     const bucket = opts.rateLimit
       ? new TokenBucket(opts.rateLimit.perSecond, opts.rateLimit.burst)
       : null;
+    this.#handlers = new Handlers(this, this.#events, (err, context) => this.#report(err, context));
     this.#outbox = new Outbox(bucket, opts.whileDisconnected);
     this.#rooms = new RoomState(opts.name);
     this.#presence = new PresenceTracker(opts.name);
@@ -129,19 +127,7 @@ export class Client {
     a: PostFilter | ((ctx: PostContext) => unknown),
     b?: (ctx: PostContext) => unknown,
   ): () => void {
-    const { filter, fn } = handlerArgs('onPost', a, b);
-    const test = compileFilter('onPost', filter, ['room', 'from', 'match']);
-    return this.#events.on('post', (post) => {
-      const match = test({ room: post.room, from: post.from, subject: post.text });
-      if (match === false) return;
-      const ctx: PostContext = {
-        ...post,
-        client: this,
-        match,
-        reply: (text) => this.say(post.room, text),
-      };
-      this.#runHandler(fn, ctx);
-    });
+    return this.#handlers.post(a, b);
   }
 
   /**
@@ -156,21 +142,7 @@ export class Client {
     a: DirectFilter | ((ctx: DirectContext) => unknown),
     b?: (ctx: DirectContext) => unknown,
   ): () => void {
-    const { filter, fn } = handlerArgs('onDirect', a, b);
-    const test = compileFilter('onDirect', filter, ['from', 'match']);
-    return this.#events.on('direct', (dm) => {
-      const match = test({ from: dm.from, subject: dm.text });
-      if (match === false) return;
-      const ctx: DirectContext = {
-        ...dm,
-        client: this,
-        match,
-        reply: async (text) => {
-          await this.direct(dm.from, text);
-        },
-      };
-      this.#runHandler(fn, ctx);
-    });
+    return this.#handlers.direct(a, b);
   }
 
   /**
@@ -186,13 +158,7 @@ export class Client {
     a: OfferFilter | ((ctx: OfferContext) => unknown),
     b?: (ctx: OfferContext) => unknown,
   ): () => void {
-    const { filter, fn } = handlerArgs('onOffer', a, b);
-    const test = compileFilter('onOffer', filter, ['from', 'match']);
-    return this.#events.on('offer', (offer) => {
-      const match = test({ from: offer.from, subject: offer.fileName });
-      if (match === false) return;
-      this.#runHandler(fn, { ...offer, match });
-    });
+    return this.#handlers.offer(a, b);
   }
 
   /**
@@ -362,15 +328,6 @@ export class Client {
     return answer!;
   }
 
-  #runHandler<C>(fn: (ctx: C) => unknown, ctx: C): void {
-    try {
-      const result = fn(ctx);
-      if (isThenable(result)) result.then(undefined, (err: unknown) => this.#report(err, ctx));
-    } catch (err) {
-      this.#report(err, ctx);
-    }
-  }
-
   #report(err: unknown, context: unknown): void {
     const error =
       err instanceof Error
@@ -391,7 +348,15 @@ export class Client {
     this.#presence = new PresenceTracker(this.name);
     this.#session = session;
     session.attach({
-      frame: (frame) => this.#onFrame(frame),
+      frame: (frame) =>
+        dispatchFrame(frame, {
+          self: this.name,
+          rooms: this.#rooms,
+          presence: this.#presence,
+          transfers: this.#transfers,
+          session,
+          events: this.#events,
+        }),
       end: (info) => this.#onEnd(session, info),
     });
     if (this.#rooms.wanted.size === 0) {
@@ -406,41 +371,6 @@ export class Client {
     });
     await Promise.all(rejoins);
     if (this.#session === session && session.open) this.#outbox.setSession(session);
-  }
-
-  #onFrame(frame: ServerFrame): void {
-    switch (frame.kind) {
-      case Kind.POST_MESSAGE:
-        // The draft: ignore posts to rooms we do not believe we are in.
-        if (!this.#rooms.joined.has(frame.room)) return;
-        this.#events.emit('post', {
-          room: frame.room,
-          from: frame.from,
-          text: frame.text,
-          self: frame.from === this.name,
-        });
-        return;
-      case Kind.DIRECT_MESSAGE:
-        this.#events.emit('direct', { from: frame.from, text: frame.text });
-        return;
-      case Kind.USER_LISTING:
-        this.#events.emit('members', this.#rooms.onUserListing(frame));
-        return;
-      case Kind.ROOM_LISTING:
-        this.#events.emit('rooms', { rooms: this.#rooms.onRoomListing(frame) });
-        return;
-      case Kind.QUERY_USER:
-        if (this.#presence.onAnswer(frame) !== 'barrier') {
-          this.#events.emit('presence', { name: frame.name, online: frame.status === 1 });
-        }
-        return;
-      case Kind.OFFER_FILE:
-      case Kind.ACCEPT_FILE:
-      case Kind.REJECT_FILE:
-      case Kind.FILE_TRANSFER:
-        this.#transfers.onFrame(frame, this.#session!);
-        return;
-    }
   }
 
   #onEnd(session: Session, info: SessionEnd): void {

@@ -1,0 +1,90 @@
+import type { Client } from './client.js';
+import { isThenable, type TypedEmitter } from './emitter.js';
+import type { ClientEvents, DirectContext, OfferContext, PostContext } from './events.js';
+import {
+  compileFilter,
+  type DirectFilter,
+  handlerArgs,
+  type OfferFilter,
+  type PostFilter,
+} from './filters.js';
+
+/**
+ * Builds the contexts that `onPost`/`onDirect`/`onOffer` handlers get, applies their filters,
+ * and routes a handler's throw or rejection to `report` (the `error` event) with the context.
+ */
+export class Handlers {
+  readonly #client: Client;
+  readonly #events: TypedEmitter<ClientEvents>;
+  readonly #report: (err: unknown, context: unknown) => void;
+
+  constructor(
+    client: Client,
+    events: TypedEmitter<ClientEvents>,
+    report: (err: unknown, context: unknown) => void,
+  ) {
+    this.#client = client;
+    this.#events = events;
+    this.#report = report;
+  }
+
+  post(
+    a: PostFilter | ((ctx: PostContext) => unknown),
+    b?: (ctx: PostContext) => unknown,
+  ): () => void {
+    const { filter, fn } = handlerArgs('onPost', a, b);
+    const test = compileFilter('onPost', filter, ['room', 'from', 'match']);
+    return this.#events.on('post', (post) => {
+      const match = test({ room: post.room, from: post.from, subject: post.text });
+      if (match === false) return;
+      this.#run(fn, {
+        ...post,
+        client: this.#client,
+        match,
+        reply: (text) => this.#client.say(post.room, text),
+      });
+    });
+  }
+
+  direct(
+    a: DirectFilter | ((ctx: DirectContext) => unknown),
+    b?: (ctx: DirectContext) => unknown,
+  ): () => void {
+    const { filter, fn } = handlerArgs('onDirect', a, b);
+    const test = compileFilter('onDirect', filter, ['from', 'match']);
+    return this.#events.on('direct', (dm) => {
+      const match = test({ from: dm.from, subject: dm.text });
+      if (match === false) return;
+      this.#run(fn, {
+        ...dm,
+        client: this.#client,
+        match,
+        reply: async (text) => {
+          await this.#client.direct(dm.from, text);
+        },
+      });
+    });
+  }
+
+  offer(
+    a: OfferFilter | ((ctx: OfferContext) => unknown),
+    b?: (ctx: OfferContext) => unknown,
+  ): () => void {
+    const { filter, fn } = handlerArgs('onOffer', a, b);
+    const test = compileFilter('onOffer', filter, ['from', 'match']);
+    return this.#events.on('offer', (offer) => {
+      const match = test({ from: offer.from, subject: offer.fileName });
+      if (match === false) return;
+      this.#run(fn, { ...offer, match });
+    });
+  }
+
+  #run<C>(fn: (ctx: C) => unknown, ctx: C): void {
+    try {
+      const result = fn(ctx);
+      if (isThenable(result)) result.then(undefined, (err: unknown) => this.#report(err, ctx));
+    } catch (err) {
+      this.#report(err, ctx);
+    }
+  }
+}
