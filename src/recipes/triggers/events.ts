@@ -97,7 +97,8 @@ export function subscribeEvents(
     );
   }
   if (joins.length > 0 || leaves.length > 0) {
-    const baseline = new Set<string>();
+    // Rooms joined before subscribing already had their first listing.
+    const baseline = new Set<string>(client.joined);
     const presence = (rulesOf: RulePlan[], room: string, names: string[]) => {
       for (const name of names) {
         if (name === client.name) continue;
