@@ -88,11 +88,6 @@ export class Session {
     );
   }
 
-  /** A short label for logs: the name once registered, else the connection number. */
-  get label(): string {
-    return this.name === '' ? `#${this.id}` : this.name;
-  }
-
   /** Bytes queued for this client that are not relayed file data. */
   get queuedChatBytes(): number {
     return Math.max(0, this.conn.bufferedBytes - this.#relayQueued);
