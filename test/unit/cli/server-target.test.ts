@@ -1,6 +1,12 @@
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../../../src/cli/exit-codes.js';
-import { formatAddress, parseServerAddress } from '../../../src/cli/server-target.js';
+import {
+  formatAddress,
+  parseServerAddress,
+  resolveServer,
+} from '../../../src/cli/server-target.js';
+import { connect } from '../../../src/index.js';
 
 describe('parseServerAddress', () => {
   it.each([
@@ -29,4 +35,43 @@ describe('parseServerAddress', () => {
       expect((err as CliError).message).toMatch(/host:port/);
     },
   );
+});
+
+describe('resolveServer', () => {
+  it('uses --server as given, starting nothing', async () => {
+    const notices: string[] = [];
+    const target = await resolveServer({
+      server: 'example.org:4000',
+      notice: (t) => notices.push(t),
+    });
+    expect(target).toMatchObject({ host: 'example.org', port: 4000, label: 'example.org:4000' });
+    expect(target.bundled).toBeUndefined();
+    expect(notices).toEqual([]);
+    await target.close();
+  });
+
+  it('starts the bundled server, on a free port when the preferred one is taken, and says so', async () => {
+    const holder = createNetServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const taken = (holder.address() as AddressInfo).port;
+    const notices: string[] = [];
+    const target = await resolveServer({ preferredPort: taken, notice: (t) => notices.push(t) });
+    try {
+      expect(target.bundled).toBeDefined();
+      expect(target.port).not.toBe(taken);
+      expect(notices).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `port ${taken} is taken.*127\\.0\\.0\\.1:${target.port}.*--server 127\\.0\\.0\\.1:${taken}`,
+          ),
+        ),
+      ]);
+      const client = await connect({ name: 'probe', port: target.port });
+      expect(await client.rooms()).toEqual([]);
+      await client.close();
+    } finally {
+      await target.close();
+      await new Promise((resolve) => holder.close(resolve));
+    }
+  });
 });
