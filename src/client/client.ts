@@ -1,4 +1,4 @@
-import { type Frame, frames } from '../protocol/index.js';
+import { type Frame, frames, validateFarewell } from '../protocol/index.js';
 import { dispatchFrame } from './dispatch.js';
 import { TypedEmitter } from './emitter.js';
 import { ClientError } from './errors.js';
@@ -299,7 +299,15 @@ export class Client {
   close(farewell: string = this.#opts.farewell): Promise<void> {
     if (this.#closing !== null) return this.#closing;
     const text = farewell === '' ? 'bye' : farewell;
-    toMessages(text); // refuse a bad farewell before anything happens
+    try {
+      validateFarewell(text); // refuse a bad farewell before anything happens
+    } catch (err) {
+      return Promise.reject(
+        new ClientError('INVALID_ARGUMENT', `Invalid farewell: ${(err as Error).message}`, {
+          cause: err,
+        }),
+      );
+    }
     this.#closing = (async () => {
       this.#reconnector.stop();
       const session = this.#session;

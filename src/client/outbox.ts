@@ -12,6 +12,11 @@ export interface OutboxJob {
   onWritten?: (session: Session) => void;
   /** Resolve only once the bytes reached the kernel (else once accepted without backpressure). */
   flush?: boolean;
+  /**
+   * Only valid on this connection (file transfer frames: their ids die with it). Such a job
+   * fails with DISCONNECTED instead of waiting for the next connection.
+   */
+  bind?: Session;
 }
 
 interface Queued extends OutboxJob {
@@ -45,6 +50,11 @@ export class Outbox {
   /** Queues a job; resolves once written (and flushed if asked). */
   send(job: OutboxJob): Promise<void> {
     if (this.#closed) return Promise.reject(this.#closed);
+    if (job.bind !== undefined && (job.bind !== this.#session || !job.bind.open)) {
+      return Promise.reject(
+        new ClientError('DISCONNECTED', 'The connection this belongs to has ended'),
+      );
+    }
     if (this.#session === null && this.#policy === 'reject') {
       return Promise.reject(
         new ClientError(
@@ -62,10 +72,11 @@ export class Outbox {
   /** Starts writing to `session` (null: disconnected). */
   setSession(session: Session | null): void {
     this.#session = session;
-    if (session === null && this.#policy === 'reject') {
-      this.#failQueued(
-        new ClientError('DISCONNECTED', 'The connection dropped before this was sent'),
-      );
+    const lost = new ClientError('DISCONNECTED', 'The connection dropped before this was sent');
+    if (session === null && this.#policy === 'reject') this.#failQueued(lost);
+    for (const job of this.#queue.filter((j) => j.bind !== undefined && j.bind !== session)) {
+      this.#queue.splice(this.#queue.indexOf(job), 1);
+      job.reject(lost);
     }
     this.#pump();
   }

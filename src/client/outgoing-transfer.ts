@@ -6,6 +6,7 @@ import { frames, MAX_CHUNK_BYTES, MAX_FILE_SIZE, validateFileName } from '../pro
 import { TransferError } from './errors.js';
 import type { TransferEvent } from './events.js';
 import type { OutboxJob } from './outbox.js';
+import type { Session } from './session.js';
 import { TransferBase } from './transfer-base.js';
 
 /** What `sendFile` can send: a file path, bytes, or a readable stream (give `size`). */
@@ -64,6 +65,7 @@ export class OutgoingTransfer extends TransferBase<OutgoingResult> {
   readonly #self: string;
   #cancelled = false;
   #started = false;
+  #session: Session | undefined;
   /** Set by the transfer manager: sends the OFFER, once name and size are known. */
   ready: Promise<void>;
 
@@ -130,10 +132,11 @@ export class OutgoingTransfer extends TransferBase<OutgoingResult> {
   }
 
   /** @internal The peer accepted: send the chunks. */
-  start(id: number): void {
+  start(id: number, session?: Session): void {
     if (this.#started) return;
     this.#started = true;
     this.id = id;
+    this.#session = session;
     this.startClock();
     void this.#pump().catch((err: unknown) =>
       this.fail(
@@ -217,7 +220,12 @@ export class OutgoingTransfer extends TransferBase<OutgoingResult> {
     const hash = createHash('sha256');
     const size = this.size;
     const send = async (chunk: Uint8Array, last: boolean): Promise<void> => {
-      await this.#send({ frames: [frames.chunk(this.id, chunk, last)], cost: 0, flush: last });
+      await this.#send({
+        frames: [frames.chunk(this.id, chunk, last)],
+        cost: 0,
+        flush: last,
+        bind: this.#session,
+      });
       this.bytes += chunk.length;
       hash.update(chunk);
       if (!last) this.progress();

@@ -157,7 +157,7 @@ export class Transfers {
           if (this.#outgoing.get(frame.id) === t) this.#outgoing.delete(frame.id);
         })
         .catch(() => undefined);
-      t.start(frame.id);
+      t.start(frame.id, this.#session ?? undefined);
     } else if (frame.id === 0) {
       t.abort(
         new TransferError(
@@ -186,13 +186,14 @@ export class Transfers {
         throw new Error(`The offer of ${frame.fileName} was already accepted or rejected`);
       answered = true;
     };
+    const session = this.#session ?? undefined;
     const reject = async (): Promise<void> => {
       answer();
-      await this.#deps.send({ frames: [frames.reject(fields)], cost: 0 });
+      await this.#deps.send({ frames: [frames.reject(fields)], cost: 0, bind: session });
     };
     const accept = (to: AcceptTarget): IncomingTransfer => {
       answer();
-      return this.#accept(fields, to);
+      return this.#accept(fields, to, session);
     };
     const ctx: OfferContext = {
       id: frame.id,
@@ -210,8 +211,11 @@ export class Transfers {
     }
   }
 
-  #accept(fields: FileNegotiation, to: AcceptTarget): IncomingTransfer {
-    const session = this.#session;
+  #accept(
+    fields: FileNegotiation,
+    to: AcceptTarget,
+    session: Session | undefined,
+  ): IncomingTransfer {
     const throttle = {
       pause: () => session?.conn.pause(),
       resume: () => session?.conn.resume(),

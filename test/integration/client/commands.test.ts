@@ -103,6 +103,7 @@ describe('messages', () => {
     await expect(alice.broadcast('bidi \u202e')).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
     });
+    await expect(alice.close('bad\nfarewell')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect(alice.connected).toBe(true);
     expect(await alice.isOnline('alice')).toBe(true);
   });

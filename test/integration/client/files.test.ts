@@ -74,6 +74,15 @@ describe('sending files', () => {
       });
     });
     const progress: number[] = [];
+    const events: string[] = [];
+    alice.on(
+      'transfer',
+      (e) => void (e.state !== 'progress' && events.push(`out:${e.fileName}:${e.state}`)),
+    );
+    bob.on(
+      'transfer',
+      (e) => void (e.state !== 'progress' && events.push(`in:${e.fileName}:${e.state}`)),
+    );
     const ta = alice.sendFile('bob', a, { name: 'a.bin' });
     ta.on('progress', (p) => void progress.push(p.bytes));
     const tb = alice.sendFile('bob', Readable.from([b.subarray(0, 1000), b.subarray(1000)]), {
@@ -86,6 +95,12 @@ describe('sending files', () => {
     expect(sha256(await readFile(join(inbox, 'a.bin')))).toBe(sha256(a));
     expect(sha256(Buffer.concat(sink))).toBe(sha256(b));
     expect(ta.id).not.toBe(tb.id);
+    expect(events.sort()).toEqual([
+      'in:a.bin:done',
+      'in:b.bin:done',
+      'out:a.bin:done',
+      'out:b.bin:done',
+    ]);
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.every((n, i) => i === 0 || n >= progress[i - 1]!)).toBe(true);
   });

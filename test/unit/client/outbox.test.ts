@@ -64,6 +64,25 @@ describe('Outbox', () => {
     await expect(strict.send({ frames: [], cost: 0 })).rejects.toThrow('closed');
   });
 
+  it('fails a job bound to a connection once that connection is replaced', async () => {
+    const outbox = new Outbox(null, 'queue');
+    const old = stubSession(100);
+    const pending = outbox.send({ frames: [frames.listRooms()], cost: 0 });
+    const bound = outbox.send({
+      frames: [frames.chunk(7, new Uint8Array(1))],
+      cost: 0,
+      bind: old.session,
+    });
+    await expect(bound).rejects.toMatchObject({ code: 'DISCONNECTED' });
+    const fresh = stubSession(100);
+    outbox.setSession(fresh.session);
+    await pending;
+    await expect(
+      outbox.send({ frames: [frames.chunk(7, new Uint8Array(1))], cost: 0, bind: old.session }),
+    ).rejects.toMatchObject({ code: 'DISCONNECTED' });
+    expect(fresh.written).toEqual([frames.listRooms()]);
+  });
+
   it('paces jobs with the token bucket; zero-cost jobs are not limited', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const outbox = new Outbox(new TokenBucket(2, 1), 'queue');
