@@ -91,6 +91,9 @@ cli
     // recommendCommands says only "Did you mean x?": name the problem first.
     throw new UsageFailure(text.startsWith('Did you mean') ? `Unknown command. ${text}` : text);
   })
+  .example('$0 demo', 'see it work: bundled server, three bots and a visitor')
+  .example('tail -f app.log | $0 say ops --as logbot --server 127.0.0.1:17734', 'a log into a room')
+  .example('$0 listen ops --json --server 127.0.0.1:17734', 'a room as JSON lines')
   .epilogue(
     'Exit codes: 0 ok, 1 usage or invalid input, 2 connection failure, 3 name in use, ' +
       '4 not delivered (offline or refused), 5 transfer failed, 130 interrupted.',
