@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -150,6 +150,18 @@ describe('relaykit run: checks before connecting', () => {
     expect(result.stdout).toContain('  bot mirror on bundled (in-process server), rooms: lobby');
     expect(result.stdout).toContain(`  bot bridge-b on ${srv.arg} (--map bundled:2), rooms: ops`);
     expect(result.stderr).not.toContain('started');
+  });
+
+  it('the same bot in two files is refused; the same file twice runs once', async () => {
+    const copy = recipe('echo-copy.yaml', readFileSync('recipes/echo.yaml', 'utf8'));
+    const twice = await runCli(['run', 'recipes/echo.yaml', copy, '--dry-run']);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toContain(
+      `${copy}: bot echo is also defined in recipes/echo.yaml on the same server; rename one of them.`,
+    );
+    const once = await runCli(['run', 'recipes/echo.yaml', './recipes/echo.yaml', '--dry-run']);
+    expect(once.code).toBe(0);
+    expect(once.stdout).toContain('dry run: 1 bot valid');
   });
 
   it('a bad --map is a usage error', async () => {

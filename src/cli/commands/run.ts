@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import {
   type BotPlan,
   type LoadResult,
@@ -123,6 +124,28 @@ function printBot(bot: BotPlan, servers: ServerPlan, line: (text: string) => voi
   }
 }
 
+/** The recipe files, each once (a shell glob and a name may list one twice). */
+function uniqueFiles(files: readonly unknown[]): string[] {
+  const seen = new Set<string>();
+  return files.map(String).filter((f) => !seen.has(resolve(f)) && seen.add(resolve(f)));
+}
+
+/** Two files defining the same bot on the same server would answer every event twice. */
+function findDuplicateBot(loaded: readonly Loaded[]): string | undefined {
+  const seen = new Map<string, string>();
+  for (const { file, plan } of loaded) {
+    for (const bot of plan.bots) {
+      const key = `${bot.name}@${bot.server?.text ?? 'bundled'}`;
+      const first = seen.get(key);
+      if (first !== undefined && first !== file) {
+        return `${file}: bot ${bot.name} is also defined in ${first} on the same server; rename one of them.`;
+      }
+      seen.set(key, file);
+    }
+  }
+  return undefined;
+}
+
 function waitForAbort(signal: AbortSignal): Promise<'stopped'> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve('stopped');
@@ -169,10 +192,15 @@ export const runCommand: CliCommand<RunArgs> = {
     const maps = parseMaps((argv.map ?? []).map(String));
     let loaded: Loaded[];
     try {
-      loaded = await loadRecipes(argv.recipes.map(String), { env: process.env });
+      loaded = await loadRecipes(uniqueFiles(argv.recipes), { env: process.env });
     } catch (err) {
       if (!(err instanceof RecipeLoadError)) throw err;
       for (const e of err.errors) output.stderr.write(`${e.message}\n`);
+      return ExitCode.USAGE;
+    }
+    const duplicate = findDuplicateBot(loaded);
+    if (duplicate) {
+      output.error(duplicate);
       return ExitCode.USAGE;
     }
     const servers = new ServerPlan(argv.server, maps, ctx);
@@ -211,7 +239,13 @@ export const runCommand: CliCommand<RunArgs> = {
     } catch (err) {
       if (err instanceof RecipeRuntimeError && err.cause !== undefined) {
         const failure = describeFailure(err.cause);
-        output.error(`${err.message}. ${failure.message}`);
+        const hint =
+          failure.exitCode === ExitCode.NAME_IN_USE
+            ? 'Rename the bot in the recipe, or stop the other client.'
+            : failure.exitCode === ExitCode.CONNECTION
+              ? 'Is the server running? Leave out --server to use the bundled one.'
+              : '';
+        output.error(`${err.message}. ${hint}`.trim());
         return failure.exitCode;
       }
       throw err;
