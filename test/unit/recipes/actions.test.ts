@@ -76,6 +76,13 @@ describe('recipe actions', () => {
     expect(plan.bots[0]!.rules[0]!.actions.map((a) => a.kind)).toEqual(['broadcast', 'log']);
   });
 
+  it('broadcast and log take text, not objects', () => {
+    const [broadcast] = expectErrors(botWith(`- start:\n  do: [{ broadcast: { text: hi } }]`));
+    expect(broadcast).toBe('test.yaml:6:27: bots[0].on[0].do[0].broadcast: expected text');
+    const [log] = expectErrors(botWith(`- start:\n  do: [{ log: [a, b] }]`));
+    expect(log).toBe('test.yaml:6:21: bots[0].on[0].do[0].log: expected text');
+  });
+
   it('archive: to a directory, for posts, joins and leaves only', () => {
     const action = firstAction(botWith(`- post:\n  do: [{ archive: { dir: ./logs } }]`));
     expect(action).toMatchObject({ kind: 'archive', dir: './logs' });
