@@ -67,7 +67,7 @@ export class Client {
       self: opts.name,
       send: (job) => this.#outbox.send(job),
       emit: (event, payload) => this.#events.emit(event, payload),
-      hasOfferListeners: () => this.#events.listenerCount('offer') > 0,
+      offerClaimed: (offer) => this.#handlers.offerClaimed(offer),
       report: (err, context) => this.#report(err, context),
     });
     this.#reconnector = new Reconnector(opts, {

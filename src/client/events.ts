@@ -108,7 +108,10 @@ export interface ClientEvents {
   post: PostEvent;
   /** A direct message to you. */
   direct: DirectEvent;
-  /** Someone offers you a file: accept or reject it. Offers nobody listens for are rejected. */
+  /**
+   * Someone offers you a file: accept or reject it. An offer that no `on('offer')` listener and
+   * no matching `onOffer` handler takes is rejected at once.
+   */
   offer: OfferContext;
   /** A room's member list (USER_LISTING), solicited or not. */
   members: MembersEvent;

@@ -17,6 +17,8 @@ export class Handlers {
   readonly #client: Client;
   readonly #events: TypedEmitter<ClientEvents>;
   readonly #report: (err: unknown, context: unknown) => void;
+  readonly #claimed = new WeakSet<object>();
+  #offerHandlers = 0;
 
   constructor(
     client: Client,
@@ -72,11 +74,28 @@ export class Handlers {
   ): () => void {
     const { filter, fn } = handlerArgs('onOffer', a, b);
     const test = compileFilter('onOffer', filter, ['from', 'match']);
-    return this.#events.on('offer', (offer) => {
+    const off = this.#events.on('offer', (offer) => {
       const match = test({ from: offer.from, subject: offer.fileName });
       if (match === false) return;
+      this.#claimed.add(offer);
       this.#run(fn, { ...offer, match });
     });
+    this.#offerHandlers++;
+    let subscribed = true;
+    return () => {
+      if (subscribed) this.#offerHandlers--;
+      subscribed = false;
+      off();
+    };
+  }
+
+  /**
+   * True when someone will answer `offer`: a plain `on('offer')` listener (it sees every
+   * offer), or an `onOffer` handler whose filter let it through. Otherwise it is rejected, so
+   * the sender is not left waiting.
+   */
+  offerClaimed(offer: object): boolean {
+    return this.#events.listenerCount('offer') > this.#offerHandlers || this.#claimed.has(offer);
   }
 
   #run<C>(fn: (ctx: C) => unknown, ctx: C): void {

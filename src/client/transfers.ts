@@ -22,7 +22,8 @@ export interface TransferDeps {
   self: string;
   send(job: OutboxJob): Promise<void>;
   emit<E extends 'transfer' | 'offer'>(event: E, payload: ClientEvents[E]): boolean;
-  hasOfferListeners(): boolean;
+  /** After the `offer` event: whether any listener or matching handler took the offer. */
+  offerClaimed(offer: OfferContext): boolean;
   report(err: unknown, context: unknown): void;
 }
 
@@ -205,8 +206,9 @@ export class Transfers {
       accept,
       reject,
     };
-    // An offer nobody listens for would leave the sender waiting forever.
-    if (!this.#deps.hasOfferListeners() || !this.#deps.emit('offer', ctx)) {
+    // An offer nobody takes would leave the sender waiting forever.
+    this.#deps.emit('offer', ctx);
+    if (!answered && !this.#deps.offerClaimed(ctx)) {
       void reject().catch(() => undefined);
     }
   }

@@ -148,6 +148,12 @@ describe('refusals and failures', () => {
       .sendFile('bob', Buffer.alloc(10), { name: 'a' })
       .done.catch((e) => e);
     expect(unheard).toMatchObject({ code: 'REJECTED' });
+    const offCarol = bob.onOffer({ from: 'carol' }, (ctx) => ctx.accept({ dir: inbox }));
+    const unmatched = await alice
+      .sendFile('bob', Buffer.alloc(10), { name: 'b' })
+      .done.catch((e) => e);
+    expect(unmatched).toMatchObject({ code: 'REJECTED' });
+    offCarol();
     const local = new Promise<unknown>((r) =>
       bob.onOffer((ctx) => r(ctx.accept({ dir: inbox, maxSize: 100 }).done.catch((e) => e))),
     );
