@@ -24,8 +24,19 @@ function nick(c: ChalkInstance, name: string): string {
   return c[NICK_COLOURS[hash % NICK_COLOURS.length]!](name);
 }
 
+// The protocol allows C1 controls (U+0080–U+009F) in names and text; some terminals act on
+// them (U+009B is an 8-bit CSI), so the text form shows them as U+FFFD. --json keeps them.
+const C1 = /[\u0080-\u009f]/g;
+const shown = (text: string): string => text.replace(C1, '\uFFFD');
+
 /** The text form of a record: `[13:05:09] #ops <alice> hi`. */
-export function formatRecord(record: ListenRecord, c: ChalkInstance): string {
+export function formatRecord(raw: ListenRecord, c: ChalkInstance): string {
+  const record = {
+    ...raw,
+    from: shown(raw.from),
+    ...('room' in raw ? { room: shown(raw.room) } : {}),
+    ...('text' in raw ? { text: shown(raw.text) } : {}),
+  } as ListenRecord;
   const time = c.dim(`[${record.ts.slice(11, 19)}]`);
   switch (record.type) {
     case 'post':

@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { formatRecord } from '../../../src/cli/commands/listen.js';
 import { colorAllowed, createOutput } from '../../../src/cli/output.js';
 
 function stream(isTTY: boolean): PassThrough & { isTTY: boolean; text(): string } {
@@ -48,5 +49,29 @@ describe('colour and spinners', () => {
     const out = createOutput({ env: {}, stdout: stream(false), stderr });
     out.spinner('waiting').start().succeed('done');
     expect(stderr.text()).toBe('');
+  });
+});
+
+describe('listen text form', () => {
+  it('shows C1 controls as U+FFFD so a terminal never acts on them', () => {
+    const plain = createOutput({ env: {}, stdout: stream(false), stderr: stream(false) }).out;
+    expect(
+      formatRecord(
+        {
+          ts: '2026-11-26T13:05:09.000Z',
+          type: 'post',
+          room: 'ops',
+          from: 'eve\u009b',
+          text: 'a\u009b2Jb',
+        },
+        plain,
+      ),
+    ).toBe('[13:05:09] #ops <eve\uFFFD> a\uFFFD2Jb');
+    expect(
+      formatRecord(
+        { ts: '2026-11-26T13:05:09.000Z', type: 'join', room: 'ops', from: 'bob' },
+        plain,
+      ),
+    ).toBe('[13:05:09] #ops *** bob joined');
   });
 });
