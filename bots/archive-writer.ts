@@ -142,8 +142,17 @@ function closeDay(file: OpenDay): void {
   closeSync(file.log);
 }
 
+// The protocol allows C1 controls (U+0080–U+009F); `cat` of a log must not hand a terminal
+// an 8-bit CSI, so the readable log shows them as U+FFFD. The .jsonl keeps the exact text.
+const C1 = /[\u0080-\u009f]/g;
+
 /** The `.log` form of a record, after its `[HH:MM:SS] ` stamp. */
-export function logLine(record: Pick<ArchiveRecord, 'type' | 'from' | 'text'>): string {
+export function logLine(raw: Pick<ArchiveRecord, 'type' | 'from' | 'text'>): string {
+  const record = {
+    type: raw.type,
+    from: raw.from.replace(C1, '\uFFFD'),
+    text: raw.text?.replace(C1, '\uFFFD') ?? null,
+  };
   switch (record.type) {
     case 'post':
       return `<${record.from}> ${record.text ?? ''}`;

@@ -119,6 +119,19 @@ describe('ArchiveWriter', () => {
     ]);
   });
 
+  it('keeps the exact text in .jsonl but never a C1 control in the readable .log', () => {
+    const w = new ArchiveWriter({
+      dir,
+      server: 'h_1',
+      now: () => new Date('2026-11-26T10:00:00Z'),
+    });
+    w.write({ room: 'ops', type: 'post', from: 'eve', text: 'a\u009b2Jb' });
+    w.close();
+    const base = join(dir, 'h_1', 'ops', '2026-11-26');
+    expect(records(`${base}.jsonl`)[0].text).toBe('a\u009b2Jb');
+    expect(lines(`${base}.log`)).toEqual(['[10:00:00] <eve> a\uFFFD2Jb']);
+  });
+
   it('rolls over to a new file at UTC midnight, judged at write time', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2026-11-26T23:59:59.900Z'));
