@@ -1,4 +1,4 @@
-import { isValidName } from '../protocol/index.js';
+import { isValidName, validateFarewell } from '../protocol/index.js';
 import { compileCondition } from './conditions.js';
 import { MIN_INTERVAL_MS, parseDuration, parseSize } from './duration.js';
 import { availableFields, fieldProblem } from './fields.js';
@@ -133,7 +133,18 @@ class Compiler {
       spec.server === undefined ? defaultServer : this.server(spec.server, [...path, 'server']);
     const bot: BotPlan = { name: spec.name, rooms, rules: [], extraServers: [] };
     if (server) bot.server = server;
-    if (spec.farewell !== undefined) bot.farewell = spec.farewell;
+    if (spec.farewell !== undefined) {
+      try {
+        if (spec.farewell === '') throw new Error('it is empty');
+        validateFarewell(spec.farewell);
+        bot.farewell = spec.farewell;
+      } catch (err) {
+        this.issue('RECIPE_BAD_FAREWELL', `not a valid farewell: ${(err as Error).message}`, [
+          ...path,
+          'farewell',
+        ]);
+      }
+    }
     spec.on.forEach((rule, i) => {
       const plan = this.rule(rule, [...path, 'on', i], bot);
       if (plan) bot.rules.push(plan);

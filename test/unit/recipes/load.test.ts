@@ -61,6 +61,19 @@ describe('parseRecipe', () => {
     ]);
   });
 
+  it('a farewell must be a valid, non-empty message', () => {
+    const [empty] = expectErrors(
+      'bots:\n  - name: a\n    farewell: ""\n    on: [{ start: , do: [{ log: x }] }]\n',
+    );
+    expect(empty).toBe('test.yaml:3:15: bots[0].farewell: not a valid farewell: it is empty');
+    const [control] = expectErrors(
+      'bots:\n  - name: a\n    farewell: "bye\\u0001"\n    on: [{ start: , do: [{ log: x }] }]\n',
+    );
+    expect(control).toMatch(
+      /^test\.yaml:3:15: bots\[0\]\.farewell: not a valid farewell: .*U\+0001/,
+    );
+  });
+
   it('servers: bundled, bundled:N, host:port; duplicate bot names per server', () => {
     const plan = expectValid(
       'server: bundled:2\nbots:\n  - name: a\n    on: [{ start: , do: [{ log: x }] }]\n  - name: a\n    server: "[::1]:4000"\n    on: [{ start: , do: [{ log: x }] }]\n',
