@@ -6,7 +6,7 @@
  * Usage: spawned by bench/run.ts; not meant to be started by hand.
  */
 import { performance } from 'node:perf_hooks';
-import type { LoadReply, LoadRequest, LoadTask, Usage } from './lib/ipc.js';
+import type { LoadReply, LoadRequest, LoadResult, LoadTask, Usage } from './lib/ipc.js';
 import { ownUsage } from './lib/ipc.js';
 import { codec } from './load/codec.js';
 import { connectMany } from './load/connect.js';
@@ -15,7 +15,10 @@ import { file } from './load/file.js';
 import type { LoadContext } from './load/net.js';
 import { rooms } from './load/rooms.js';
 
-const SCENARIOS: Record<string, (ctx: LoadContext) => Promise<Record<string, unknown>>> = {
+const SCENARIOS: Record<
+  string,
+  (ctx: LoadContext) => Promise<Record<string, Record<string, unknown>>>
+> = {
   fanout,
   rooms,
   connect: connectMany,
@@ -23,45 +26,38 @@ const SCENARIOS: Record<string, (ctx: LoadContext) => Promise<Record<string, unk
   codec,
 };
 
-/** What each mark recorded: when, the server's usage and the load generator's. */
-export interface MarkRecord {
-  atMs: number;
-  server: Usage | null;
-  load: Usage;
-}
-
 const send = (m: LoadReply): void => {
   process.send?.(m);
 };
 
 async function run(task: LoadTask): Promise<void> {
-  const marks: Record<string, MarkRecord> = {};
+  const marks: LoadResult['marks'] = {};
   const waiting = new Map<string, (u: Usage | null) => void>();
   process.on('message', (m: LoadRequest) => {
-    if (m.type === 'marked') waiting.get(m.name)?.(m.server);
+    if (m.type === 'marked') waiting.get(`${m.target}/${m.name}`)?.(m.server);
   });
   const ctx: LoadContext = {
-    host: task.host,
-    port: task.port,
-    target: task.target,
+    targets: task.targets,
     params: task.params,
-    mark(name, gc = false) {
+    mark(target, name, gc = false) {
       const atMs = performance.now();
       const load = ownUsage();
+      const key = `${target}/${name}`;
       return new Promise((resolve) => {
-        waiting.set(name, (server) => {
-          waiting.delete(name);
-          marks[name] = { atMs, server, load };
+        waiting.set(key, (server) => {
+          waiting.delete(key);
+          marks[target] ??= {};
+          marks[target][name] = { atMs, server, load };
           resolve(server);
         });
-        send({ type: 'mark', name, gc });
+        send({ type: 'mark', target, name, gc });
       });
     },
   };
   const scenario = SCENARIOS[task.scenario];
   if (!scenario) throw new Error(`unknown scenario ${task.scenario}`);
-  const result = await scenario(ctx);
-  send({ type: 'result', result: { ...result, marks } });
+  const runs = await scenario(ctx);
+  send({ type: 'result', result: { runs, marks } });
 }
 
 process.once('message', (m: LoadRequest) => {

@@ -10,11 +10,21 @@
  *   npm run bench -- --quick              smaller sizes, to try the harness
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import type { LoadReply, LoadRequest, LoadTask } from './lib/ipc.js';
 import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { LoadReply, LoadRequest, LoadTask, Target, Usage } from './lib/ipc.js';
+import {
+  BUILD_DIR,
+  compiledRoot,
   nextMessage,
   ROOT,
   type ServerHandle,
@@ -69,11 +79,14 @@ if (external && (values.host === undefined || values.port === undefined)) {
   process.exit(2);
 }
 
+// Compiles src/ as `npm run build` does, but into the bench's own directory.
 function build(): void {
   if (!values.build || values.source) return;
-  process.stderr.write('building dist/ (tsc -p tsconfig.build.json) ...\n');
+  process.stderr.write(`compiling src/ into ${relative(ROOT, BUILD_DIR)} ...\n`);
+  rmSync(BUILD_DIR, { recursive: true, force: true });
+  const args = ['-p', 'tsconfig.build.json', '--outDir', BUILD_DIR, '--declaration', 'false'];
   try {
-    execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], {
+    execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), args, {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -81,32 +94,47 @@ function build(): void {
     // tsc emits despite type errors elsewhere in the tree; the bench needs only the output.
     process.stderr.write('tsc reported errors; going on with what it emitted\n');
   }
+  process.env.RELAYKIT_BENCH_BUILD = BUILD_DIR;
 }
 
-/** Runs the load generator once against `port`, sampling `server` at each mark. */
-async function drive(task: LoadTask, server: ServerHandle | null): Promise<Run> {
+/**
+ * Runs the load generator once, on every target of `task`, sampling the target's server at
+ * each of its marks; returns one `Run` per target.
+ */
+async function drive(
+  task: LoadTask,
+  servers: Map<string, ServerHandle>,
+): Promise<Record<string, Run>> {
   const child = spawnNode('load-process.ts');
   try {
     child.on('message', (m: LoadReply) => {
       if (m.type !== 'mark') return;
-      const reply = (s: Awaited<ReturnType<ServerHandle['usage']>> | null): void => {
-        child.send({ type: 'marked', name: m.name, server: s } satisfies LoadRequest);
+      const reply = (s: Usage | null): void => {
+        child.send({
+          type: 'marked',
+          target: m.target,
+          name: m.name,
+          server: s,
+        } satisfies LoadRequest);
       };
+      const server = servers.get(m.target);
       if (server) server.usage(m.gc).then(reply, () => reply(null));
       else reply(null);
     });
     const done = nextMessage<LoadReply>(child, (m) => m.type === 'result' || m.type === 'failed');
     child.send({ type: 'task', task } satisfies LoadRequest);
     const reply = await done;
-    if (reply.type === 'failed')
-      throw new Error(`${task.scenario} (${task.target}): ${reply.message}`);
+    if (reply.type === 'failed') throw new Error(`${task.scenario}: ${reply.message}`);
     if (reply.type !== 'result') throw new Error('unexpected reply');
-    const { marks, ...result } = reply.result as Run['result'] & { marks: Run['marks'] };
-    const run = { result, marks, cpu: cpu(marks) };
-    process.stderr.write(
-      `  ${task.scenario} vs ${task.target === 'protocol' ? 'relaykit' : task.target}: ${brief(run)}\n`,
-    );
-    return run;
+    const runs: Record<string, Run> = {};
+    for (const [name, result] of Object.entries(reply.result.runs)) {
+      const marks = reply.result.marks[name] ?? {};
+      runs[name] = { result, marks, cpu: cpu(marks) };
+      const kind = task.targets.find((t) => t.name === name)?.kind;
+      const label = kind === 'protocol' ? name : `${name} ${kind}`;
+      process.stderr.write(`  ${task.scenario} on ${label}: ${brief(runs[name])}\n`);
+    }
+    return runs;
   } finally {
     await stopChild(child);
   }
@@ -128,7 +156,7 @@ function brief(run: Run): string {
   const lat = r.latencyMs as { p50: number; p99: number } | undefined;
   if (lat) parts.push(`p50=${lat.p50}ms p99=${lat.p99}ms`);
   parts.push(
-    `cpu server=${run.cpu.serverCpuPercent ?? '—'}% load=${run.cpu.loadCpuPercent}% wall=${run.cpu.wallSeconds}s`,
+    `sys=${run.cpu.serverSystemPercent ?? '—'}% cpu server=${run.cpu.serverCpuPercent ?? '—'}% load=${run.cpu.loadCpuPercent}% wall=${run.cpu.wallSeconds}s`,
   );
   return parts.join(' ');
 }
@@ -149,6 +177,7 @@ function printProfile(dir: string): void {
 function cpu(marks: Run['marks']): Cpu {
   let wall = 0;
   let server: number | null = 0;
+  let system = 0;
   let loadCpu = 0;
   for (const [name, start] of Object.entries(marks)) {
     const end = name.startsWith('start') ? marks[`end${name.slice(5)}`] : undefined;
@@ -159,82 +188,77 @@ function cpu(marks: Run['marks']): Cpu {
       server !== null && start.server && end.server
         ? server + (end.server.cpuMicros - start.server.cpuMicros) / 1e6
         : null;
+    if (start.server && end.server) {
+      system += (end.server.systemMicros - start.server.systemMicros) / 1e6;
+    }
   }
   return {
     wallSeconds: round(wall),
     serverCpuSeconds: server === null ? null : round(server),
     serverCpuPercent: server === null ? null : round((100 * server) / wall, 1),
+    serverSystemPercent: server === null || server === 0 ? null : round((100 * system) / server, 1),
     loadCpuSeconds: round(loadCpu),
     loadCpuPercent: round((100 * loadCpu) / wall, 1),
   };
 }
 
-async function withServer<T>(
-  script: string,
-  args: string[],
-  nodeArgs: string[],
-  fn: (s: ServerHandle) => Promise<T>,
-): Promise<T> {
-  const server = await startServer(script, args, nodeArgs);
-  try {
-    return await fn(server);
-  } finally {
-    await server.stop();
-  }
-}
-
 async function runScenario(s: Scenario): Promise<Record<string, unknown>> {
   const params = s.params(values.quick);
   const loadBefore = load();
-  const task = (target: LoadTask['target'], port: number, host = '127.0.0.1'): LoadTask => ({
-    scenario: s.name,
-    host,
-    port,
-    target,
-    params: { ...params, source: values.source ? 1 : 0 },
-  });
-  let base: Run | null = null;
-  if (s.baseline) {
-    const kind = s.baseline;
-    base = await withServer('baseline-process.ts', [kind], [], (srv) =>
-      drive(task(kind, srv.port), srv),
-    );
+  const servers = new Map<string, ServerHandle>();
+  const targets: Target[] = [];
+  try {
+    if (s.baseline) {
+      const srv = await startServer('baseline-process.ts', [s.baseline]);
+      servers.set('baseline', srv);
+      targets.push({ name: 'baseline', kind: s.baseline, host: '127.0.0.1', port: srv.port });
+    }
+    if (!s.server) {
+      targets.push({ name: 'relaykit', kind: 'protocol', host: '', port: 0 });
+    } else if (external) {
+      const port = Number(values.port);
+      targets.push({ name: 'relaykit', kind: 'protocol', host: values.host!, port });
+    } else {
+      const module = values['server-module'];
+      const args = module ? ['--module', module] : values.source ? ['--source'] : [];
+      const nodeArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
+      const srv = await startServer('server-process.ts', args, nodeArgs);
+      servers.set('relaykit', srv);
+      targets.push({ name: 'relaykit', kind: 'protocol', host: '127.0.0.1', port: srv.port });
+    }
+    const params2 = { ...params, source: values.source ? 1 : 0 };
+    const runs = await drive({ scenario: s.name, targets, params: params2 }, servers);
+    for (const srv of servers.values()) await srv.stop();
+    if (values.profile && servers.has('relaykit')) printProfile(values.profile);
+    const run = runs.relaykit!;
+    const base = runs.baseline ?? null;
+    const evaluation = s.evaluate(run, base);
+    process.stdout.write(`${table(`${s.name} (${loadBefore})`, evaluation.rows)}\n`);
+    return {
+      scenario: s.name,
+      date: new Date().toISOString(),
+      machine: machine(),
+      load: { before: loadBefore, after: load() },
+      server: external
+        ? `${values.host}:${values.port}`
+        : values['server-module']
+          ? `relaykit (${values['server-module']})`
+          : values.source
+            ? 'relaykit (src via tsx)'
+            : `relaykit (${relative(ROOT, compiledRoot())})`,
+      params,
+      ...evaluation,
+      runs,
+    };
+  } finally {
+    for (const srv of servers.values()) await srv.stop();
   }
-  let run: Run;
-  if (!s.server) run = await drive(task('protocol', 0), null);
-  else if (external) run = await drive(task('protocol', Number(values.port), values.host), null);
-  else {
-    const module = values['server-module'];
-    const args = module ? ['--module', module] : values.source ? ['--source'] : [];
-    const nodeArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
-    run = await withServer('server-process.ts', args, nodeArgs, (srv) =>
-      drive(task('protocol', srv.port), srv),
-    );
-    if (values.profile) printProfile(values.profile);
-  }
-  const evaluation = s.evaluate(run, base);
-  process.stdout.write(`${table(`${s.name} (${loadBefore})`, evaluation.rows)}\n`);
-  return {
-    scenario: s.name,
-    date: new Date().toISOString(),
-    machine: machine(),
-    load: { before: loadBefore, after: load() },
-    server: external
-      ? `${values.host}:${values.port}`
-      : values['server-module']
-        ? `relaykit (${values['server-module']})`
-        : values.source
-          ? 'relaykit (src via tsx)'
-          : 'relaykit (dist)',
-    params,
-    ...evaluation,
-    runs: { relaykit: run, ...(base ? { baseline: base } : {}) },
-  };
 }
 
 build();
-if (!values.source && !external && !existsSync(join(ROOT, 'dist', 'src', 'server', 'index.js'))) {
-  process.stderr.write('dist/src/server/index.js is missing: the server has not been built\n');
+const serverEntry = join(compiledRoot(), 'src', 'server', 'index.js');
+if (!values.source && !external && !existsSync(serverEntry)) {
+  process.stderr.write(`${serverEntry} is missing: the server has not been built\n`);
 }
 const m = machine();
 process.stdout.write(

@@ -5,14 +5,15 @@
  * the server's cost beside the load generator's.
  *
  * Usage: node --import tsx bench/server-process.ts [--source | --module PATH]
- *   --source       run src/ through tsx instead of the compiled dist/ (the default, for realism)
+ *   --source       run src/ through tsx instead of compiled JS (the default, for realism:
+ *                  the bench's private build when RELAYKIT_BENCH_BUILD is set, else dist/)
  *   --module PATH  load createServer from another build (to measure a change before and after)
  */
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ServerRequest } from './lib/ipc.js';
 import { ownUsage } from './lib/ipc.js';
-import { ROOT } from './lib/proc.js';
+import { compiledRoot, ROOT } from './lib/proc.js';
 
 // Only the part of the server contract the bench needs, so this file does not depend on
 // anything else the server module exports.
@@ -31,7 +32,7 @@ const entry =
     ? resolve(process.argv[at + 1]!)
     : process.argv.includes('--source')
       ? join(ROOT, 'src', 'server', 'index.ts')
-      : join(ROOT, 'dist', 'src', 'server', 'index.js');
+      : join(compiledRoot(), 'src', 'server', 'index.js');
 const mod = (await import(pathToFileURL(entry).href)) as ServerModule;
 const server = mod.createServer({ host: '127.0.0.1', port: 0 });
 const { port } = await server.listen(0, '127.0.0.1');

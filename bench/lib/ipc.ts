@@ -4,6 +4,8 @@
 export interface Usage {
   /** `process.cpuUsage()` user + system, in microseconds. */
   cpuMicros: number;
+  /** The kernel's share of `cpuMicros` (socket writes and reads, TCP loopback). */
+  systemMicros: number;
   rss: number;
   heapUsed: number;
   external: number;
@@ -19,21 +21,44 @@ export type ServerReply = { type: 'ready'; port: number } | ({ type: 'usage' } &
 /** Orchestrator → load generator. */
 export type LoadRequest =
   | { type: 'task'; task: LoadTask }
-  | { type: 'marked'; name: string; server: Usage | null };
+  | { type: 'marked'; target: string; name: string; server: Usage | null };
 /** Load generator → orchestrator. */
 export type LoadReply =
-  | { type: 'mark'; name: string; gc?: boolean }
-  | { type: 'result'; result: Record<string, unknown> }
+  | { type: 'mark'; target: string; name: string; gc?: boolean }
+  | { type: 'result'; result: LoadResult }
   | { type: 'failed'; message: string };
 
-/** What the load generator is asked to run. */
-export interface LoadTask {
-  scenario: string;
+/** One server the load is pointed at. */
+export interface Target {
+  /** `relaykit` (or the server at --host/--port) or `baseline`. */
+  name: string;
+  /** `protocol` speaks the protocol; `raw-fanout` and `pipe` drive the baselines. */
+  kind: 'protocol' | 'raw-fanout' | 'pipe';
   host: string;
   port: number;
-  /** 'relaykit' speaks the protocol; 'raw-fanout' and 'pipe' drive the baselines. */
-  target: 'protocol' | 'raw-fanout' | 'pipe';
+}
+
+/**
+ * What the load generator is asked to run. With two targets it alternates their rounds, so
+ * that both meet the same noise from whatever else runs on the machine.
+ */
+export interface LoadTask {
+  scenario: string;
+  targets: Target[];
   params: Record<string, number>;
+}
+
+/** What each mark recorded: when, the server's usage and the load generator's. */
+export interface MarkRecord {
+  atMs: number;
+  server: Usage | null;
+  load: Usage;
+}
+
+/** The figures per target, and the marks per target. */
+export interface LoadResult {
+  runs: Record<string, Record<string, unknown>>;
+  marks: Record<string, Record<string, MarkRecord>>;
 }
 
 /** Reads the current usage of this process. */
@@ -42,6 +67,7 @@ export function ownUsage(): Usage {
   const mem = process.memoryUsage();
   return {
     cpuMicros: cpu.user + cpu.system,
+    systemMicros: cpu.system,
     rss: mem.rss,
     heapUsed: mem.heapUsed,
     external: mem.external,

@@ -7,6 +7,18 @@ import type { ServerReply, ServerRequest, Usage } from './ipc.js';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
+ * The bench's private build of src/ (node_modules/.cache keeps it out of lint and git, and
+ * still resolves the project's dependencies). Other engineers' test runs rebuild the shared
+ * dist/ at any moment; a server started from a half-written dist/ fails to load.
+ */
+export const BUILD_DIR = join(ROOT, 'node_modules', '.cache', 'relaykit-bench');
+
+/** Where compiled code under test comes from: the private build if made, else dist/. */
+export function compiledRoot(): string {
+  return process.env.RELAYKIT_BENCH_BUILD ?? join(ROOT, 'dist');
+}
+
+/**
  * Spawns `node` on a bench script in its own process, with an IPC channel. It goes through
  * bash so the open-file limit can be raised to the hard limit first (10,000 clients need
  * 10,000 descriptors on each side), and through tsx so the bench scripts stay TypeScript;

@@ -8,6 +8,8 @@ export interface Cpu {
   wallSeconds: number;
   serverCpuSeconds: number | null;
   serverCpuPercent: number | null;
+  /** The kernel's part of the server's CPU time (system time), in percent of it. */
+  serverSystemPercent: number | null;
   loadCpuSeconds: number;
   loadCpuPercent: number;
 }
@@ -48,6 +50,7 @@ export interface Scenario {
 
 interface FanoutResult {
   deliveriesPerSecond: number;
+  rounds?: { deliveries: number }[];
   latencyMs: Latency;
   lost: number;
   duplicated: number;
@@ -88,6 +91,9 @@ const target = (what: string, goal: string, value: string, met: boolean): Target
 });
 const mark = (t: Target): string => `${t.target} ${t.met ? 'MET' : 'MISSED'}`;
 
+const pctOf = (p: number | null | undefined): string =>
+  p === null || p === undefined ? '—' : `${num(p, 0)}%`;
+
 function cpuRows(run: Run, base: Run | null): Row[] {
   const pct = (c: Cpu | undefined, who: 'server' | 'load'): string => {
     if (!c) return '—';
@@ -96,9 +102,28 @@ function cpuRows(run: Run, base: Run | null): Row[] {
   };
   return [
     ['server CPU (of wall)', pct(run.cpu, 'server'), pct(base?.cpu, 'server'), '', ''],
+    [
+      'kernel share of server CPU',
+      pctOf(run.cpu.serverSystemPercent),
+      pctOf(base?.cpu.serverSystemPercent),
+      '',
+      '',
+    ],
     ['load generator CPU', pct(run.cpu, 'load'), pct(base?.cpu, 'load'), '', ''],
   ];
 }
+
+/**
+ * Server CPU nanoseconds per unit of work over every measured round: unlike a rate, it
+ * barely moves when other processes take the CPU away, so its ratio is the steadier one.
+ */
+function costNs(run: Run | null, units: number): number {
+  const cpu = run?.cpu.serverCpuSeconds;
+  return cpu === null || cpu === undefined || units === 0 ? Number.NaN : (cpu * 1e9) / units;
+}
+
+const sumDeliveries = (r: FanoutResult | undefined): number =>
+  (r?.rounds ?? []).reduce((n, x) => n + x.deliveries, 0);
 
 const fanout: Scenario = {
   name: 'fanout',
@@ -115,6 +140,8 @@ const fanout: Scenario = {
     const r = run.result as unknown as FanoutResult;
     const b = base?.result as unknown as FanoutResult | undefined;
     const ratio = b ? round(r.deliveriesPerSecond / b.deliveriesPerSecond) : Number.NaN;
+    const cost = costNs(run, sumDeliveries(r));
+    const baseCost = costNs(base, sumDeliveries(b));
     const targets = [
       target(
         'deliveries/s',
@@ -133,7 +160,10 @@ const fanout: Scenario = {
     ];
     return {
       summary: { deliveriesPerSecond: r.deliveriesPerSecond, latencyMs: r.latencyMs },
-      ratios: { deliveriesVsRawFanout: ratio },
+      ratios: {
+        deliveriesVsRawFanout: ratio,
+        serverCpuPerDeliveryVsRawFanout: round(cost / baseCost),
+      },
       targets,
       rows: [
         [
@@ -143,6 +173,7 @@ const fanout: Scenario = {
           num(ratio),
           `${mark(targets[0]!)}; ratio ${mark(targets[1]!)}`,
         ],
+        ['server CPU ns per delivery', num(cost, 0), num(baseCost, 0), num(cost / baseCost), ''],
         ['latency p50 ms', num(r.latencyMs.p50), num(b?.latencyMs.p50), '', ''],
         ['latency p99 ms', num(r.latencyMs.p99), num(b?.latencyMs.p99), '', mark(targets[2]!)],
         ['latency max ms', num(r.latencyMs.max), num(b?.latencyMs.max), '', ''],

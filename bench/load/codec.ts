@@ -4,8 +4,8 @@ import { pathToFileURL } from 'node:url';
 import type * as Protocol from '../../src/protocol/index.js';
 import type { Frame, Side } from '../../src/protocol/index.js';
 import { round } from '../lib/stats.js';
-import { ROOT } from '../lib/proc.js';
-import type { LoadContext } from './net.js';
+import { compiledRoot, ROOT } from '../lib/proc.js';
+import { type LoadContext, mainTarget } from './net.js';
 
 type Codec = typeof Protocol;
 
@@ -62,13 +62,14 @@ function rate(ms: number, unit: number, body: () => void): number {
  * slices of a long run of frames, as a socket would; encoding builds each frame from its
  * object (validating its text unless trusted).
  */
-export async function codec(ctx: LoadContext): Promise<Record<string, unknown>> {
+export async function codec(ctx: LoadContext): Promise<Record<string, Record<string, unknown>>> {
+  const target = mainTarget(ctx);
   const { ms = 400, source = 0 } = ctx.params;
   const entry = source
     ? join(ROOT, 'src', 'protocol', 'index.ts')
-    : join(ROOT, 'dist', 'src', 'protocol', 'index.js');
+    : join(compiledRoot(), 'src', 'protocol', 'index.js');
   const codec = (await import(pathToFileURL(entry).href)) as Codec;
-  await ctx.mark('start');
+  await ctx.mark(target.name, 'start');
   const results: Record<string, unknown>[] = [];
   for (const c of cases(codec)) {
     const one = codec.encode(c.frame);
@@ -99,6 +100,6 @@ export async function codec(ctx: LoadContext): Promise<Record<string, unknown>> 
       encodeTrustedPerSecond: Math.round(trustedRate),
     });
   }
-  await ctx.mark('end');
-  return { cases: results };
+  await ctx.mark(target.name, 'end');
+  return { [target.name]: { cases: results } };
 }

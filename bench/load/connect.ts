@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { round } from '../lib/stats.js';
-import { deferred, destroyAll, hold, type LoadContext } from './net.js';
+import { deferred, destroyAll, hold, type LoadContext, mainTarget } from './net.js';
 import { digits, FrameScanner, HEARTBEAT, K, nameFrame, queryFrame } from './wire.js';
 
 /**
@@ -9,7 +9,10 @@ import { digits, FrameScanner, HEARTBEAT, K, nameFrame, queryFrame } from './wir
  * answer "online" proves the registration went through), at most `concurrency` at a time,
  * then all hold for `holdSeconds` sending heartbeats every `heartbeatMs`.
  */
-export async function connectMany(ctx: LoadContext): Promise<Record<string, unknown>> {
+export async function connectMany(
+  ctx: LoadContext,
+): Promise<Record<string, Record<string, unknown>>> {
+  const target = mainTarget(ctx);
   const { clients = 10_000, concurrency = 256, holdSeconds = 15, heartbeatMs = 4_000 } = ctx.params;
   const sockets: Socket[] = [];
   const alive = new Uint8Array(clients);
@@ -31,7 +34,7 @@ export async function connectMany(ctx: LoadContext): Promise<Record<string, unkn
     const c = launched++;
     const name = `c${digits(c, 5)}`;
     let state: 'connecting' | 'registered' | 'over' = 'connecting';
-    const socket = connect({ host: ctx.host, port: ctx.port, noDelay: true });
+    const socket = connect({ host: target.host, port: target.port, noDelay: true });
     sockets.push(socket);
     const scanner = new FrameScanner((kind, buf, p) => {
       if (kind === K.QUERY_USER && state === 'connecting' && buf[p + 64] === 1) {
@@ -63,7 +66,7 @@ export async function connectMany(ctx: LoadContext): Promise<Record<string, unkn
     });
   };
 
-  await ctx.mark('start', true);
+  await ctx.mark(target.name, 'start', true);
   const start = performance.now();
   for (let i = 0; i < Math.min(concurrency, clients); i++) launch();
   const timeout = setTimeout(() => allDone.resolve(), 60_000);
@@ -71,7 +74,7 @@ export async function connectMany(ctx: LoadContext): Promise<Record<string, unkn
   clearTimeout(timeout);
   const registerSeconds = (lastRegistered - start) / 1000;
   // CPU is judged over the registrations; memory once everyone has held for a while.
-  const afterRegistration = await ctx.mark('end');
+  const afterRegistration = await ctx.mark(target.name, 'end');
 
   holding = true;
   let beat = 0;
@@ -86,22 +89,24 @@ export async function connectMany(ctx: LoadContext): Promise<Record<string, unkn
   clearInterval(heartbeat);
   let connected = 0;
   for (let c = 0; c < clients; c++) connected += alive[c]!;
-  const atEnd = await ctx.mark('held', true);
+  const atEnd = await ctx.mark(target.name, 'held', true);
   destroyAll(sockets);
 
   return {
-    clients,
-    concurrency,
-    holdSeconds,
-    registered,
-    refused,
-    failed,
-    registerSeconds: round(registerSeconds),
-    registrationsPerSecond: Math.round(registered / registerSeconds),
-    connectedAtEnd: connected,
-    closedWhileHolding,
-    serverConnections: atEnd?.stats?.connections ?? null,
-    serverUsers: atEnd?.stats?.users ?? null,
-    serverRssAfterRegistration: afterRegistration?.rss ?? null,
+    [target.name]: {
+      clients,
+      concurrency,
+      holdSeconds,
+      registered,
+      refused,
+      failed,
+      registerSeconds: round(registerSeconds),
+      registrationsPerSecond: Math.round(registered / registerSeconds),
+      connectedAtEnd: connected,
+      closedWhileHolding,
+      serverConnections: atEnd?.stats?.connections ?? null,
+      serverUsers: atEnd?.stats?.users ?? null,
+      serverRssAfterRegistration: afterRegistration?.rss ?? null,
+    },
   };
 }

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { type Latency, latency, round } from '../lib/stats.js';
+import type { Target } from '../lib/ipc.js';
+import { type Latency, latency, round as round3 } from '../lib/stats.js';
 import { type Deferred, deferred, destroyAll, type LoadContext, open, within } from './net.js';
 import {
   digits,
@@ -29,16 +30,55 @@ export interface FanoutRound {
   latencyMs: Latency;
 }
 
+/** One target's fanout set-up: its connections, and a way to run one measured round. */
+interface Rig {
+  round(r: number): Promise<FanoutRound>;
+  close(): void;
+  readonly errors: number;
+}
+
 /**
  * fanout: `members` clients in one room, one of them posts `posts` messages of `textBytes`
  * with at most `window` in flight (a post is in flight until every member has it), `rounds`
- * times over the same connections; the best round is the headline (noise on a shared
- * machine only ever slows a round down). Against the raw-fanout baseline the same POST bytes
- * go to a server that copies them, unparsed, to every other connection.
+ * times over the same connections. With a baseline target too, the rounds alternate between
+ * the two, so both meet the same noise; each side's best round is its headline (noise on a
+ * shared machine only ever slows a round down). Against the raw-fanout baseline the same
+ * POST bytes go to a server that copies them, unparsed, to every other connection.
  */
-export async function fanout(ctx: LoadContext): Promise<Record<string, unknown>> {
-  const { members = 50, posts = 20_000, window = 100, textBytes = 100, rounds = 1 } = ctx.params;
-  const raw = ctx.target === 'raw-fanout';
+export async function fanout(ctx: LoadContext): Promise<Record<string, Record<string, unknown>>> {
+  const { rounds = 1 } = ctx.params;
+  const rigs = new Map<string, Rig>();
+  for (const target of ctx.targets) rigs.set(target.name, await rig(ctx, target));
+  const results = new Map<string, FanoutRound[]>(ctx.targets.map((t) => [t.name, []]));
+  try {
+    for (let r = 0; r < rounds; r++) {
+      for (const [name, one] of rigs) {
+        const result = await one.round(r);
+        results.get(name)!.push(result);
+        if (result.stalled) throw new Error(`${name}: round ${r} stalled with ${result.lost} lost`);
+      }
+    }
+  } finally {
+    for (const one of rigs.values()) one.close();
+  }
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [name, list] of results) {
+    const best = list.reduce((a, b) => (b.deliveriesPerSecond > a.deliveriesPerSecond ? b : a));
+    out[name] = {
+      ...ctx.params,
+      rounds: list,
+      ...best,
+      lost: list.reduce((n, x) => n + x.lost, 0),
+      duplicated: list.reduce((n, x) => n + x.duplicated, 0),
+      errors: rigs.get(name)!.errors,
+    };
+  }
+  return out;
+}
+
+async function rig(ctx: LoadContext, target: Target): Promise<Rig> {
+  const { members = 50, posts = 20_000, window = 100, textBytes = 100 } = ctx.params;
+  const raw = target.kind === 'raw-fanout';
   // The sender's own copy counts in relaykit; the raw baseline copies to the others only.
   const perPost = raw ? members - 1 : members;
   const sendTime = new Float64Array(posts);
@@ -114,7 +154,7 @@ export async function fanout(ctx: LoadContext): Promise<Record<string, unknown>>
   const sockets: Socket[] = [];
   for (let m = 0; m < members; m++) {
     const scanner = new FrameScanner(sinkFor(m));
-    const socket = await open(ctx.host, ctx.port);
+    const socket = await open(target.host, target.port);
     // Every frame in a chunk shares one clock reading; the sender is pumped after each chunk.
     socket.on('data', (chunk: Buffer) => {
       now = performance.now();
@@ -141,13 +181,12 @@ export async function fanout(ctx: LoadContext): Promise<Record<string, unknown>>
   }
   probing = false;
 
-  const results: FanoutRound[] = [];
-  for (let r = 0; r < rounds; r++) {
+  const round = async (r: number): Promise<FanoutRound> => {
     count.fill(0);
     for (const s of seen) s.fill(0);
     sampled = delivered = duplicated = completed = sent = 0;
     done = deferred();
-    await ctx.mark(`start.${r}`);
+    await ctx.mark(target.name, `start.${r}`);
     const start = performance.now();
     running = true;
     let stalled = false;
@@ -163,32 +202,23 @@ export async function fanout(ctx: LoadContext): Promise<Record<string, unknown>>
     await done.promise;
     running = false;
     clearInterval(watchdog);
-    await ctx.mark(`end.${r}`);
+    await ctx.mark(target.name, `end.${r}`);
     const seconds = ((stalled ? performance.now() : lastDelivery) - start) / 1000;
-    results.push({
-      seconds: round(seconds),
+    return {
+      seconds: round3(seconds),
       deliveries: delivered,
       deliveriesPerSecond: Math.round(delivered / seconds),
       lost: posts * perPost - delivered,
       duplicated,
       stalled,
       latencyMs: latency(samples.subarray(0, sampled)),
-    });
-    if (stalled) break;
-  }
-  destroyAll(sockets);
-
-  const best = results.reduce((a, b) => (b.deliveriesPerSecond > a.deliveriesPerSecond ? b : a));
+    };
+  };
   return {
-    members,
-    posts,
-    window,
-    textBytes,
-    perPost,
-    rounds: results,
-    ...best,
-    lost: results.reduce((n, x) => n + x.lost, 0),
-    duplicated: results.reduce((n, x) => n + x.duplicated, 0),
-    errors,
+    round,
+    close: () => destroyAll(sockets),
+    get errors() {
+      return errors;
+    },
   };
 }

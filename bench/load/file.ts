@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { round } from '../lib/stats.js';
+import type { Target } from '../lib/ipc.js';
+import { round as round3 } from '../lib/stats.js';
 import { type Deferred, deferred, type LoadContext, open, within } from './net.js';
 import {
   chunkFrame,
@@ -25,26 +26,65 @@ export interface FileRound {
   sha256Ok: boolean;
 }
 
+/** Everything the rounds of both targets share: the data, its digest, the receive buffer. */
+interface Shared {
+  mib: number;
+  block: Buffer;
+  expected: string;
+  into: Buffer;
+}
+
 /**
  * file: `mib` MiB from one client to another through the server, checked by sha256, `rounds`
- * times (the best is the headline). The sender writes one 4096-byte chunk per `write()` and
- * corks them in runs of 16, as a client streaming a file would; against the `pipe` baseline
- * the same 4096-byte writes go, unframed, through a bare TCP relay. The data is one random
- * MiB repeated, so the expected digest is known before the clock starts; the receiver copies
- * what arrives into memory and hashes it once the clock has stopped, so that one load
- * generator core is not the bottleneck.
+ * times, alternating with the baseline's rounds when there is one (the best round of each is
+ * the headline). The sender writes one 4096-byte chunk per `write()` and corks them in runs
+ * of 16, as a client streaming a file would; against the `pipe` baseline the same 4096-byte
+ * writes go, unframed, through a bare TCP relay. The data is one random MiB repeated, so the
+ * expected digest is known before the clock starts; the receiver copies what arrives into
+ * memory and hashes it once the clock has stopped, so that one load generator core is not
+ * the bottleneck.
  */
-export async function file(ctx: LoadContext): Promise<Record<string, unknown>> {
+export async function file(ctx: LoadContext): Promise<Record<string, Record<string, unknown>>> {
   const { mib = 256, rounds = 1 } = ctx.params;
-  const size = mib * BLOCK;
   const block = randomBytes(BLOCK);
   const expect = createHash('sha256');
   for (let i = 0; i < mib; i++) expect.update(block);
-  const expected = expect.digest('hex');
+  const shared: Shared = {
+    mib,
+    block,
+    expected: expect.digest('hex'),
+    into: Buffer.allocUnsafe(mib * BLOCK),
+  };
+  const rigs = new Map<string, Awaited<ReturnType<typeof rig>>>();
+  for (const target of ctx.targets) rigs.set(target.name, await rig(ctx, target, shared));
+  const results = new Map<string, FileRound[]>(ctx.targets.map((t) => [t.name, []]));
+  try {
+    for (let r = 0; r < rounds; r++) {
+      for (const [name, one] of rigs) results.get(name)!.push(await one.round(r));
+    }
+  } finally {
+    for (const one of rigs.values()) one.close();
+  }
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [name, list] of results) {
+    const best = list.reduce((a, b) => (b.mbPerSecond > a.mbPerSecond ? b : a));
+    out[name] = {
+      bytes: mib * BLOCK,
+      rounds: list,
+      ...best,
+      sha256Ok: list.every((x) => x.sha256Ok),
+      finished: list.length === rounds,
+    };
+  }
+  return out;
+}
+
+async function rig(ctx: LoadContext, target: Target, shared: Shared) {
+  const { mib, block, expected, into } = shared;
+  const size = mib * BLOCK;
   const chunks = size / CHUNK;
   const perBlock = BLOCK / CHUNK;
-  const into = Buffer.allocUnsafe(size);
-  const pipe = ctx.target === 'pipe';
+  const pipe = target.kind === 'pipe';
 
   let received = 0;
   let end = 0;
@@ -60,8 +100,8 @@ export async function file(ctx: LoadContext): Promise<Record<string, unknown>> {
   let source: Socket;
   let sink: Socket;
   if (pipe) {
-    source = await open(ctx.host, ctx.port);
-    sink = await open(ctx.host, ctx.port);
+    source = await open(target.host, target.port);
+    sink = await open(target.host, target.port);
     sink.on('data', (chunk: Buffer) => {
       // The pipe has no frames: a round ends when `size` bytes have come through.
       let at = 0;
@@ -79,13 +119,13 @@ export async function file(ctx: LoadContext): Promise<Record<string, unknown>> {
       if (++online === 2) registered.resolve();
       return true;
     };
-    source = await open(ctx.host, ctx.port, (kind, buf, p, length) => {
+    source = await open(target.host, target.port, (kind, buf, p, length) => {
       if (onRegistered(kind, buf, p)) return;
       if (kind === K.ACCEPT_FILE) accepted.resolve(readNegotiation(buf, p, length).id);
       else if (kind === K.REJECT_FILE) accepted.reject(new Error('the server rejected the offer'));
       else if (kind === K.ERR) done.reject(new Error(`sender got ERR 0x${buf[p]!.toString(16)}`));
     });
-    sink = await open(ctx.host, ctx.port, (kind, buf, p, length) => {
+    sink = await open(target.host, target.port, (kind, buf, p, length) => {
       if (kind === K.FILE_TRANSFER) {
         if (received + length - 3 <= size) buf.copy(into, received, p + 3, p + length);
         received += length - 3;
@@ -119,12 +159,11 @@ export async function file(ctx: LoadContext): Promise<Record<string, unknown>> {
     };
   };
 
-  const results: FileRound[] = [];
-  for (let r = 0; r < rounds; r++) {
+  const round = async (r: number): Promise<FileRound> => {
     const { frames, last } = await prepare();
     received = 0;
     done = deferred();
-    await ctx.mark(`start.${r}`);
+    await ctx.mark(target.name, `start.${r}`);
     const start = performance.now();
     let i = 0;
     const write = (): void => {
@@ -143,25 +182,21 @@ export async function file(ctx: LoadContext): Promise<Record<string, unknown>> {
     };
     write();
     await within(done.promise, 120_000, `${mib} MiB transferred`);
-    await ctx.mark(`end.${r}`);
+    await ctx.mark(target.name, `end.${r}`);
     const seconds = (end - start) / 1000;
     const digest = createHash('sha256').update(into.subarray(0, Math.min(received, size)));
-    results.push({
-      seconds: round(seconds),
-      mbPerSecond: round(size / 1e6 / seconds, 1),
+    return {
+      seconds: round3(seconds),
+      mbPerSecond: round3(size / 1e6 / seconds, 1),
       received,
       sha256Ok: digest.digest('hex') === expected,
-    });
-  }
-  source.destroy();
-  sink.destroy();
-
-  const best = results.reduce((a, b) => (b.mbPerSecond > a.mbPerSecond ? b : a));
+    };
+  };
   return {
-    bytes: size,
-    rounds: results,
-    ...best,
-    sha256Ok: results.every((x) => x.sha256Ok),
-    finished: results.length === rounds,
+    round,
+    close(): void {
+      source.destroy();
+      sink.destroy();
+    },
   };
 }

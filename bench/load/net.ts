@@ -1,19 +1,22 @@
 import { connect, type Socket } from 'node:net';
-import type { Usage } from '../lib/ipc.js';
+import type { Target, Usage } from '../lib/ipc.js';
 import { FrameScanner, type FrameSink } from './wire.js';
 
 /** What a load scenario gets from the load-generator process. */
 export interface LoadContext {
-  host: string;
-  port: number;
-  target: 'protocol' | 'raw-fanout' | 'pipe';
+  targets: Target[];
   params: Record<string, number>;
   /**
-   * Records a point in time; the orchestrator samples the server's CPU and memory there
-   * (after a GC when `gc`), and the load generator its own. `start` and `end` bound the
-   * measured window.
+   * Records a point in time for `target`; the orchestrator samples that server's CPU and
+   * memory there (after a GC when `gc`), and the load generator its own. Each `start…` mark
+   * and the `end…` mark with the same suffix bound one measured window.
    */
-  mark(name: string, gc?: boolean): Promise<Usage | null>;
+  mark(target: string, name: string, gc?: boolean): Promise<Usage | null>;
+}
+
+/** The target named `relaykit` (or the only one). */
+export function mainTarget(ctx: LoadContext): Target {
+  return ctx.targets.find((t) => t.name === 'relaykit') ?? ctx.targets[0]!;
 }
 
 /** Opens a TCP connection with Nagle off; `sink` receives its frames (none for raw bytes). */

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { latency, round } from '../lib/stats.js';
-import { deferred, destroyAll, type LoadContext, open, within } from './net.js';
+import { deferred, destroyAll, type LoadContext, mainTarget, open, within } from './net.js';
 import {
   digits,
   FrameScanner,
@@ -23,7 +23,8 @@ const SEQ_DIGITS = 8;
  * Latency runs from the actual write; how late the writes were against the schedule is
  * reported too, so a late load generator cannot hide as a fast server.
  */
-export async function rooms(ctx: LoadContext): Promise<Record<string, unknown>> {
+export async function rooms(ctx: LoadContext): Promise<Record<string, Record<string, unknown>>> {
+  const target = mainTarget(ctx);
   const { clients = 200, rooms = 20, rate = 10, seconds = 10, textBytes = 100 } = ctx.params;
   const perRoom = clients / rooms;
   const posts = clients * rate * seconds;
@@ -71,7 +72,7 @@ export async function rooms(ctx: LoadContext): Promise<Record<string, unknown>> 
         ready.reject(new Error(`client ${c} got ERR 0x${buf[p]!.toString(16)}`));
       }
     });
-    const socket = await open(ctx.host, ctx.port);
+    const socket = await open(target.host, target.port);
     socket.on('data', (chunk: Buffer) => {
       now = performance.now();
       scanner.push(chunk);
@@ -86,7 +87,7 @@ export async function rooms(ctx: LoadContext): Promise<Record<string, unknown>> 
   }
   await within(ready.promise, 20_000, `${clients} clients registered and listed in ${rooms} rooms`);
 
-  await ctx.mark('start');
+  await ctx.mark(target.name, 'start');
   const start = performance.now();
   let next = 0;
   let beat = 0;
@@ -110,26 +111,28 @@ export async function rooms(ctx: LoadContext): Promise<Record<string, unknown>> 
   clearInterval(timer);
   clearInterval(heartbeat);
   const end = delivered === expected ? lastDelivery : performance.now();
-  await ctx.mark('end');
+  await ctx.mark(target.name, 'end');
   destroyAll(sockets);
 
   const elapsed = (end - start) / 1000;
   const lateness = latency(lag.subarray(0, next));
   return {
-    clients,
-    rooms,
-    rate,
-    seconds,
-    textBytes,
-    posts: next,
-    offeredDeliveriesPerSecond: Math.round(clients * rate * perRoom),
-    elapsedSeconds: round(elapsed),
-    deliveries: delivered,
-    deliveriesPerSecond: Math.round(delivered / elapsed),
-    lost: next * perRoom - delivered,
-    duplicated,
-    errors,
-    latencyMs: latency(samples.subarray(0, sampled)),
-    sendLagMs: { p99: lateness.p99, max: lateness.max },
+    [target.name]: {
+      clients,
+      rooms,
+      rate,
+      seconds,
+      textBytes,
+      posts: next,
+      offeredDeliveriesPerSecond: Math.round(clients * rate * perRoom),
+      elapsedSeconds: round(elapsed),
+      deliveries: delivered,
+      deliveriesPerSecond: Math.round(delivered / elapsed),
+      lost: next * perRoom - delivered,
+      duplicated,
+      errors,
+      latencyMs: latency(samples.subarray(0, sampled)),
+      sendLagMs: { p99: lateness.p99, max: lateness.max },
+    },
   };
 }
