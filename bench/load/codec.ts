@@ -43,18 +43,25 @@ function cases(codec: Codec): Case[] {
   ];
 }
 
-// Runs `body` (which does `unit` operations per call) for about `ms`, after a warm-up.
+// Runs `body` (`unit` operations per call) in slices of about 20 ms for about `ms` in all,
+// after a warm-up, and returns the best slice's rate: another process taking the core away
+// can only ever slow a slice down, so the best slice is the codec's own speed.
 function rate(ms: number, unit: number, body: () => void): number {
   for (let i = 0; i < 3; i++) body();
-  let ops = 0;
-  const start = performance.now();
-  let now = start;
-  while (now - start < ms) {
-    body();
-    ops += unit;
-    now = performance.now();
+  let best = 0;
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    let ops = 0;
+    const start = performance.now();
+    let now = start;
+    while (now - start < 20) {
+      body();
+      ops += unit;
+      now = performance.now();
+    }
+    best = Math.max(best, ops / ((now - start) / 1000));
   }
-  return ops / ((now - start) / 1000);
+  return best;
 }
 
 /**
@@ -73,7 +80,7 @@ export async function codec(ctx: LoadContext): Promise<Record<string, Record<str
   const results: Record<string, unknown>[] = [];
   for (const c of cases(codec)) {
     const one = codec.encode(c.frame);
-    const count = Math.max(64, Math.floor((4 * 1024 * 1024) / one.length));
+    const count = Math.max(64, Math.floor((256 * 1024) / one.length));
     const stream = Buffer.concat(Array.from({ length: count }, () => one));
     const slices: Buffer[] = [];
     for (let at = 0; at < stream.length; at += 65_536)

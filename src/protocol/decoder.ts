@@ -30,6 +30,12 @@ export class FrameDecoder<S extends Side = Side> {
   readonly side: S;
   readonly #accepted: ReadonlySet<number>;
   readonly #maxListing: number;
+  /** Per kind byte: the least valid length, or -1 for a kind this side never accepts. */
+  readonly #min = new Int32Array(256).fill(-1);
+  /** Per kind byte: the largest valid length (listings: `maxListingBytes`). */
+  readonly #max = new Float64Array(256);
+  /** Per kind byte: the length step past the least (64 for listings, else 1). */
+  readonly #step = new Int32Array(256);
   readonly #header = Buffer.alloc(HEADER_BYTES);
   #headerFill = 0;
   #payload: Buffer | null = null;
@@ -43,6 +49,13 @@ export class FrameDecoder<S extends Side = Side> {
     this.side = options.side;
     this.#accepted = receivedBy(options.side);
     this.#maxListing = options.maxListingBytes ?? DEFAULT_MAX_LISTING_BYTES;
+    // The header of every frame is checked; tables indexed by kind keep that to a few loads.
+    for (const kind of this.#accepted) {
+      const range = LENGTHS.get(kind)!;
+      this.#min[kind] = range.min;
+      this.#max[kind] = this.#maxLength(kind);
+      this.#step[kind] = range.step;
+    }
   }
 
   /** The error this decoder failed with, if it has. */
@@ -171,6 +184,21 @@ export class FrameDecoder<S extends Side = Side> {
   }
 
   #checkHeader(kind: number, length: number): void {
+    const min = this.#min[kind]!;
+    const step = this.#step[kind]!;
+    if (
+      min >= 0 &&
+      length >= min &&
+      length <= this.#max[kind]! &&
+      (step === 1 || (length - min) % step === 0)
+    ) {
+      return;
+    }
+    this.#refuseHeader(kind, length);
+  }
+
+  // The slow path: works out which rule the header broke, and says so.
+  #refuseHeader(kind: number, length: number): void {
     const name = kindName(kind);
     if (name === undefined) {
       throw new ProtocolError(
