@@ -72,6 +72,20 @@ describe('registration', () => {
     expect(await pending).toMatchObject({ code: 'TIMEOUT' });
   });
 
+  it('rejects with ABORTED when the signal fires during registration', async () => {
+    const server = await fake({ register: false });
+    const ac = new AbortController();
+    void server.peer().then(async (peer) => {
+      await peer.next(Kind.QUERY_USER);
+      ac.abort();
+    });
+    await expect(
+      connect({ name: 'me', port: server.port, signal: ac.signal }),
+    ).rejects.toMatchObject({
+      code: 'ABORTED',
+    });
+  });
+
   it('accepts a listing that comes before the registration answer', async () => {
     const server = await fake({ register: false });
     void server.peer().then(async (peer) => {
@@ -251,5 +265,40 @@ describe('presence barrier', () => {
     expect(await toCarol).toEqual({ delivered: true });
     expect(await dave).toBe(true);
     expect(presence).toEqual(['bob:false', 'dave:true']);
+  });
+});
+
+describe('rate limit', () => {
+  it('spaces messages by the token bucket given in rateLimit', async () => {
+    vi.useFakeTimers({
+      toFake: ['setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'Date'],
+    });
+    const server = await fake();
+    const c = await client(server, { rateLimit: { perSecond: 2, burst: 1 } });
+    const peer = await server.peer();
+    const joining = c.join('ops');
+    await peer.next(Kind.ENTER_ROOM);
+    peer.send(frames.userListing('ops', ['me']));
+    await joining;
+    const start = Date.now();
+    const sent = c.say('ops', 'one\ntwo\nthree');
+    const later = c.say('ops', 'four');
+    const sends = (f: { kind: number }[]): number =>
+      f.filter((x) => x.kind === Kind.SEND_MESSAGE).length;
+    await peer.until((f) => sends(f) === 3);
+    await vi.advanceTimersByTimeAsync(1000);
+    await vi.advanceTimersByTimeAsync(500);
+    await Promise.all([sent, later]);
+    const frames4 = await peer.until(
+      (f) => f.filter((x) => x.kind === Kind.SEND_MESSAGE).length === 4,
+    );
+    const at = peer.received
+      .map((f, i) => ({ f, t: peer.arrivedAt[i]! - start }))
+      .filter(({ f }) => f.kind === Kind.SEND_MESSAGE);
+    // The three lines are one job, let through at once (the bucket was full), leaving a debt
+    // of two tokens: 'four' waits 1.5 s at 2 per second.
+    expect(at.map(({ t }) => t < 1000)).toEqual([true, true, true, false]);
+    expect(at[3]!.t).toBeGreaterThanOrEqual(1500);
+    expect(frames4.at(-1)).toEqual(frames.send('ops', 'four'));
   });
 });

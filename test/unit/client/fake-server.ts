@@ -11,6 +11,8 @@ import {
 /** One client connection as the fake server sees it. */
 export class FakePeer {
   readonly received: ClientFrame[] = [];
+  /** `Date.now()` (fake under fake timers) when each received frame arrived. */
+  readonly arrivedAt: number[] = [];
   readonly raw: Buffer[] = [];
   readonly #decoder = new FrameDecoder({ side: 'server' });
   readonly #waiters: Array<{
@@ -27,6 +29,7 @@ export class FakePeer {
       this.raw.push(chunk);
       for (const frame of this.#decoder.push(chunk)) {
         this.received.push(frame);
+        this.arrivedAt.push(Date.now());
         for (const w of [...this.#waiters]) {
           if (w.test(frame)) {
             this.#waiters.splice(this.#waiters.indexOf(w), 1);
