@@ -372,12 +372,7 @@ export class Client {
       return;
     }
     // Back into our rooms before anything queued while away goes out.
-    const rejoins = [...this.#rooms.wanted].map((room) => {
-      const joined = this.#rooms.expectJoin(room);
-      session.write(frames.enterRoom(room));
-      return joined;
-    });
-    await Promise.all(rejoins);
+    await this.#rooms.rejoin(session, this.#opts.connectTimeoutMs);
     if (this.#session === session && session.open) this.#outbox.setSession(session);
   }
 

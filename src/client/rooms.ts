@@ -1,5 +1,7 @@
-import type { RoomListingFrame, UserListingFrame } from '../protocol/index.js';
+import { frames, type RoomListingFrame, type UserListingFrame } from '../protocol/index.js';
+import { ClientError } from './errors.js';
 import type { MembersEvent } from './events.js';
+import type { Session } from './session.js';
 
 interface Waiter<T> {
   resolve(value: T): void;
@@ -44,6 +46,35 @@ export class RoomState {
     return new Promise((resolve, reject) => {
       this.#listWaiters.push({ resolve, reject });
     });
+  }
+
+  /**
+   * Enters every wanted room on a fresh session (straight to the socket, ahead of anything
+   * queued) and resolves once each listing names us. A server that stays silent for
+   * `timeoutMs` has its session dropped, which sends the reconnection round again.
+   */
+  async rejoin(session: Session, timeoutMs: number): Promise<void> {
+    const joins = [...this.wanted].map((room) => {
+      const joined = this.expectJoin(room);
+      session.write(frames.enterRoom(room));
+      return joined;
+    });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new ClientError(
+          'TIMEOUT',
+          `The server did not confirm the rejoined rooms within ${timeoutMs} ms`,
+        );
+        session.destroy({ reason: 'timeout', error });
+        reject(error);
+      }, timeoutMs);
+    });
+    try {
+      await Promise.race([Promise.all(joins), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** We left `room` (LEAVE_ROOM sent): forget it. */

@@ -75,6 +75,40 @@ describe('reconnect', () => {
     expect(sent.find((f) => f.kind === Kind.SEND_MESSAGE)).toEqual(frames.send('ops', 'queued'));
   });
 
+  it('drops a new connection whose server never confirms the rejoined rooms, and tries again', async () => {
+    const server = new FakeServer({ register: false });
+    const port = await server.listen();
+    cleanup.push(() => server.close());
+    void server.peer(0).then(registered);
+    const c = await connect({
+      name: 'me',
+      port,
+      connectTimeoutMs: 100,
+      reconnect: { initialDelayMs: 5, maxDelayMs: 10 },
+    });
+    cleanup.push(() => c.close());
+    const first = await server.peer(0);
+    const joining = c.join('ops');
+    await first.next(Kind.ENTER_ROOM);
+    first.send(frames.userListing('ops', ['me']));
+    await joining;
+    const reasons: string[] = [];
+    c.on('disconnect', (d) => void reasons.push(d.reason));
+    first.socket.destroy();
+
+    const silent = await server.peer(1);
+    await registered(silent);
+    await silent.next(Kind.ENTER_ROOM); // and never answered
+    await silent.closed;
+    const third = await server.peer(2);
+    await registered(third);
+    await third.next(Kind.ENTER_ROOM);
+    third.send(frames.userListing('ops', ['me']));
+    await c.waitFor('reconnect');
+    expect(reasons).toEqual(['closed', 'timeout']);
+    expect([...c.joined]).toEqual(['ops']);
+  });
+
   it('gives up after maxAttempts and closes with reconnect-failed', async () => {
     const server = new FakeServer();
     const port = await server.listen();
