@@ -67,7 +67,11 @@ export class IncomingTransfer extends TransferBase<IncomingResult> {
     return this.settled;
   }
 
-  /** Stops receiving: `done` rejects with CANCELLED; chunks still coming are dropped. */
+  /**
+   * Stops receiving: `done` rejects with CANCELLED and the temporary file is deleted. The
+   * protocol cannot tell the sender once the file was accepted, so the chunks still coming are
+   * dropped as they arrive.
+   */
   cancel(): void {
     if (this.settled) return;
     this.#cancelled = true;

@@ -63,11 +63,13 @@ export class Transfers {
     void t.ready
       .then(
         () =>
-          this.#deps.send({
-            frames: [frames.offer(t.negotiation)],
-            cost: 0,
-            onWritten: () => this.#offered.push(t),
-          }),
+          t.settled // cancelled while its size was being read: nothing to offer
+            ? undefined
+            : this.#deps.send({
+                frames: [frames.offer(t.negotiation)],
+                cost: 0,
+                onWritten: () => this.#offered.push(t),
+              }),
         () => undefined,
       )
       .catch((err: unknown) =>
