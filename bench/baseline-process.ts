@@ -5,18 +5,22 @@
  *   the source is written to the sink (with backpressure). The physical limit for `file`.
  * - `raw-fanout`: every buffer read from any connection is written, unparsed, to every
  *   other connection. The physical limit for `fanout`.
+ * - `raw-rooms GROUPS`: connection i (in accept order) joins group i mod GROUPS; every buffer
+ *   read is written, unparsed, to every connection of its group, the sender's included. The
+ *   floor for `rooms` latency on this machine at this moment.
  *
- * Usage: node --import tsx bench/baseline-process.ts pipe|raw-fanout
+ * Usage: node --import tsx bench/baseline-process.ts pipe|raw-fanout|raw-rooms [GROUPS]
  */
 import { createServer, type Socket } from 'node:net';
 import type { ServerRequest } from './lib/ipc.js';
 import { ownUsage } from './lib/ipc.js';
 
 const mode = process.argv[2];
-if (mode !== 'pipe' && mode !== 'raw-fanout') {
-  process.stderr.write('usage: baseline-process.ts pipe|raw-fanout\n');
+if (mode !== 'pipe' && mode !== 'raw-fanout' && mode !== 'raw-rooms') {
+  process.stderr.write('usage: baseline-process.ts pipe|raw-fanout|raw-rooms [GROUPS]\n');
   process.exit(2);
 }
+const groups = Number(process.argv[3] ?? 20);
 
 const sockets: Socket[] = [];
 
@@ -39,9 +43,22 @@ function rawFanout(socket: Socket): void {
   socket.on('close', () => sockets.splice(sockets.indexOf(socket), 1));
 }
 
+const rooms: Socket[][] = Array.from({ length: groups }, () => []);
+let accepted = 0;
+
+function rawRooms(socket: Socket): void {
+  const group = rooms[accepted++ % groups]!;
+  group.push(socket);
+  socket.on('data', (chunk: Buffer) => {
+    for (const member of group) member.write(chunk);
+  });
+  socket.on('close', () => group.splice(group.indexOf(socket), 1));
+}
+
 const server = createServer({ noDelay: true }, (socket) => {
   socket.on('error', () => {});
   if (mode === 'pipe') pipe(socket);
+  else if (mode === 'raw-rooms') rawRooms(socket);
   else rawFanout(socket);
 });
 server.listen(0, '127.0.0.1', () => {

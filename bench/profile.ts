@@ -43,15 +43,45 @@ export function summarise(profile: Profile, top = 25): string {
     const key = `${functionName || '(anonymous)'}  ${where}${where ? `:${lineNumber + 1}` : ''}`;
     byFunction.set(key, (byFunction.get(key) ?? 0) + micros);
   }
-  const rows = [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top);
-  const lines = rows.map(
-    ([k, us]) =>
-      `${(us / 1000).toFixed(1).padStart(9)} ms ${((100 * us) / busy).toFixed(1).padStart(5)}%  ${k}`,
-  );
+  const format = (rows: [string, number][]): string[] =>
+    rows
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(
+        ([k, us]) =>
+          `${(us / 1000).toFixed(1).padStart(9)} ms ${((100 * us) / busy).toFixed(1).padStart(5)}%  ${k}`,
+      );
   return [
     `busy ${(busy / 1000).toFixed(0)} ms, idle ${(idle / 1000).toFixed(0)} ms; self time by function:`,
-    ...lines,
+    ...format([...byFunction]),
+    'total time (self + callees) by function:',
+    ...format([...inclusive(profile, self, byId)]),
   ].join('\n');
+}
+
+// Time of each function with everything it called, counted once per stack even when the
+// function recurses.
+function inclusive(
+  profile: Profile,
+  self: Map<number, number>,
+  byId: Map<number, ProfileNode>,
+): Map<string, number> {
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const totals = new Map<string, number>();
+  for (const [id, micros] of self) {
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const { functionName, url, lineNumber } = byId.get(at)!.callFrame;
+      if (functionName === '(idle)' || functionName === '(root)') continue;
+      const where = url.startsWith('file://') ? relative(ROOT, new URL(url).pathname) : url;
+      const key = `${functionName || '(anonymous)'}  ${where}${where ? `:${lineNumber + 1}` : ''}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      totals.set(key, (totals.get(key) ?? 0) + micros);
+    }
+  }
+  return totals;
 }
 
 if (process.argv[1]?.endsWith('profile.ts')) {

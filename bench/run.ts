@@ -209,7 +209,8 @@ async function runScenario(s: Scenario): Promise<Record<string, unknown>> {
   const targets: Target[] = [];
   try {
     if (s.baseline) {
-      const srv = await startServer('baseline-process.ts', [s.baseline]);
+      const args = s.baseline === 'raw-rooms' ? [s.baseline, String(params.rooms)] : [s.baseline];
+      const srv = await startServer('baseline-process.ts', args);
       servers.set('baseline', srv);
       targets.push({ name: 'baseline', kind: s.baseline, host: '127.0.0.1', port: srv.port });
     }

@@ -28,12 +28,15 @@ export type LoadReply =
   | { type: 'result'; result: LoadResult }
   | { type: 'failed'; message: string };
 
+/** The baseline servers (bench/baseline-process.ts). */
+export type Baseline = 'raw-fanout' | 'pipe' | 'raw-rooms';
+
 /** One server the load is pointed at. */
 export interface Target {
   /** `relaykit` (or the server at --host/--port) or `baseline`. */
   name: string;
-  /** `protocol` speaks the protocol; `raw-fanout` and `pipe` drive the baselines. */
-  kind: 'protocol' | 'raw-fanout' | 'pipe';
+  /** `protocol` speaks the protocol; the others drive the baselines of the same names. */
+  kind: 'protocol' | Baseline;
   host: string;
   port: number;
 }

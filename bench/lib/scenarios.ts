@@ -1,4 +1,4 @@
-import type { Usage } from './ipc.js';
+import type { Baseline, Usage } from './ipc.js';
 import { int, num, type Row } from './report.js';
 import type { Latency } from './stats.js';
 import { round } from './stats.js';
@@ -41,7 +41,7 @@ export interface Evaluation {
 export interface Scenario {
   name: string;
   /** The baseline server run in the same process layout, if the scenario has one. */
-  baseline?: 'raw-fanout' | 'pipe';
+  baseline?: Baseline;
   /** False when no server is involved (the codec). */
   server: boolean;
   params(quick: boolean): Record<string, number>;
@@ -192,6 +192,7 @@ const fanout: Scenario = {
 
 const rooms: Scenario = {
   name: 'rooms',
+  baseline: 'raw-rooms',
   server: true,
   params: (quick) => ({
     clients: 200,
@@ -199,10 +200,13 @@ const rooms: Scenario = {
     rate: 10,
     seconds: quick ? 3 : 10,
     textBytes: 100,
+    slices: quick ? 1 : 10,
   }),
-  evaluate(run) {
+  evaluate(run, base) {
     const r = run.result as unknown as RoomsResult;
+    const b = base?.result as unknown as RoomsResult | undefined;
     const keepsUp = r.deliveriesPerSecond >= 0.98 * r.offeredDeliveriesPerSecond && r.lost === 0;
+    const p99Ratio = b ? round(r.latencyMs.p99 / b.latencyMs.p99) : Number.NaN;
     const targets = [
       target(
         'keeps up (deliveries/s vs offered)',
@@ -212,25 +216,47 @@ const rooms: Scenario = {
       ),
       target('p99 latency', '< 5 ms', `${num(r.latencyMs.p99)} ms`, r.latencyMs.p99 < 5),
     ];
+    const lat = (k: 'p50' | 'p99' | 'p999' | 'max'): Row => [
+      `latency ${k} ms`,
+      num(r.latencyMs[k]),
+      num(b?.latencyMs[k]),
+      b ? num(r.latencyMs[k] / b.latencyMs[k]) : '',
+      k === 'p99' ? mark(targets[1]!) : '',
+    ];
     return {
       summary: { deliveriesPerSecond: r.deliveriesPerSecond, latencyMs: r.latencyMs },
-      ratios: { deliveredVsOffered: round(r.deliveriesPerSecond / r.offeredDeliveriesPerSecond) },
+      ratios: {
+        deliveredVsOffered: round(r.deliveriesPerSecond / r.offeredDeliveriesPerSecond),
+        p99VsRawRooms: p99Ratio,
+      },
       targets,
       rows: [
         [
           'deliveries/s (offered)',
           `${int(r.deliveriesPerSecond)} (${int(r.offeredDeliveriesPerSecond)})`,
-          '',
+          int(b?.deliveriesPerSecond),
           num(r.deliveriesPerSecond / r.offeredDeliveriesPerSecond),
           mark(targets[0]!),
         ],
-        ['latency p50 ms', num(r.latencyMs.p50), '', '', ''],
-        ['latency p99 ms', num(r.latencyMs.p99), '', '', mark(targets[1]!)],
-        ['latency p999 ms', num(r.latencyMs.p999), '', '', ''],
-        ['latency max ms', num(r.latencyMs.max), '', '', ''],
-        ['lost / duplicated', `${r.lost} / ${r.duplicated}`, '', '', ''],
-        ['send lag p99 / max ms', `${num(r.sendLagMs.p99)} / ${num(r.sendLagMs.max)}`, '', '', ''],
-        ...cpuRows(run, null),
+        lat('p50'),
+        lat('p99'),
+        lat('p999'),
+        lat('max'),
+        [
+          'lost / duplicated',
+          `${r.lost} / ${r.duplicated}`,
+          b ? `${b.lost} / ${b.duplicated}` : '—',
+          '',
+          '',
+        ],
+        [
+          'send lag p99 / max ms',
+          `${num(r.sendLagMs.p99)} / ${num(r.sendLagMs.max)}`,
+          b ? `${num(b.sendLagMs.p99)} / ${num(b.sendLagMs.max)}` : '—',
+          '',
+          '',
+        ],
+        ...cpuRows(run, base),
       ],
     };
   },

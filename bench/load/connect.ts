@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { round } from '../lib/stats.js';
-import { deferred, destroyAll, hold, type LoadContext, mainTarget } from './net.js';
+import { deferred, destroyAll, hold, type LoadContext, mainTarget, reading } from './net.js';
 import { digits, FrameScanner, HEARTBEAT, K, nameFrame, queryFrame } from './wire.js';
 
 /**
@@ -34,8 +34,6 @@ export async function connectMany(
     const c = launched++;
     const name = `c${digits(c, 5)}`;
     let state: 'connecting' | 'registered' | 'over' = 'connecting';
-    const socket = connect({ host: target.host, port: target.port, noDelay: true });
-    sockets.push(socket);
     const scanner = new FrameScanner((kind, buf, p) => {
       if (kind === K.QUERY_USER && state === 'connecting' && buf[p + 64] === 1) {
         state = 'registered';
@@ -50,7 +48,13 @@ export async function connectMany(
         if (refused + registered + failed === clients) allDone.resolve();
       }
     });
-    socket.on('data', (chunk: Buffer) => scanner.push(chunk));
+    const socket = connect({
+      host: target.host,
+      port: target.port,
+      noDelay: true,
+      ...reading((chunk) => scanner.push(chunk)),
+    });
+    sockets.push(socket);
     socket.on('connect', () => {
       socket.write(Buffer.concat([nameFrame(K.NEW_CLIENT, name), queryFrame(name)]));
     });

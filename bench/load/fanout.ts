@@ -154,9 +154,8 @@ async function rig(ctx: LoadContext, target: Target): Promise<Rig> {
   const sockets: Socket[] = [];
   for (let m = 0; m < members; m++) {
     const scanner = new FrameScanner(sinkFor(m));
-    const socket = await open(target.host, target.port);
     // Every frame in a chunk shares one clock reading; the sender is pumped after each chunk.
-    socket.on('data', (chunk: Buffer) => {
+    const socket = await open(target.host, target.port, (chunk: Buffer) => {
       now = performance.now();
       scanner.push(chunk);
       if (running) pump();

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Target } from '../lib/ipc.js';
 import { round as round3 } from '../lib/stats.js';
-import { type Deferred, deferred, type LoadContext, open, within } from './net.js';
+import { type Deferred, deferred, type LoadContext, open, openFrames, within } from './net.js';
 import {
   chunkFrame,
   K,
@@ -101,8 +101,7 @@ async function rig(ctx: LoadContext, target: Target, shared: Shared) {
   let sink: Socket;
   if (pipe) {
     source = await open(target.host, target.port);
-    sink = await open(target.host, target.port);
-    sink.on('data', (chunk: Buffer) => {
+    sink = await open(target.host, target.port, (chunk: Buffer) => {
       // The pipe has no frames: a round ends when `size` bytes have come through.
       let at = 0;
       while (at < chunk.length && received < size) {
@@ -119,13 +118,13 @@ async function rig(ctx: LoadContext, target: Target, shared: Shared) {
       if (++online === 2) registered.resolve();
       return true;
     };
-    source = await open(target.host, target.port, (kind, buf, p, length) => {
+    source = await openFrames(target.host, target.port, (kind, buf, p, length) => {
       if (onRegistered(kind, buf, p)) return;
       if (kind === K.ACCEPT_FILE) accepted.resolve(readNegotiation(buf, p, length).id);
       else if (kind === K.REJECT_FILE) accepted.reject(new Error('the server rejected the offer'));
       else if (kind === K.ERR) done.reject(new Error(`sender got ERR 0x${buf[p]!.toString(16)}`));
     });
-    sink = await open(target.host, target.port, (kind, buf, p, length) => {
+    sink = await openFrames(target.host, target.port, (kind, buf, p, length) => {
       if (kind === K.FILE_TRANSFER) {
         if (received + length - 3 <= size) buf.copy(into, received, p + 3, p + length);
         received += length - 3;
