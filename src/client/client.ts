@@ -1,5 +1,4 @@
 import { type Frame, frames, validateFarewell } from '../protocol/index.js';
-import { dispatchFrame } from './dispatch.js';
 import { TypedEmitter } from './emitter.js';
 import { ClientError } from './errors.js';
 import {
@@ -12,15 +11,14 @@ import {
 } from './events.js';
 import type { DirectFilter, OfferFilter, PostFilter } from './filters.js';
 import { Handlers } from './handlers.js';
+import { Lifecycle } from './lifecycle.js';
 import { checkName, toMessages } from './messages.js';
 import type { ResolvedOptions } from './options.js';
 import { Outbox } from './outbox.js';
 import type { OutgoingTransfer, SendFileOptions, FileSource } from './outgoing-transfer.js';
-import { PresenceTracker } from './presence.js';
 import { TokenBucket } from './rate-limit.js';
-import { Reconnector } from './reconnector.js';
 import { RoomState } from './rooms.js';
-import type { Session, SessionEnd } from './session.js';
+import type { Session } from './session.js';
 import { eventStream, type WaitForOptions, waitFor } from './streams.js';
 import { Transfers } from './transfers.js';
 
@@ -41,12 +39,8 @@ export class Client {
   readonly #outbox: Outbox;
   readonly #rooms: RoomState;
   readonly #transfers: Transfers;
-  readonly #reconnector: Reconnector;
   readonly #handlers: Handlers;
-  #presence: PresenceTracker;
-  #session: Session | null = null;
-  #finished = false;
-  #closing: Promise<void> | null = null;
+  readonly #life: Lifecycle;
 
   /** @internal Use `connect()`; it registers the session before handing it here. */
   constructor(session: Session, opts: ResolvedOptions) {
@@ -61,7 +55,6 @@ export class Client {
     this.#handlers = new Handlers(this, this.#events, (err, context) => this.#report(err, context));
     this.#outbox = new Outbox(bucket, opts.whileDisconnected);
     this.#rooms = new RoomState(opts.name);
-    this.#presence = new PresenceTracker(opts.name);
     this.#transfers = new Transfers({
       client: this,
       self: opts.name,
@@ -70,17 +63,21 @@ export class Client {
       offerClaimed: (offer) => this.#handlers.offerClaimed(offer),
       report: (err, context) => this.#report(err, context),
     });
-    this.#reconnector = new Reconnector(opts, {
-      emit: (event, payload) => this.#events.emit(event, payload),
-      adopt: (s) => this.#adopt(s),
-      giveUp: (err) => this.#finish('reconnect-failed', err),
-    });
-    void this.#adopt(session).catch(() => undefined); // a first session has no rooms to rejoin
+    this.#life = new Lifecycle(
+      {
+        opts,
+        events: this.#events,
+        outbox: this.#outbox,
+        rooms: this.#rooms,
+        transfers: this.#transfers,
+      },
+      session,
+    );
   }
 
   /** True while registered and connected. */
   get connected(): boolean {
-    return this.#session?.open === true;
+    return this.#life.connected;
   }
 
   /** Rooms the server has confirmed you are in, in this connection. */
@@ -90,7 +87,7 @@ export class Client {
 
   /** True once the client is finished for good (closed, or gave up reconnecting). */
   get finished(): boolean {
-    return this.#finished;
+    return this.#life.finished;
   }
 
   /**
@@ -106,7 +103,12 @@ export class Client {
     return this.#events.on(event, fn);
   }
 
-  /** Like `on`, for one event only. */
+  /**
+   * Like `on`, for one event only.
+   *
+   * @example
+   * client.once('reconnect', ({ attempt }) => console.log(`back after ${attempt} attempts`))
+   */
   once<E extends keyof ClientEvents>(
     event: E,
     fn: (payload: ClientEvents[E]) => unknown,
@@ -201,27 +203,47 @@ export class Client {
     return this.#request([frames.enterRoom(room)], 0, () => this.#rooms.expectJoin(room));
   }
 
-  /** Leaves `room`; resolves once the request is sent. */
+  /**
+   * Leaves `room` (it is not rejoined after a reconnection); resolves once the request is sent.
+   *
+   * @example
+   * await client.leave('ops')
+   */
   async leave(room: string): Promise<void> {
     checkName(room, 'room name');
     this.#rooms.left(room);
     await this.#outbox.send({ frames: [frames.leaveRoom(room)], cost: 0, flush: true });
   }
 
-  /** Asks the server for the names of all rooms that have members. */
+  /**
+   * Asks the server for the names of all rooms that have members.
+   *
+   * @example
+   * const rooms = await client.rooms() // ['dev', 'ops']
+   */
   async rooms(): Promise<string[]> {
     return this.#request([frames.listRooms()], 0, () => this.#rooms.expectList());
   }
 
-  /** The members of `room` from the latest listing (empty if you are not in it). */
+  /**
+   * The members of `room` from the latest listing (empty if you are not in it). No round trip.
+   *
+   * @example
+   * if (client.members('ops').includes('alice')) await client.say('ops', 'hi alice')
+   */
   members(room: string): string[] {
     return this.#rooms.members(room);
   }
 
-  /** Asks the server whether `name` is online. */
+  /**
+   * Asks the server whether `name` is online.
+   *
+   * @example
+   * if (!(await client.isOnline('alice'))) console.log('alice is away')
+   */
   async isOnline(name: string): Promise<boolean> {
     checkName(name, 'user name');
-    return this.#request([frames.queryUser(name)], 0, () => this.#presence.expectQuery(name));
+    return this.#request([frames.queryUser(name)], 0, () => this.#life.presence.expectQuery(name));
   }
 
   /**
@@ -247,7 +269,12 @@ export class Client {
     });
   }
 
-  /** Posts `text` to every room you are in. */
+  /**
+   * Posts `text` to every room you are in (split like `say`).
+   *
+   * @example
+   * await client.broadcast('restarting in 5 minutes')
+   */
   async broadcast(text: string): Promise<void> {
     const parts = toMessages(text);
     const layout = this.#opts.broadcastLayout;
@@ -271,7 +298,7 @@ export class Client {
     const out: Frame[] = parts.map((p) => frames.directTo(name, p));
     out.push(frames.queryUser(this.name)); // the ordering barrier (see presence.ts)
     const delivered = await this.#request(out, parts.length, () =>
-      this.#presence.expectDirect(name),
+      this.#life.presence.expectDirect(name),
     );
     return { delivered };
   }
@@ -297,7 +324,6 @@ export class Client {
    * await client.close('shutting down')
    */
   close(farewell: string = this.#opts.farewell): Promise<void> {
-    if (this.#closing !== null) return this.#closing;
     const text = farewell === '' ? 'bye' : farewell;
     try {
       validateFarewell(text); // refuse a bad farewell before anything happens
@@ -308,18 +334,7 @@ export class Client {
         }),
       );
     }
-    this.#closing = (async () => {
-      this.#reconnector.stop();
-      const session = this.#session;
-      if (session?.open) {
-        await this.#outbox
-          .send({ frames: [], cost: 0, onWritten: () => {} })
-          .catch(() => undefined);
-        await session.end(frames.clientDeparts(text));
-      }
-      this.#finish('closed');
-    })();
-    return this.#closing;
+    return this.#life.close(text);
   }
 
   /** Writes `out` via the outbox and waits for the answer `expect` registers when written. */
@@ -350,62 +365,5 @@ export class Client {
     })();
     // Without an 'error' listener the failure still surfaces, without killing the process.
     if (!reported) process.emitWarning(error);
-  }
-
-  async #adopt(session: Session): Promise<void> {
-    this.#presence = new PresenceTracker(this.name);
-    this.#session = session;
-    session.attach({
-      frame: (frame) =>
-        dispatchFrame(frame, {
-          self: this.name,
-          rooms: this.#rooms,
-          presence: this.#presence,
-          transfers: this.#transfers,
-          session,
-          events: this.#events,
-        }),
-      end: (info) => this.#onEnd(session, info),
-    });
-    if (this.#rooms.wanted.size === 0) {
-      this.#outbox.setSession(session);
-      return;
-    }
-    // Back into our rooms before anything queued while away goes out.
-    await this.#rooms.rejoin(session, this.#opts.connectTimeoutMs);
-    if (this.#session === session && session.open) this.#outbox.setSession(session);
-  }
-
-  #onEnd(session: Session, info: SessionEnd): void {
-    if (this.#session !== session) return;
-    this.#session = null;
-    const intentional = this.#closing !== null;
-    const willReconnect = !intentional && this.#reconnector.enabled;
-    const err = new ClientError(
-      'DISCONNECTED',
-      `The connection ended (${info.reason}) before an answer came`,
-      { cause: info.error },
-    );
-    this.#outbox.setSession(null);
-    this.#presence.failAll(err);
-    this.#rooms.reset(err);
-    this.#transfers.failAll(info.reason);
-    this.#events.emit('disconnect', {
-      reason: info.reason,
-      ...(info.farewell === undefined ? {} : { farewell: info.farewell }),
-      ...(info.error === undefined ? {} : { error: info.error }),
-      willReconnect,
-    });
-    if (willReconnect) this.#reconnector.start();
-    else if (!intentional) this.#finish('disconnected', info.error);
-  }
-
-  #finish(reason: ClientEvents['close']['reason'], error?: Error): void {
-    if (this.#finished) return;
-    this.#finished = true;
-    this.#reconnector.stop();
-    this.#outbox.close(new ClientError('CLOSED', 'The client is closed; connect() again'));
-    this.#session?.destroy({ reason: 'closed' });
-    this.#events.emit('close', { reason, ...(error === undefined ? {} : { error }) });
   }
 }

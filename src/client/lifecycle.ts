@@ -1,0 +1,130 @@
+import { frames } from '../protocol/index.js';
+import { dispatchFrame } from './dispatch.js';
+import type { TypedEmitter } from './emitter.js';
+import { ClientError } from './errors.js';
+import type { ClientEvents } from './events.js';
+import type { ResolvedOptions } from './options.js';
+import type { Outbox } from './outbox.js';
+import { PresenceTracker } from './presence.js';
+import { Reconnector } from './reconnector.js';
+import type { RoomState } from './rooms.js';
+import type { Session, SessionEnd } from './session.js';
+import type { Transfers } from './transfers.js';
+
+/** The parts of a client that a connection's arrival and loss affect. */
+export interface LifecycleParts {
+  opts: ResolvedOptions;
+  events: TypedEmitter<ClientEvents>;
+  outbox: Outbox;
+  rooms: RoomState;
+  transfers: Transfers;
+}
+
+/**
+ * A client's connections over time: adopting a registered session (rejoining rooms before the
+ * outbox resumes), reacting to its loss (failing what waited on it, emitting `disconnect`,
+ * reconnecting or finishing), and the goodbye of `close()`.
+ */
+export class Lifecycle {
+  /** Answers to QUERY_USER belong to one connection; a new one starts a new tracker. */
+  presence: PresenceTracker;
+  readonly #p: LifecycleParts;
+  readonly #reconnector: Reconnector;
+  #session: Session | null = null;
+  #finished = false;
+  #closing: Promise<void> | null = null;
+
+  constructor(parts: LifecycleParts, first: Session) {
+    this.#p = parts;
+    this.presence = new PresenceTracker(parts.opts.name);
+    this.#reconnector = new Reconnector(parts.opts, {
+      emit: (event, payload) => parts.events.emit(event, payload),
+      adopt: (s) => this.#adopt(s),
+      giveUp: (err) => this.#finish('reconnect-failed', err),
+    });
+    void this.#adopt(first).catch(() => undefined); // a first session has no rooms to rejoin
+  }
+
+  /** True while a session is open. */
+  get connected(): boolean {
+    return this.#session?.open === true;
+  }
+
+  /** True once finished for good. */
+  get finished(): boolean {
+    return this.#finished;
+  }
+
+  /** Sends CLIENT_DEPARTS after what is queued, waits for the close, and finishes. */
+  close(farewell: string): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#reconnector.stop();
+      const session = this.#session;
+      if (session?.open) {
+        // An empty job: it resolves once everything queued before it was written.
+        await this.#p.outbox.send({ frames: [], cost: 0 }).catch(() => undefined);
+        await session.end(frames.clientDeparts(farewell));
+      }
+      this.#finish('closed');
+    })();
+    return this.#closing;
+  }
+
+  async #adopt(session: Session): Promise<void> {
+    const { rooms, outbox } = this.#p;
+    this.presence = new PresenceTracker(this.#p.opts.name);
+    this.#session = session;
+    session.attach({
+      frame: (frame) =>
+        dispatchFrame(frame, {
+          self: this.#p.opts.name,
+          rooms,
+          presence: this.presence,
+          transfers: this.#p.transfers,
+          session,
+          events: this.#p.events,
+        }),
+      end: (info) => this.#onEnd(session, info),
+    });
+    if (rooms.wanted.size === 0) {
+      outbox.setSession(session);
+      return;
+    }
+    // Back into our rooms before anything queued while away goes out.
+    await rooms.rejoin(session, this.#p.opts.connectTimeoutMs);
+    if (this.#session === session && session.open) outbox.setSession(session);
+  }
+
+  #onEnd(session: Session, info: SessionEnd): void {
+    if (this.#session !== session) return;
+    this.#session = null;
+    const intentional = this.#closing !== null;
+    const willReconnect = !intentional && this.#reconnector.enabled;
+    const err = new ClientError(
+      'DISCONNECTED',
+      `The connection ended (${info.reason}) before an answer came`,
+      { cause: info.error },
+    );
+    this.#p.outbox.setSession(null);
+    this.presence.failAll(err);
+    this.#p.rooms.reset(err);
+    this.#p.transfers.failAll(info.reason);
+    this.#p.events.emit('disconnect', {
+      reason: info.reason,
+      ...(info.farewell === undefined ? {} : { farewell: info.farewell }),
+      ...(info.error === undefined ? {} : { error: info.error }),
+      willReconnect,
+    });
+    if (willReconnect) this.#reconnector.start();
+    else if (!intentional) this.#finish('disconnected', info.error);
+  }
+
+  #finish(reason: ClientEvents['close']['reason'], error?: Error): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#reconnector.stop();
+    this.#p.outbox.close(new ClientError('CLOSED', 'The client is closed; connect() again'));
+    this.#session?.destroy({ reason: 'closed' });
+    this.#p.events.emit('close', { reason, ...(error === undefined ? {} : { error }) });
+  }
+}
