@@ -2,6 +2,11 @@
 export interface PostFilter {
   room?: string | string[];
   from?: string | string[];
+  /**
+   * `false`: skip your own posts (the server echoes them back), which keeps a bot that answers
+   * everything from answering itself; `true`: only your own. Default: both.
+   */
+  self?: boolean;
   /** Tested against the text; the result is `ctx.match`. */
   match?: RegExp;
 }
@@ -24,6 +29,7 @@ export interface OfferFilter {
 export interface Filterable {
   room?: string;
   from: string;
+  self?: boolean;
   /** Text of a message, or the file name of an offer. */
   subject: string;
 }
@@ -57,7 +63,11 @@ export function compileFilter(
       throw new TypeError(`${method}: unknown filter key '${key}'; use ${keys.join(', ')}`);
     }
   }
-  const f = filter as { room?: unknown; from?: unknown; match?: unknown };
+  const f = filter as { room?: unknown; from?: unknown; match?: unknown; self?: unknown };
+  if (f.self !== undefined && typeof f.self !== 'boolean') {
+    throw new TypeError(`${method}: 'self' must be true or false`);
+  }
+  const self = f.self as boolean | undefined;
   const rooms = asSet(method, 'room', f.room);
   const from = asSet(method, 'from', f.from);
   let match: RegExp | null = null;
@@ -69,6 +79,7 @@ export function compileFilter(
   return (item) => {
     if (rooms !== null && (item.room === undefined || !rooms.has(item.room))) return false;
     if (from !== null && !from.has(item.from)) return false;
+    if (self !== undefined && item.self !== self) return false;
     if (match === null) return null;
     return match.exec(item.subject) ?? false;
   };

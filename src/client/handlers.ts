@@ -35,9 +35,9 @@ export class Handlers {
     b?: (ctx: PostContext) => unknown,
   ): () => void {
     const { filter, fn } = handlerArgs('onPost', a, b);
-    const test = compileFilter('onPost', filter, ['room', 'from', 'match']);
+    const test = compileFilter('onPost', filter, ['room', 'from', 'self', 'match']);
     return this.#events.on('post', (post) => {
-      const match = test({ room: post.room, from: post.from, subject: post.text });
+      const match = test({ room: post.room, from: post.from, self: post.self, subject: post.text });
       if (match === false) return;
       this.#run(fn, {
         ...post,

@@ -174,6 +174,26 @@ describe('handlers and streams', () => {
     expect(seen).toHaveLength(1);
   });
 
+  it('onPost with self: false lets a bot answer everything without answering itself', async () => {
+    const { port } = await h.server();
+    const bot = await h.client(port, 'bot');
+    const alice = await h.client(port, 'alice');
+    await bot.join('ops');
+    await alice.join('ops');
+    let replies = 0;
+    bot.onPost({ self: false }, async (ctx) => {
+      replies++;
+      await ctx.reply(`re: ${ctx.text}`);
+    });
+    const first = alice.waitFor('post', (p) => p.text === 're: one');
+    await alice.say('ops', 'one');
+    await first;
+    const second = alice.waitFor('post', (p) => p.text === 're: two');
+    await alice.say('ops', 'two');
+    await second; // had the bot answered its own "re: one", a "re: re: one" would come first
+    expect(replies).toBe(2);
+  });
+
   it('onDirect replies to the sender; a throwing handler is reported and the client lives on', async () => {
     const { port } = await h.server();
     const bot = await h.client(port, 'bot');

@@ -58,6 +58,10 @@ describe('compileFilter', () => {
     expect((test({ room: 'b', from: 'x', subject: '!go' }) as RegExpMatchArray)[1]).toBe('go');
     expect((test({ room: 'b', from: 'x', subject: '!go' }) as RegExpMatchArray)[1]).toBe('go');
     expect(compileFilter('onPost', {}, [])({ from: 'z', subject: '' })).toBeNull();
+    const others = compileFilter('onPost', { self: false }, ['self']);
+    expect(others({ from: 'me', self: true, subject: 'x' })).toBe(false);
+    expect(others({ from: 'you', self: false, subject: 'x' })).toBeNull();
+    expect(() => compileFilter('onPost', { self: 'no' }, ['self'])).toThrow(/true or false/);
   });
 });
 
