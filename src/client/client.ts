@@ -46,9 +46,11 @@ export class Client {
   constructor(session: Session, opts: ResolvedOptions) {
     this.name = opts.name;
     this.#opts = opts;
-    this.#events = new TypedEmitter<ClientEvents>(CLIENT_EVENTS, (err, event, payload) =>
-      this.#report(err, { event, payload }),
-    );
+    this.#events = new TypedEmitter<ClientEvents>(CLIENT_EVENTS, (err, event, payload) => {
+      // An 'error' listener that fails is not fed its own failure (that would never end).
+      if (event === 'error') process.emitWarning(toError(err));
+      else this.#report(err, { event, payload });
+    });
     const bucket = opts.rateLimit
       ? new TokenBucket(opts.rateLimit.perSecond, opts.rateLimit.burst)
       : null;
@@ -352,18 +354,14 @@ export class Client {
   }
 
   #report(err: unknown, context: unknown): void {
-    const error =
-      err instanceof Error
-        ? err
-        : new ClientError('HANDLER_FAILED', `A handler failed with ${String(err)}`, { cause: err });
-    const reported = (() => {
-      try {
-        return this.#events.emit('error', { error, context });
-      } catch {
-        return false;
-      }
-    })();
+    const error = toError(err);
     // Without an 'error' listener the failure still surfaces, without killing the process.
-    if (!reported) process.emitWarning(error);
+    if (!this.#events.emit('error', { error, context })) process.emitWarning(error);
   }
+}
+
+function toError(err: unknown): Error {
+  return err instanceof Error
+    ? err
+    : new ClientError('HANDLER_FAILED', `A handler failed with ${String(err)}`, { cause: err });
 }

@@ -207,6 +207,12 @@ describe('handlers and streams', () => {
     const { error, context } = await reported;
     expect(error.message).toBe('handler bug');
     expect(context).toMatchObject({ from: 'alice', text: 'boom' });
+    bot.on('error', () => {
+      throw new Error('a broken error listener'); // must not loop or kill the client
+    });
+    const second = bot.waitFor('error');
+    await alice.direct('bot', 'boom');
+    expect((await second).error.message).toBe('handler bug');
     const pong = alice.waitFor('direct');
     await alice.direct('bot', 'ping');
     expect(await pong).toEqual({ from: 'bot', text: 'pong' });
