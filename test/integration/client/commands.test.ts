@@ -135,7 +135,9 @@ describe('messages', () => {
     const received = bob.waitFor('direct');
     expect(await alice.direct('bob', 'psst')).toEqual({ delivered: true });
     expect(await received).toEqual({ from: 'alice', text: 'psst' });
+    const presence = alice.waitFor('presence');
     expect(await alice.direct('nobody', 'hello?')).toEqual({ delivered: false });
+    expect(await presence).toEqual({ name: 'nobody', online: false });
     expect(await alice.isOnline('bob')).toBe(true);
     expect(await alice.isOnline('nobody')).toBe(false);
     const [a, b, c] = await Promise.all([
