@@ -5,13 +5,18 @@ const HEARTBEAT = encode(frames.heartbeat());
 
 /**
  * One shared interval for every connection: each tick sends a heartbeat to every registered
- * client and ends those silent for longer than the timeout (§5.6). No timer per connection.
+ * client and ends those silent for longer than the timeout (§5.6). It also ends a receiver that
+ * has held an offerer paused (CLARIFICATIONS §6.9) for longer than the timeout without draining:
+ * a peer that reads nothing for that long is as stuck as one that says nothing, and the
+ * offerer, which the server cannot hear meanwhile, must not be held forever. No timer per
+ * connection.
  */
 export class HeartbeatSweeper {
   readonly #intervalMs: number;
   readonly #timeoutMs: number;
   readonly #sessions: () => Iterable<Session>;
   readonly #silent: (session: Session, silentMs: number) => void;
+  readonly #stalled: (session: Session, stalledMs: number) => void;
   #timer: NodeJS.Timeout | null = null;
 
   constructor(options: {
@@ -19,11 +24,14 @@ export class HeartbeatSweeper {
     timeoutMs: number;
     sessions: () => Iterable<Session>;
     silent: (session: Session, silentMs: number) => void;
+    /** A receiver has kept offerers paused, without draining, for longer than the timeout. */
+    stalled: (session: Session, stalledMs: number) => void;
   }) {
     this.#intervalMs = options.intervalMs;
     this.#timeoutMs = options.timeoutMs;
     this.#sessions = options.sessions;
     this.#silent = options.silent;
+    this.#stalled = options.stalled;
   }
 
   start(): void {
@@ -37,7 +45,7 @@ export class HeartbeatSweeper {
     this.#timer = null;
   }
 
-  /** One tick: heartbeats out, silent clients off. */
+  /** One tick: heartbeats out, silent and stalled clients off. */
   sweep(): void {
     const now = Date.now();
     for (const session of this.#sessions()) {
@@ -45,6 +53,10 @@ export class HeartbeatSweeper {
       // An offerer paused for backpressure is silent because the server stopped reading it.
       if (silentMs > this.#timeoutMs && session.blockedOn.size === 0) {
         this.#silent(session, silentMs);
+        continue;
+      }
+      if (session.blockedSenders.size > 0 && now - session.blockedSince > this.#timeoutMs) {
+        this.#stalled(session, now - session.blockedSince);
         continue;
       }
       session.sendRaw(HEARTBEAT);

@@ -98,6 +98,8 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
       timeoutMs: this.options.heartbeatTimeoutMs,
       sessions: () => this.#registry.users(),
       silent: (s, ms) => this.#finish(s, `no heartbeat for ${Math.round(ms / 1000)} s`),
+      stalled: (s, ms) =>
+        this.#cutOff(s, `read none of a relayed file for ${Math.round(ms / 1000)} s`),
     });
     this.#deadlines = new RegistrationDeadlines(this.options.registrationTimeoutMs, (s) =>
       this.#finish(s, `did not register within ${this.options.registrationTimeoutMs} ms`),
@@ -264,14 +266,23 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
   }
 
   overflow(session: Session): void {
+    this.#cutOff(
+      session,
+      `output limit of ${this.options.maxOutputBytes} bytes exceeded (client not reading)`,
+    );
+  }
+
+  /** Drops a client that does not read: nothing more can be flushed to it. */
+  #cutOff(session: Session, reason: string): void {
     if (session.closeReason !== null) return;
-    session.closeReason = `output limit of ${this.options.maxOutputBytes} bytes exceeded (client not reading)`;
+    session.closeReason = reason;
     this.#log.warn('slow client disconnected', {
       conn: session.id,
       name: session.name,
-      queued: session.queuedChatBytes,
+      queued: session.conn.bufferedBytes,
+      reason,
     });
-    // It is not reading, so nothing more can be flushed to it; its cleanup runs on 'close'.
+    // Its cleanup (rooms, transfers, paused offerers) runs on 'close'.
     session.conn.destroy();
   }
 

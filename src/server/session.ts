@@ -55,6 +55,8 @@ export class Session {
   readonly blockedSenders = new Set<Session>();
   /** Receivers this session (as an offerer) waits on; reading resumes when empty. */
   readonly blockedOn = new Set<Session>();
+  /** `Date.now()` when `blockedSenders` last became non-empty (0 while it is empty). */
+  blockedSince = 0;
   /**
    * Ids of this session's transfers that ended because the other party left or cancelled:
    * chunks or replies already in flight for them are dropped, not treated as illegal.

@@ -171,6 +171,7 @@ export function relayChunk(ctx: ServerContext, session: Session, frame: FileTran
     logTransfer(ctx, 'transfer completed', t);
   }
   if (!flowing && !target.conn.closing && !target.blockedSenders.has(session)) {
+    if (target.blockedSenders.size === 0) target.blockedSince = Date.now();
     target.blockedSenders.add(session);
     session.blockedOn.add(target);
     session.conn.pause();
@@ -181,9 +182,15 @@ export function relayChunk(ctx: ServerContext, session: Session, frame: FileTran
 export function releaseSenders(receiver: Session): void {
   for (const sender of receiver.blockedSenders) {
     sender.blockedOn.delete(receiver);
-    if (sender.blockedOn.size === 0) sender.conn.resume();
+    if (sender.blockedOn.size === 0) {
+      // Its silence while paused was the server's doing: its heartbeat clock restarts now, so
+      // a sweep that runs before its queued bytes are read cannot take it for dead.
+      sender.conn.lastReceivedAt = Date.now();
+      sender.conn.resume();
+    }
   }
   receiver.blockedSenders.clear();
+  receiver.blockedSince = 0;
 }
 
 /**
@@ -204,6 +211,9 @@ export function abortTransfers(ctx: ServerContext, session: Session): void {
   }
   session.transfers.clear();
   releaseSenders(session);
-  for (const receiver of session.blockedOn) receiver.blockedSenders.delete(session);
+  for (const receiver of session.blockedOn) {
+    receiver.blockedSenders.delete(session);
+    if (receiver.blockedSenders.size === 0) receiver.blockedSince = 0;
+  }
   session.blockedOn.clear();
 }
