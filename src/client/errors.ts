@@ -83,9 +83,11 @@ export class ConnectError extends RelayKitError {
  * back with id 0), `ABORTED` (the peer went away mid-transfer; the server sent REJECT_FILE),
  * `DISCONNECTED` (our own connection dropped), `CANCELLED` (you called `cancel()`),
  * `TOO_LARGE` (over `maxSize`), `SIZE_MISMATCH` (the bytes did not add up to the declared size),
- * `NAME_CONFLICT` (the file exists and `conflict: 'fail'`), `INVALID_ARGUMENT`, `IO_ERROR`.
+ * `NAME_CONFLICT` (the file exists and `conflict: 'fail'`), `TIMEOUT` (no answer to the offer
+ * within `answerTimeoutMs`), `INVALID_ARGUMENT`, `IO_ERROR`.
  */
 export type TransferErrorCode =
+  | 'TIMEOUT'
   | 'REJECTED'
   | 'RECIPIENT_OFFLINE'
   | 'ABORTED'

@@ -18,6 +18,12 @@ export interface SendFileOptions {
   name?: string;
   /** Size in bytes; required for a stream. */
   size?: number;
+  /**
+   * Give up (TransferError TIMEOUT) when the offer is neither accepted nor rejected within
+   * this many milliseconds; for example with the protocol author's server, which drops
+   * offers. Default: wait as long as it takes (a person may be deciding).
+   */
+  answerTimeoutMs?: number;
 }
 
 /** What an outgoing transfer's `done` resolves to. */
@@ -65,6 +71,8 @@ export class OutgoingTransfer extends TransferBase<OutgoingResult> {
   readonly #self: string;
   #cancelled = false;
   #started = false;
+  #answerTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #answerTimeoutMs: number | undefined;
   #session: Session | undefined;
   /** Set by the transfer manager: sends the OFFER, once name and size are known. */
   ready: Promise<void>;
@@ -91,6 +99,7 @@ export class OutgoingTransfer extends TransferBase<OutgoingResult> {
     this.#source = source;
     this.#send = deps.send;
     this.#self = deps.self;
+    this.#answerTimeoutMs = opts.answerTimeoutMs;
     this.ready = this.#prepare(opts);
     this.ready.catch((err: unknown) => this.fail(err as TransferError));
   }
@@ -105,13 +114,34 @@ export class OutgoingTransfer extends TransferBase<OutgoingResult> {
    * the server is told the file is finished early and the receiver sees a size mismatch.
    */
   cancel(): void {
-    if (this.settled) return;
-    this.#cancelled = true;
-    this.fail(
+    this.#stop(
       new TransferError('CANCELLED', `Sending ${this.fileName} was cancelled`, {
         transferId: this.id,
       }),
     );
+  }
+
+  /** @internal The OFFER was written: start waiting for the answer. */
+  offered(): void {
+    const ms = this.#answerTimeoutMs;
+    if (ms === undefined || this.settled) return;
+    this.#answerTimer = setTimeout(() => {
+      if (this.#started) return;
+      this.#stop(
+        new TransferError(
+          'TIMEOUT',
+          `${this.peer} did not answer the offer of ${this.fileName} within ${ms} ms`,
+        ),
+      );
+    }, ms);
+    this.#answerTimer.unref?.();
+    void this.done.catch(() => undefined).finally(() => clearTimeout(this.#answerTimer));
+  }
+
+  #stop(err: TransferError): void {
+    if (this.settled) return;
+    this.#cancelled = true;
+    this.fail(err);
   }
 
   /** The offer frame's fields. */

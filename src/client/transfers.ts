@@ -68,7 +68,10 @@ export class Transfers {
             : this.#deps.send({
                 frames: [frames.offer(t.negotiation)],
                 cost: 0,
-                onWritten: () => this.#offered.push(t),
+                onWritten: () => {
+                  this.#offered.push(t);
+                  t.offered();
+                },
               }),
         () => undefined,
       )

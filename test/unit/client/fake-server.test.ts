@@ -174,6 +174,21 @@ describe('broadcast layouts', () => {
   });
 });
 
+describe("the author's server", () => {
+  it('drops file offers: answerTimeoutMs turns the silence into a TIMEOUT', async () => {
+    const server = await fake();
+    const c = await client(server);
+    const peer = await server.peer();
+    const t = c.sendFile('bob', Buffer.from('hello'), { name: 'h.txt', answerTimeoutMs: 50 });
+    const offer = await peer.next(Kind.OFFER_FILE);
+    expect(offer).toEqual(
+      frames.offer({ target: 'bob', source: 'me', id: 0, size: 5, fileName: 'h.txt' }),
+    );
+    await expect(t.done).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect(c.connected).toBe(true);
+  });
+});
+
 describe('disconnects', () => {
   it('treats SERVER_DEPARTS as a disconnect and surfaces the farewell', async () => {
     const server = await fake();
