@@ -1,6 +1,8 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { archiveRooms } from '../../../bots/index.js';
 import type { CliCommand, GlobalOptions } from '../command.js';
+import { CliError, ExitCode } from '../exit-codes.js';
 import { reopenOnHangup } from '../hangup.js';
 import { asOption } from '../options.js';
 import { withClient } from '../session.js';
@@ -35,8 +37,20 @@ export const archiveCommand: CliCommand<ArchiveArgs> = {
         'kill -HUP <pid> reopens the files (logrotate)',
       )
       .example('tail -f /var/log/relay/127.0.0.1_17734/ops/$(date -u +%F).log', 'follow the log'),
-  run: (argv, ctx) =>
-    withClient(
+  run: (argv, ctx) => {
+    // Fail before connecting when the archive cannot be written at all.
+    try {
+      mkdirSync(argv.dir, { recursive: true });
+      accessSync(argv.dir, constants.W_OK);
+    } catch (err) {
+      throw new CliError(
+        'ARCHIVE_DIR',
+        ExitCode.USAGE,
+        `Cannot write archives to ${argv.dir}: ${(err as Error).message}. Pick a writable --dir.`,
+        { cause: err },
+      );
+    }
+    return withClient(
       ctx,
       { server: argv.server, name: argv.as, reconnect: true },
       async ({ client, target }) => {
@@ -61,5 +75,6 @@ export const archiveCommand: CliCommand<ArchiveArgs> = {
           await archive.stop();
         }
       },
-    ),
+    );
+  },
 };
