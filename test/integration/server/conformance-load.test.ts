@@ -1,0 +1,67 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { encode, frames, Kind, type OfferFileFrame } from '../../../src/protocol/index.js';
+import { cleanup, startServer, TestClient, until } from './helpers.js';
+
+// Conformance under load (CLARIFICATIONS §6.3, draft §6.5.1): every transfer id in use, and a
+// room whose slowest member must not hold back the others.
+
+afterEach(cleanup);
+
+describe('transfer ids', () => {
+  it('answers an offer as if the target were offline once all 65535 ids are in use', async () => {
+    const { server, port } = await startServer({ maxOutputBytes: 64 * 1024 * 1024 });
+    const a = await TestClient.registered(port, 'alice');
+    const b = await TestClient.registered(port, 'bob');
+    const offer = (fileName: string) =>
+      frames.offer({ source: 'alice', target: 'bob', id: 0, size: 1, fileName });
+    const one = encode(offer('x'));
+    const batch = Buffer.concat(Array.from({ length: 4_096 }, () => one));
+    for (let sent = 0; sent < 0xffff; sent += 4_096) {
+      const n = Math.min(4_096, 0xffff - sent);
+      a.sendBytes(n === 4_096 ? batch : batch.subarray(0, n * one.length));
+    }
+    await until(() => server.stats.transfers === 0xffff, 20_000);
+    a.send(offer('one-too-many'));
+    expect(await a.next(Kind.REJECT_FILE)).toEqual(
+      frames.reject({ source: 'alice', target: 'bob', id: 0, size: 1, fileName: 'one-too-many' }),
+    );
+    // Once one offer is answered its id is free again.
+    const first = (await b.next(Kind.OFFER_FILE)) as OfferFileFrame;
+    b.send(frames.reject(first));
+    await a.next((f) => f.kind === Kind.REJECT_FILE && f.id === first.id);
+    a.send(offer('fits-again'));
+    expect(
+      await b.next((f) => f.kind === Kind.OFFER_FILE && f.fileName === 'fits-again'),
+    ).toMatchObject({
+      id: first.id,
+    });
+  });
+});
+
+describe('fan-out', () => {
+  it('delivers every post to the members who read while one member reads nothing', async () => {
+    const { server, port } = await startServer({ maxOutputBytes: 64 * 1024 * 1024 });
+    const members = [];
+    for (const name of ['loud', 'fast1', 'fast2', 'slow']) {
+      const c = await TestClient.registered(port, name);
+      c.send(frames.enterRoom('big'));
+      await c.sync();
+      members.push(c);
+    }
+    const [loud, fast1, fast2, slow] = members as [TestClient, TestClient, TestClient, TestClient];
+    for (const c of members) await c.sync();
+    slow.socket.pause();
+    const text = 'y'.repeat(11_000);
+    const count = 1_000;
+    const post = encode(frames.send('big', text));
+    loud.sendBytes(Buffer.concat(Array.from({ length: count }, () => post)));
+    for (const c of [fast1, fast2, loud]) {
+      for (let i = 0; i < count; i++) await c.next(Kind.POST_MESSAGE);
+    }
+    // The slow member is still connected, its posts waiting at the server, not in front of the others.
+    const queued = server.inspect('slow')!;
+    expect(queued.bufferedBytes).toBeGreaterThan(0);
+    slow.socket.resume();
+    for (let i = 0; i < count; i++) await slow.next(Kind.POST_MESSAGE);
+  });
+});
