@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { CliCommand, GlobalOptions } from '../command.js';
 import { runDemo } from '../demo/script.js';
 import { Transcript } from '../demo/transcript.js';
-import { ExitCode } from '../exit-codes.js';
+import { CliError, ExitCode } from '../exit-codes.js';
 import { describeFailure } from '../failure.js';
 import { resolveServer } from '../server-target.js';
 
@@ -12,6 +12,26 @@ interface DemoArgs extends GlobalOptions {
 
 // The demo must end by itself: this bounds it even if a step hangs.
 const DEMO_DEADLINE_MS = 15_000;
+
+/** Rejects when `signal` aborts: a step that ignores the signal cannot hold the demo up. */
+function deadline(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    const fail = (): void =>
+      reject(
+        new CliError(
+          'DEMO_TIMEOUT',
+          signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError'
+            ? ExitCode.CONNECTION
+            : ExitCode.INTERRUPTED,
+          signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError'
+            ? `it did not finish within ${DEMO_DEADLINE_MS / 1000} s; is the machine very busy?`
+            : 'interrupted',
+        ),
+      );
+    if (signal.aborted) fail();
+    else signal.addEventListener('abort', fail, { once: true });
+  });
+}
 
 /** `relaykit demo` (`npm start`): the bundled server, three bots and a scripted visitor. */
 export const demoCommand: CliCommand<DemoArgs> = {
@@ -34,7 +54,9 @@ export const demoCommand: CliCommand<DemoArgs> = {
     const target = await resolveServer({ server: argv.server, notice: output.notice });
     try {
       const t = new Transcript(output);
-      const result = await runDemo(target, dir, t, signal);
+      const running = runDemo(target, dir, t, signal);
+      running.catch(() => {}); // if the deadline wins, its late failure is expected
+      const result = await Promise.race([running, deadline(signal)]);
       output.line('');
       output.line(`Archive:       ${result.archiveLog}`);
       output.line(`               ${result.archiveJsonl}`);

@@ -30,6 +30,12 @@ function demoFile(): Buffer {
   return Buffer.from(`${lines.join('\n')}\n`);
 }
 
+/** Marks a promise awaited later as handled now, so a rejection before that is no crash. */
+function settleLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
 const pause = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
@@ -106,20 +112,18 @@ export async function runDemo(
     await pause(STEP_MS, signal);
 
     t.step('The visitor says hello; the echo bot answers');
-    const echoed = visitor.waitFor('post', (p) => p.from === 'echo', {
-      timeoutMs: WAIT_MS,
-      signal,
-    });
+    const echoed = settleLater(
+      visitor.waitFor('post', (p) => p.from === 'echo', { timeoutMs: WAIT_MS, signal }),
+    );
     await visitor.say(ROOM, 'hello, is anyone here?');
     const reply = await echoed;
     t.check(reply.text === 'echo: hello, is anyone here?', 'the echo bot echoed the greeting');
     await pause(STEP_MS, signal);
 
     t.step('A direct message to the echo bot');
-    const answered = visitor.waitFor('direct', (d) => d.from === 'echo', {
-      timeoutMs: WAIT_MS,
-      signal,
-    });
+    const answered = settleLater(
+      visitor.waitFor('direct', (d) => d.from === 'echo', { timeoutMs: WAIT_MS, signal }),
+    );
     const { delivered } = await visitor.direct('echo', 'ping');
     const answer = await answered;
     t.check(delivered && answer.text === 'echo: ping', 'delivered, and answered directly');
@@ -145,13 +149,11 @@ export async function runDemo(
     await pause(STEP_MS, signal);
 
     t.step('The visitor says goodbye');
-    const left = archiver.waitFor(
-      'members',
-      (m) => m.room === ROOM && !m.members.includes('visitor'),
-      {
+    const left = settleLater(
+      archiver.waitFor('members', (m) => m.room === ROOM && !m.members.includes('visitor'), {
         timeoutMs: WAIT_MS,
         signal,
-      },
+      }),
     );
     await visitor.say(ROOM, 'thanks, that was fun');
     await visitor.close('see you next time');
