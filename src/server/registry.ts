@@ -7,9 +7,38 @@ export interface Member {
 /** Outcome of `Registry.join`. */
 export type JoinResult = 'joined' | 'already-member' | 'too-many-rooms';
 
-const byUtf8 = (a: string, b: string): number =>
-  // Names compare byte for byte (CLARIFICATIONS §3), so sort by UTF-8 bytes, i.e. code points.
-  Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+/**
+ * Orders names as their UTF-8 bytes compare (CLARIFICATIONS §3), which is code point order,
+ * without encoding them: UTF-16 code units already sort that way, except that a surrogate
+ * (U+D800–U+DFFF, the start of a code point above U+FFFF) must come after U+E000–U+FFFF.
+ */
+export function compareUtf8(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x !== y) {
+      if (x >= 0xd800 && y >= 0xd800) {
+        x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+        y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+      }
+      return x - y;
+    }
+  }
+  return a.length - b.length;
+}
+
+/** Where `name` is, or would go, in the sorted `names`. */
+function sortedIndex(names: readonly string[], name: string): number {
+  let lo = 0;
+  let hi = names.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareUtf8(names[mid]!, name) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 /**
  * Users and rooms of one server. Every operation on the message path is O(1) (apart from
@@ -19,7 +48,12 @@ export class Registry<M extends Member> {
   readonly #users = new Map<string, M>();
   readonly #rooms = new Map<string, Set<M>>();
   readonly #maxRooms: number;
-  #sortedRooms: string[] | null = null;
+  /**
+   * Room names, kept sorted as rooms come and go (a binary search each), so a LIST_ROOMS after
+   * a change never sorts every room again.
+   */
+  readonly #sorted: string[] = [];
+  #snapshot: readonly string[] | null = null;
   #roomsVersion = 0;
 
   constructor(options: { maxRooms?: number } = {}) {
@@ -68,10 +102,10 @@ export class Registry<M extends Member> {
     return this.#rooms.get(room);
   }
 
-  /** Names of every room, sorted by name (cached until a room is created or deleted). */
+  /** Names of every room, sorted by name (the same array until a room is created or deleted). */
   roomNames(): readonly string[] {
-    if (this.#sortedRooms === null) this.#sortedRooms = [...this.#rooms.keys()].sort(byUtf8);
-    return this.#sortedRooms;
+    if (this.#snapshot === null) this.#snapshot = [...this.#sorted];
+    return this.#snapshot;
   }
 
   /** Adds `member` to `room`, creating the room unless that would pass the room limit. */
@@ -81,6 +115,7 @@ export class Registry<M extends Member> {
       if (this.#rooms.size >= this.#maxRooms) return 'too-many-rooms';
       members = new Set();
       this.#rooms.set(room, members);
+      this.#sorted.splice(sortedIndex(this.#sorted, room), 0, room);
       this.#roomsChanged();
     } else if (members.has(member)) {
       return 'already-member';
@@ -100,13 +135,14 @@ export class Registry<M extends Member> {
     member.rooms.delete(room);
     if (members.size === 0) {
       this.#rooms.delete(room);
+      this.#sorted.splice(sortedIndex(this.#sorted, room), 1);
       this.#roomsChanged();
     }
     return members;
   }
 
   #roomsChanged(): void {
-    this.#sortedRooms = null;
+    this.#snapshot = null;
     this.#roomsVersion++;
   }
 }

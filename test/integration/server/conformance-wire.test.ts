@@ -150,6 +150,23 @@ describe('listings', () => {
     }
   });
 
+  it('lists rooms in UTF-8 byte order, astral code points after U+E000–U+FFFF', async () => {
+    const { port } = await startServer();
+    const a = await TestClient.registered(port, 'alice');
+    const pieces = ['a', 'Z', 'é', '\u4e2d', '\uff21', '\ufffd', '🎉', '𝄞', '\u{10fffd}'];
+    const rooms = pieces.flatMap((x) => pieces.map((y) => `${x}${y}`));
+    for (const room of rooms) a.send(frames.enterRoom(room));
+    a.send(frames.leaveRoom(rooms[7]!));
+    a.send(frames.enterRoom(rooms[7]!));
+    a.send(frames.leaveRoom(rooms[20]!));
+    await a.sync();
+    a.send(frames.listRooms());
+    const byBytes = rooms
+      .filter((r) => r !== rooms[20])
+      .sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+    expect(await a.next(Kind.ROOM_LISTING)).toEqual(frames.roomListing(byBytes));
+  });
+
   it('sends no ROOM_LISTING unasked when rooms are created or deleted (CLARIFICATIONS §5.10)', async () => {
     const { port } = await startServer();
     const a = await TestClient.registered(port, 'alice');
