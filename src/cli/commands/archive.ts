@@ -62,7 +62,10 @@ export const archiveCommand: CliCommand<ArchiveArgs> = {
             ctx.output.error(`could not write the archive: ${(err as Error).message}`),
         });
         const off = reopenOnHangup(
-          () => archive.reopen(),
+          () => {
+            ctx.output.notice('SIGHUP: reopening the archive files');
+            archive.reopen();
+          },
           (err) => ctx.output.error(`could not reopen the archive: ${(err as Error).message}`),
         );
         ctx.output.notice(
