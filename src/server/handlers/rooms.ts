@@ -8,10 +8,20 @@ export function fanOut(members: Iterable<Session>, bytes: Buffer, except?: Sessi
   for (const member of members) if (member !== except) member.sendRaw(bytes);
 }
 
+/**
+ * The latest USER_LISTING of each room, encoded when its membership changed. A re-entry is
+ * answered from here, so a client repeating ENTER_ROOM costs no O(members) encoding each time.
+ * Keyed by the room's member set, which lives exactly as long as the room.
+ */
+const listings = new WeakMap<ReadonlySet<Session>, Buffer>();
+
+/** Encodes (and remembers) the listing of a room whose membership just changed. */
 function userListing(room: string, members: ReadonlySet<Session>): Buffer {
   const names: string[] = [];
   for (const m of members) names.push(m.name);
-  return encode(frames.userListing(room, names), { trusted: true });
+  const bytes = encode(frames.userListing(room, names), { trusted: true });
+  listings.set(members, bytes);
+  return bytes;
 }
 
 /**
@@ -30,7 +40,7 @@ export function enterRoom(ctx: ServerContext, session: Session, room: string): v
   }
   const members = ctx.registry.members(room)!;
   if (result === 'already-member') {
-    session.sendRaw(userListing(room, members));
+    session.sendRaw(listings.get(members) ?? userListing(room, members));
     return;
   }
   ctx.log.info(members.size === 1 ? 'room created' : 'room joined', {
@@ -54,6 +64,7 @@ export function leaveRoom(ctx: ServerContext, session: Session, room: string): v
     members: remaining.size,
   });
   if (remaining.size > 0) fanOut(remaining, userListing(room, remaining));
+  else listings.delete(remaining);
 }
 
 /** Takes `session` out of every room it is in, as on departure. */

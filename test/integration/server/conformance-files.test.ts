@@ -156,6 +156,33 @@ describe('chunks and the declared size', () => {
 });
 
 describe('parties going away', () => {
+  it('lets the receiver cancel an accepted transfer with REJECT_FILE; chunks in flight are dropped', async () => {
+    const { server, port } = await startServer();
+    const a = await TestClient.registered(port, 'alice');
+    const b = await TestClient.registered(port, 'bob');
+    const offered = await accepted(a, b, 100);
+    a.send(frames.chunk(offered.id, Buffer.alloc(10)));
+    await b.next(Kind.FILE_TRANSFER);
+    b.send(frames.reject(offered));
+    expect(await a.next(Kind.REJECT_FILE)).toEqual(frames.reject(offered));
+    expect(server.stats.transfers).toBe(0);
+    a.send(frames.chunk(offered.id, Buffer.alloc(10)));
+    expect(await a.query('alice')).toBe(1);
+    expect(await b.sync()).toEqual([]);
+  });
+
+  it('drops, without punishing, an ACCEPT that crossed the offerer leaving', async () => {
+    const { port } = await startServer();
+    const a = await TestClient.registered(port, 'alice');
+    const b = await TestClient.registered(port, 'bob');
+    const offered = await offer(a, b, 10, 'orphan.txt');
+    a.destroy();
+    expect(await b.next(Kind.REJECT_FILE)).toEqual(frames.reject(offered));
+    b.send(frames.accept(offered));
+    expect(await b.query('bob')).toBe(1);
+    expect(b.isClosed).toBe(false);
+  });
+
   it('drops, without punishing, chunks that reach the server after the receiver departed', async () => {
     const { server, port } = await startServer();
     const a = await TestClient.registered(port, 'alice');

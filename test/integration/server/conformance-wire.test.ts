@@ -134,6 +134,30 @@ describe('lengths (checked from the header, before the contents)', () => {
 });
 
 describe('listings', () => {
+  it('acknowledges a re-entry with the room as it is now, after every change', async () => {
+    const { port } = await startServer();
+    const [a, b] = await pairInRoom(port);
+    const c = await TestClient.registered(port, 'carol');
+    const ack = async () => {
+      a.send(frames.enterRoom('ops'));
+      const got = await a.sync();
+      expect(got).toHaveLength(1);
+      return got[0];
+    };
+    expect(await ack()).toEqual(frames.userListing('ops', ['alice', 'bob']));
+    b.send(frames.leaveRoom('ops'));
+    await b.sync();
+    await a.next(Kind.USER_LISTING);
+    expect(await ack()).toEqual(frames.userListing('ops', ['alice']));
+    c.send(frames.enterRoom('ops'));
+    await c.sync();
+    await a.next(Kind.USER_LISTING);
+    expect(await ack()).toEqual(frames.userListing('ops', ['alice', 'carol']));
+    c.destroy();
+    await a.next(Kind.USER_LISTING);
+    expect(await ack()).toEqual(frames.userListing('ops', ['alice']));
+  });
+
   it('answers LIST_ROOMS with no room as a ROOM_LISTING of an all-NUL identifier and no names', async () => {
     const { port } = await startServer();
     const socket = netConnect({ port, host: '127.0.0.1' });
