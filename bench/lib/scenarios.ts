@@ -70,6 +70,7 @@ interface ConnectResult {
 }
 interface FileResult {
   mbPerSecond: number;
+  rounds?: unknown[];
   sha256Ok: boolean;
   received: number;
   bytes: number;
@@ -134,7 +135,7 @@ const fanout: Scenario = {
     posts: quick ? 4_000 : 20_000,
     window: 100,
     textBytes: 100,
-    rounds: quick ? 1 : 3,
+    rounds: quick ? 1 : 5,
   }),
   evaluate(run, base) {
     const r = run.result as unknown as FanoutResult;
@@ -351,11 +352,15 @@ const file: Scenario = {
   name: 'file',
   baseline: 'pipe',
   server: true,
-  params: (quick) => ({ mib: quick ? 32 : 256, rounds: quick ? 1 : 3 }),
+  params: (quick) => ({ mib: quick ? 32 : 256, rounds: quick ? 1 : 5 }),
   evaluate(run, base) {
     const r = run.result as unknown as FileResult;
     const b = base?.result as unknown as FileResult | undefined;
     const ratio = b ? round(r.mbPerSecond / b.mbPerSecond) : Number.NaN;
+    const mb = (x: FileResult | undefined): number =>
+      ((x?.rounds?.length ?? 0) * (x?.bytes ?? 0)) / 1e6;
+    const cost = costNs(run, mb(r)) / 1e6;
+    const baseCost = costNs(base, mb(b)) / 1e6;
     const targets = [
       target('of pipe baseline', '≥ 0.60', num(ratio), ratio >= 0.6),
       target(
@@ -367,10 +372,11 @@ const file: Scenario = {
     ];
     return {
       summary: { mbPerSecond: r.mbPerSecond, sha256Ok: r.sha256Ok },
-      ratios: { throughputVsPipe: ratio },
+      ratios: { throughputVsPipe: ratio, serverCpuPerMBVsPipe: round(cost / baseCost) },
       targets,
       rows: [
         ['MB/s', num(r.mbPerSecond, 1), num(b?.mbPerSecond, 1), num(ratio), mark(targets[0]!)],
+        ['server CPU ms per MB', num(cost, 2), num(baseCost, 2), num(cost / baseCost), ''],
         [
           'sha256',
           r.sha256Ok ? 'ok' : 'MISMATCH',
