@@ -17,12 +17,29 @@ export function openSession(opts: ResolvedOptions, signal?: AbortSignal): Promis
     let settled = false;
     const socket = netConnect({ host: opts.host, port: opts.port });
 
+    const onSocketError = (err: NodeJS.ErrnoException): void => {
+      if (session !== null) return; // the session reports it through `closed`
+      finish(
+        err.code === 'ECONNREFUSED'
+          ? new ConnectError(
+              'CONNECTION_REFUSED',
+              `Nothing is listening on ${where}; start the server or check host and port`,
+              { cause: err },
+            )
+          : new ConnectError('NETWORK', `Cannot reach ${where}: ${err.message}`, { cause: err }),
+      );
+    };
+    socket.on('error', onSocketError);
+
     const finish = (err: ConnectError | null): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       socket.off('error', onSocketError);
+      // An abandoned socket may still report ECONNREFUSED after destroy(); swallow it so it
+      // cannot crash the process.
+      if (err !== null) socket.on('error', () => {});
       if (err === null && session !== null) {
         session.onEarlyFrame = null;
         resolve(session);
@@ -46,20 +63,6 @@ export function openSession(opts: ResolvedOptions, signal?: AbortSignal): Promis
       finish(new ConnectError('ABORTED', 'connect() was aborted', { cause: signal?.reason }));
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
-
-    const onSocketError = (err: NodeJS.ErrnoException): void => {
-      if (session !== null) return; // the session reports it through `closed`
-      finish(
-        err.code === 'ECONNREFUSED'
-          ? new ConnectError(
-              'CONNECTION_REFUSED',
-              `Nothing is listening on ${where}; start the server or check host and port`,
-              { cause: err },
-            )
-          : new ConnectError('NETWORK', `Cannot reach ${where}: ${err.message}`, { cause: err }),
-      );
-    };
-    socket.on('error', onSocketError);
 
     socket.once('connect', () => {
       if (settled) return;
