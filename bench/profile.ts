@@ -21,13 +21,24 @@ interface Profile {
   endTime: number;
 }
 
-/** Self time per function, in ms, heaviest first, with the share of busy (non-idle) time. */
-export function summarise(profile: Profile, top = 25): string {
+/** A stretch of the monotonic clock, in microseconds (the profile's own clock). */
+export type Window = [from: number, to: number];
+
+/**
+ * Self time per function, in ms, heaviest first, with the share of busy (non-idle) time;
+ * then total time with callees. Only samples inside `windows` count when some are given,
+ * so start-up and set-up stay out of the picture.
+ */
+export function summarise(profile: Profile, top = 25, windows: Window[] = []): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
+  let at = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (windows.length > 0 && !windows.some(([from, to]) => at >= from && at <= to)) continue;
     const id = profile.samples[i]!;
-    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+    self.set(id, (self.get(id) ?? 0) + delta);
   }
   const byFunction = new Map<string, number>();
   let idle = 0;

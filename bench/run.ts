@@ -33,7 +33,7 @@ import {
   stopChild,
 } from './lib/proc.js';
 import { load, machine, table } from './lib/report.js';
-import { summarise } from './profile.js';
+import { summarise, type Window } from './profile.js';
 import { type Cpu, type Run, SCENARIOS, type Scenario } from './lib/scenarios.js';
 import { round } from './lib/stats.js';
 
@@ -163,14 +163,25 @@ function brief(run: Run): string {
 
 // The newest main-thread profile in `dir` is the server's that just stopped (the others
 // are from the module loader's thread).
-function printProfile(dir: string): void {
+function printProfile(dir: string, measured: Window[]): void {
   const files = readdirSync(dir)
     .filter((f) => /\.0\.\d+\.cpuprofile$/.test(f))
     .map((f) => join(dir, f))
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
   if (files[0] === undefined) return;
   const profile = JSON.parse(readFileSync(files[0], 'utf8')) as Parameters<typeof summarise>[0];
-  process.stdout.write(`\nserver profile ${files[0]}\n${summarise(profile)}\n`);
+  const where = `${files[0]}, measured windows only`;
+  process.stdout.write(`\nserver profile ${where}\n${summarise(profile, 25, measured)}\n`);
+}
+
+// The server-clock stretches between each start… mark and its end… mark.
+function windows(run: Run): Window[] {
+  const out: Window[] = [];
+  for (const [name, start] of Object.entries(run.marks)) {
+    const end = name.startsWith('start') ? run.marks[`end${name.slice(5)}`] : undefined;
+    if (start.server && end?.server) out.push([start.server.atMicros, end.server.atMicros]);
+  }
+  return out;
 }
 
 // CPU over the measured windows: every `start…`/`end…` pair of marks (one per round).
@@ -230,8 +241,8 @@ async function runScenario(s: Scenario): Promise<Record<string, unknown>> {
     const params2 = { ...params, source: values.source ? 1 : 0 };
     const runs = await drive({ scenario: s.name, targets, params: params2 }, servers);
     for (const srv of servers.values()) await srv.stop();
-    if (values.profile && servers.has('relaykit')) printProfile(values.profile);
     const run = runs.relaykit!;
+    if (values.profile && servers.has('relaykit')) printProfile(values.profile, windows(run));
     const base = runs.baseline ?? null;
     const evaluation = s.evaluate(run, base);
     process.stdout.write(`${table(`${s.name} (${loadBefore})`, evaluation.rows)}\n`);

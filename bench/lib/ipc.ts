@@ -6,6 +6,8 @@ export interface Usage {
   cpuMicros: number;
   /** The kernel's share of `cpuMicros` (socket writes and reads, TCP loopback). */
   systemMicros: number;
+  /** The monotonic clock in microseconds, the clock of V8's CPU profiles. */
+  atMicros: number;
   rss: number;
   heapUsed: number;
   external: number;
@@ -71,6 +73,7 @@ export function ownUsage(): Usage {
   return {
     cpuMicros: cpu.user + cpu.system,
     systemMicros: cpu.system,
+    atMicros: Number(process.hrtime.bigint() / 1000n),
     rss: mem.rss,
     heapUsed: mem.heapUsed,
     external: mem.external,
