@@ -12,7 +12,7 @@ export type JoinResult = 'joined' | 'already-member' | 'too-many-rooms';
  * without encoding them: UTF-16 code units already sort that way, except that a surrogate
  * (U+D800–U+DFFF, the start of a code point above U+FFFF) must come after U+E000–U+FFFF.
  */
-export function compareUtf8(a: string, b: string): number {
+function compareUtf8(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     let x = a.charCodeAt(i);

@@ -145,6 +145,13 @@ export function answerOffer(
  * FILE_TRANSFER: forwarded unchanged to the target of an accepted transfer sent by this
  * client; anything else is ILLEGAL_TRANSFER. While the target's socket is backed up the
  * sender's socket is paused, so the server never buffers a file (§6.9).
+ *
+ * The size is enforced one way only: a chunk that takes the total past the declared size is
+ * illegal, but `finished` before the size is reached is forwarded and ends the transfer (§6.5
+ * does not list it; the receiver checks the size, and the SDK ends a cancelled upload so).
+ * Likewise a chunk that reaches the size without `finished` is forwarded and the transfer
+ * stays live until `finished` comes (which, with no byte left to send, cannot) or a party
+ * leaves: the draft's MUST on the flag binds the sender, and the receiver can tell.
  */
 export function relayChunk(ctx: ServerContext, session: Session, frame: FileTransferFrame): void {
   const t = ctx.transfers.get(frame.id);

@@ -155,6 +155,22 @@ describe('chunks and the declared size', () => {
   });
 });
 
+describe('chunks and the declared size (decisions)', () => {
+  it('forwards a chunk that completes the size without finished, and keeps the transfer live', async () => {
+    const { server, port } = await startServer();
+    const a = await TestClient.registered(port, 'alice');
+    const b = await TestClient.registered(port, 'bob');
+    const offered = await accepted(a, b, 4);
+    a.send(frames.chunk(offered.id, Buffer.from('full')));
+    expect(await b.next(Kind.FILE_TRANSFER)).toMatchObject({ id: offered.id, finished: false });
+    expect(server.stats.transfers).toBe(1);
+    // No byte is left for a chunk with finished = 1: any further chunk overruns the size.
+    a.send(frames.chunk(offered.id, Buffer.from('!'), true));
+    expect(await a.closedWith()).toBe(ErrorCode.ILLEGAL_TRANSFER);
+    expect(await b.next(Kind.REJECT_FILE)).toEqual(frames.reject(offered));
+  });
+});
+
 describe('parties going away', () => {
   it('lets the receiver cancel an accepted transfer with REJECT_FILE; chunks in flight are dropped', async () => {
     const { server, port } = await startServer();

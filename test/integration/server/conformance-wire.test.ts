@@ -1,6 +1,7 @@
 import { connect as netConnect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode, encode, frames, Kind } from '../../../src/protocol/index.js';
+import { RelayServerImpl } from '../../../src/server/server.js';
 import { cleanup, nameField, rawFrame, startServer, TestClient, until } from './helpers.js';
 
 // Conformance: names (draft §4, CLARIFICATIONS §3), lengths (§5.1.1, CLARIFICATIONS §2/§4),
@@ -122,6 +123,15 @@ describe('lengths (checked from the header, before the contents)', () => {
     await until(() => server.stats.connections === 1);
   });
 
+  it('refuses a text-only BROADCAST of 12000 bytes (its POSTs would be too long for any client)', async () => {
+    const { port } = await startServer();
+    const [a, b] = await pairInRoom(port);
+    a.sendBytes(rawFrame(Kind.BROADCAST_MESSAGE, text('x'.repeat(11_999))));
+    expect(await a.closedWith()).toBe(ErrorCode.ILLEGAL_MESSAGE);
+    expect(await b.next(Kind.USER_LISTING)).toEqual(frames.userListing('ops', ['bob']));
+    expect(b.decodeError).toBeNull();
+  });
+
   it('relays a message of 11999 bytes with its NUL (the longest)', async () => {
     const { port } = await startServer();
     const a = await TestClient.registered(port, 'alice');
@@ -130,6 +140,12 @@ describe('lengths (checked from the header, before the contents)', () => {
     expect(Buffer.byteLength(longest) + 1).toBe(11_999);
     a.send(frames.directTo('bob', longest));
     expect(await b.next(Kind.DIRECT_MESSAGE)).toEqual(frames.directFrom('alice', longest));
+  });
+});
+
+describe('defaults', () => {
+  it('listens on port 17734 unless told otherwise (draft §3)', () => {
+    expect(new RelayServerImpl().options.port).toBe(17_734);
   });
 });
 
