@@ -17,7 +17,10 @@ export interface SessionOptions {
   name: string;
   /** Reconnect after a dropped connection (long-running commands). */
   reconnect?: boolean;
-  /** The farewell the client leaves with. */
+  /**
+   * A farewell to post in the client's rooms on the way out. Without one the client leaves
+   * its rooms before departing, so one-shot commands leave no "bye" behind them.
+   */
   farewell?: string;
   /** What the spinner says while connecting (default: "Connecting to … as …"). */
   connecting?: string;
@@ -72,6 +75,11 @@ export async function withClient(
     return failure.exitCode;
   } finally {
     spinner.stop();
+    if (client !== undefined && options.farewell === undefined) {
+      // The server posts a departing client's farewell to its rooms, and the protocol wants it
+      // non-empty; leaving first means the farewell reaches no room.
+      for (const room of [...client.joined]) await client.leave(room).catch(() => {});
+    }
     await client?.close().catch(() => {});
     await target?.close().catch(() => {});
   }

@@ -58,13 +58,16 @@ describe('relaykit say | archive', () => {
         if (got.length === 1001) resolve();
       });
     });
-    const say = await runCli(['say', 'ops', '--as', 'logbot', '--server', srv.arg], { input });
+    const say = await runCli(
+      ['say', 'ops', '--as', 'logbot', '--server', srv.arg, '--farewell', 'log ends'],
+      { input },
+    );
     expect(say.stderr).toBe('');
     expect(say.code).toBe(0);
     await all;
-    // 1,000 lines, then the client's farewell (the server posts it on departure).
+    // 1,000 lines, then the --farewell (the server posts it on departure).
     expect(got.slice(0, 1000)).toEqual(lines);
-    expect(got[1000]).toBe('bye');
+    expect(got[1000]).toBe('log ends');
 
     archiver.child.kill('SIGTERM');
     const end = await archiver.exited;
@@ -81,7 +84,7 @@ describe('relaykit say | archive', () => {
     expect(posts.slice(0, 1000)).toEqual(lines);
     expect(records.map((r) => r.seq)).toEqual(records.map((_, i) => i + 1));
     expect(records.find((r) => r.type === 'join')).toMatchObject({ from: 'logbot', text: null });
-    expect(records.at(-1)).toMatchObject({ type: 'farewell', from: 'logbot', text: 'bye' });
+    expect(records.at(-1)).toMatchObject({ type: 'farewell', from: 'logbot', text: 'log ends' });
     const log = readFileSync(join(roomDir, `${day}.log`), 'utf8').split('\n');
     expect(log).toContain(
       log.find((l) => /^\[\d\d:\d\d:\d\d\] <logbot> line 1 of the log$/.test(l)),
@@ -91,6 +94,11 @@ describe('relaykit say | archive', () => {
 
   it('posts one message given as an argument, and sends direct messages', async () => {
     const watch = await watcher('ops');
+    const fromDeploy: string[] = [];
+    watch.onPost({ from: 'deploy' }, ({ text }) => {
+      fromDeploy.push(text);
+    });
+    const left = watch.waitFor('members', (m) => m.left.includes('deploy'), { timeoutMs: 10_000 });
     const post = watch.waitFor('post', (p) => p.from === 'deploy', { timeoutMs: 10_000 });
     const said = await runCli([
       'say',
@@ -103,6 +111,10 @@ describe('relaykit say | archive', () => {
     ]);
     expect(said.code).toBe(0);
     expect((await post).text).toBe('deploy done');
+    // Without --farewell the command leaves the room before departing: no "bye" post.
+    await left;
+    await watch.isOnline('deploy'); // a round trip: anything deploy posted has arrived
+    expect(fromDeploy).toEqual(['deploy done']);
 
     const dm = watch.waitFor('direct', (d) => d.from === 'ci', { timeoutMs: 10_000 });
     const direct = await runCli([

@@ -11,6 +11,7 @@ interface SayArgs extends GlobalOptions {
   text: string | undefined;
   as: string;
   direct: string | undefined;
+  farewell: string | undefined;
 }
 
 /**
@@ -36,6 +37,11 @@ export const sayCommand: CliCommand<SayArgs> = {
         requiresArg: true,
         describe: 'Send to this user instead of a room (then the first argument is the text)',
       })
+      .option('farewell', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'Post this farewell in the room on the way out (default: leave quietly)',
+      })
       .check((argv) => {
         if (argv.direct === undefined && argv.room === undefined) {
           throw new Error(
@@ -56,7 +62,12 @@ export const sayCommand: CliCommand<SayArgs> = {
     const text = direct === undefined ? argv.text : argv.room;
     return withClient(
       ctx,
-      { server: argv.server, name: argv.as, reconnect: text === undefined },
+      {
+        server: argv.server,
+        name: argv.as,
+        reconnect: text === undefined,
+        ...(argv.farewell === undefined ? {} : { farewell: argv.farewell }),
+      },
       async ({ client }) => {
         if (room !== undefined) await client.join(room);
         const post = async (piece: string): Promise<void> => {
