@@ -16,7 +16,7 @@ export interface ServerOptions {
   maxUsers?: number;
   /** Most rooms at once (default unlimited); creating one more gets TOO_MANY_ROOMS. */
   maxRooms?: number;
-  /** How often the server sends every client a heartbeat (default 4000 ms). */
+  /** How often the server sends every client a heartbeat (default 4000 ms, at most 5000). */
   heartbeatIntervalMs?: number;
   /** Silence after which a client is disconnected (default 30000 ms). */
   heartbeatTimeoutMs?: number;
@@ -54,7 +54,8 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
   checkIntegerOption('port', options.port, 0, 65_535);
   checkIntegerOption('maxUsers', options.maxUsers, 1);
   checkIntegerOption('maxRooms', options.maxRooms, 1);
-  checkIntegerOption('heartbeatIntervalMs', options.heartbeatIntervalMs, 1);
+  // The draft (§5.3) wants a heartbeat at least every 5 s.
+  checkIntegerOption('heartbeatIntervalMs', options.heartbeatIntervalMs, 1, 5_000);
   // The library allows short timeouts so tests can run fast; the CLI enforces the draft's 20 s.
   checkIntegerOption('heartbeatTimeoutMs', options.heartbeatTimeoutMs, 1);
   checkIntegerOption('registrationTimeoutMs', options.registrationTimeoutMs, 1);

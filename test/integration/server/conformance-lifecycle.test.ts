@@ -6,6 +6,7 @@ import {
   Kind,
   type OfferFileFrame,
 } from '../../../src/protocol/index.js';
+import { createServer } from '../../../src/server/index.js';
 import { cleanup, nameField, rawFrame, startServer, TestClient, until } from './helpers.js';
 
 // Conformance of a connection's life (draft §5.3, §9; CLARIFICATIONS §4, §5.6, §5.8, §6.7):
@@ -105,6 +106,24 @@ describe('stalls and timeouts', () => {
     await a.closedWith();
     expect(await b.next(Kind.REJECT_FILE)).toEqual(frames.reject(offered));
     expect(server.stats.transfers).toBe(0);
+  });
+});
+
+describe('heartbeat interval', () => {
+  it('sends heartbeats at the configured interval', async () => {
+    fake();
+    const { port } = await startServer({ heartbeatIntervalMs: 1_000 });
+    const c = await TestClient.registered(port, 'alice');
+    await vi.advanceTimersByTimeAsync(3_000);
+    await c.sync();
+    expect(c.heartbeats).toBe(3);
+  });
+
+  it('refuses an interval over the 5 s the draft allows (§5.3)', () => {
+    expect(() => createServer({ heartbeatIntervalMs: 5_000 })).not.toThrow();
+    expect(() => createServer({ heartbeatIntervalMs: 5_001 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_SERVER_OPTION' }),
+    );
   });
 });
 
