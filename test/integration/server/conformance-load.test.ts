@@ -65,3 +65,42 @@ describe('fan-out', () => {
     for (let i = 0; i < count; i++) await slow.next(Kind.POST_MESSAGE);
   });
 });
+
+describe('garbage', () => {
+  it('survives random bytes from many clients, registered or not, and keeps serving', async () => {
+    const { server, port } = await startServer();
+    const a = await TestClient.registered(port, 'alice');
+    const b = await TestClient.registered(port, 'bob');
+    for (const c of [a, b]) c.send(frames.enterRoom('ops'));
+    await a.sync();
+    await b.sync();
+    await a.sync();
+    let seed = 0x2545f491;
+    const random = (n: number) => {
+      const out = Buffer.alloc(n);
+      for (let i = 0; i < n; i++) {
+        seed ^= seed << 13;
+        seed ^= seed >>> 17;
+        seed ^= seed << 5;
+        out[i] = seed & 0xff;
+      }
+      return out;
+    };
+    const noisy: TestClient[] = [];
+    for (let i = 0; i < 40; i++) {
+      const c =
+        i % 2 === 0
+          ? await TestClient.registered(port, `noisy${i}`)
+          : await TestClient.connect(port);
+      // Start with a plausible header now and then, so some garbage gets past the first check.
+      const head = i % 4 < 2 ? Buffer.from([(i % 0x13) + 1, 0, 0, 0, i]) : Buffer.alloc(0);
+      c.sendBytes(Buffer.concat([head, random(512 + i * 37)]));
+      noisy.push(c);
+    }
+    for (const c of noisy) c.destroy();
+    await until(() => server.stats.connections === 2);
+    a.send(frames.send('ops', 'still here'));
+    expect(await b.next(Kind.POST_MESSAGE)).toEqual(frames.post('ops', 'alice', 'still here'));
+    expect(server.stats).toMatchObject({ users: 2, rooms: 1, transfers: 0 });
+  });
+});
