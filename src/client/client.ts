@@ -64,6 +64,13 @@ export class Client {
       emit: (event, payload) => this.#events.emit(event, payload),
       offerClaimed: (offer) => this.#handlers.offerClaimed(offer),
       report: (err, context) => this.#report(err, context),
+      isOnline: (name, session) =>
+        this.#request(
+          [frames.queryUser(name)],
+          0,
+          () => this.#life.presence.expectQuery(name, true),
+          session,
+        ),
     });
     this.#life = new Lifecycle(
       {
@@ -339,12 +346,21 @@ export class Client {
     return this.#life.close(text);
   }
 
-  /** Writes `out` via the outbox and waits for the answer `expect` registers when written. */
-  async #request<T>(out: Frame[], cost: number, expect: () => Promise<T>): Promise<T> {
+  /**
+   * Writes `out` via the outbox and waits for the answer `expect` registers when written.
+   * With `bind`, only on that connection (else it fails with DISCONNECTED).
+   */
+  async #request<T>(
+    out: Frame[],
+    cost: number,
+    expect: () => Promise<T>,
+    bind?: Session,
+  ): Promise<T> {
     let answer: Promise<T> | undefined;
     await this.#outbox.send({
       frames: out,
       cost,
+      ...(bind === undefined ? {} : { bind }),
       onWritten: () => {
         answer = expect();
         answer.catch(() => undefined); // awaited below; this only stops an early unhandled rejection

@@ -41,12 +41,14 @@ export function dispatchFrame(frame: ServerFrame, t: DispatchTargets): void {
     case Kind.ROOM_LISTING:
       t.events.emit('rooms', { rooms: t.rooms.onRoomListing(frame) });
       return;
-    case Kind.QUERY_USER:
-      // The answers to our own ordering barriers are bookkeeping, not news.
-      if (t.presence.onAnswer(frame) !== 'barrier') {
+    case Kind.QUERY_USER: {
+      // The answers to our own ordering barriers and checks are bookkeeping, not news.
+      const answered = t.presence.onAnswer(frame);
+      if (answered !== 'barrier' && answered !== 'quiet-query') {
         t.events.emit('presence', { name: frame.name, online: frame.status === 1 });
       }
       return;
+    }
     case Kind.OFFER_FILE:
     case Kind.ACCEPT_FILE:
     case Kind.REJECT_FILE:

@@ -79,8 +79,9 @@ export class ConnectError extends RelayKitError {
 }
 
 /**
- * Codes of `TransferError`. `REJECTED` (the peer declined), `RECIPIENT_OFFLINE` (the offer came
- * back with id 0), `ABORTED` (the peer went away mid-transfer; the server sent REJECT_FILE),
+ * Codes of `TransferError`. `REJECTED` (the peer declined, or cancelled while receiving),
+ * `RECIPIENT_OFFLINE` (the offer came back with id 0), `ABORTED` (the peer went away
+ * mid-transfer; the server sent REJECT_FILE),
  * `DISCONNECTED` (our own connection dropped), `CANCELLED` (you called `cancel()`),
  * `TOO_LARGE` (over `maxSize`), `SIZE_MISMATCH` (the bytes did not add up to the declared size),
  * `NAME_CONFLICT` (the file exists and `conflict: 'fail'`), `TIMEOUT` (no answer to the offer

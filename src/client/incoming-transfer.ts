@@ -43,6 +43,13 @@ export class IncomingTransfer extends TransferBase<IncomingResult> {
   #pending = 0;
   #paused = false;
   #cancelled = false;
+  readonly #tellSender: () => void;
+  /** The ACCEPT went out: from now on the sender streams until told otherwise. */
+  #accepted = false;
+  /** The last chunk came: the server has forgotten the transfer, so there is no one to tell. */
+  #lastSeen = false;
+  #failedHere = false;
+  #told = false;
 
   /** @internal Created by `OfferContext.accept`. */
   constructor(
@@ -50,11 +57,13 @@ export class IncomingTransfer extends TransferBase<IncomingResult> {
     target: AcceptTarget,
     throttle: Throttle,
     emit: (e: TransferEvent) => void,
+    tellSender: () => void = () => undefined,
   ) {
     super('in', offer.from, offer.fileName, offer.size, emit);
     this.id = offer.id;
     this.#target = target;
     this.#throttle = throttle;
+    this.#tellSender = tellSender;
   }
 
   /** The sender. */
@@ -68,9 +77,13 @@ export class IncomingTransfer extends TransferBase<IncomingResult> {
   }
 
   /**
-   * Stops receiving: `done` rejects with CANCELLED and the temporary file is deleted. The
-   * protocol cannot tell the sender once the file was accepted, so the chunks still coming are
-   * dropped as they arrive.
+   * Stops receiving: `done` rejects with CANCELLED, the temporary file is deleted, and the
+   * sender is told with REJECT_FILE (its `done` rejects with REJECTED) instead of streaming
+   * on. Chunks already on their way are dropped. Does nothing once the transfer has settled.
+   *
+   * @example
+   * const t = ctx.accept({ dir: './inbox' })
+   * setTimeout(() => t.cancel(), 10_000) // give up on slow senders
    */
   cancel(): void {
     if (this.settled) return;
@@ -79,6 +92,7 @@ export class IncomingTransfer extends TransferBase<IncomingResult> {
       new TransferError('CANCELLED', `Receiving ${this.fileName} was cancelled`, {
         transferId: this.id,
       }),
+      true,
     );
   }
 
@@ -100,26 +114,44 @@ export class IncomingTransfer extends TransferBase<IncomingResult> {
       );
     }
     if (!('dir' in t)) return;
+    let temp: string;
+    let handle: FileHandle;
     try {
       await mkdir(t.dir, { recursive: true });
-      this.#temp = pathInside(t.dir, `.relaykit-${this.id}-${randomBytes(6).toString('hex')}.part`);
-      this.#handle = await open(this.#temp, 'wx');
+      temp = pathInside(t.dir, `.relaykit-${this.id}-${randomBytes(6).toString('hex')}.part`);
+      handle = await open(temp, 'wx');
     } catch (err) {
-      throw new TransferError('IO_ERROR', `Cannot write into ${t.dir}: ${(err as Error).message}`, {
-        transferId: this.id,
-        cause: err,
-      });
+      throw new TransferError(
+        'IO_ERROR',
+        `Cannot write into ${t.dir}: ${(err as Error).message}; check that the directory is writable`,
+        { transferId: this.id, cause: err },
+      );
     }
+    if (this.settled) {
+      // Cancelled while the file was being created: the failure's cleanup could not see it.
+      await handle.close().catch(() => undefined);
+      await unlink(temp).catch(() => undefined);
+      return;
+    }
+    this.#temp = temp;
+    this.#handle = handle;
   }
 
-  /** @internal Accepted and opened: an empty file is complete right away. */
+  /** @internal The ACCEPT was written: an empty file is complete right away. */
   started(): void {
+    this.#accepted = true;
+    if (this.size === 0) this.#lastSeen = true; // no chunk will come; the server is done with it
+    if (this.settled) {
+      this.#maybeTellSender(); // cancelled while the ACCEPT was queued
+      return;
+    }
     this.startClock();
     if (this.size === 0) void this.#complete();
   }
 
   /** @internal One FILE_TRANSFER chunk. Returns true once the transfer is over. */
   chunk(data: Uint8Array, finished: boolean): boolean {
+    if (finished) this.#lastSeen = true;
     if (this.settled) return finished;
     this.bytes += data.length;
     if (this.bytes > this.size) {
@@ -131,9 +163,11 @@ export class IncomingTransfer extends TransferBase<IncomingResult> {
             transferId: this.id,
           },
         ),
+        true,
       );
       return finished;
     }
+    if (this.bytes === this.size) this.#lastSeen = true;
     this.#hash.update(data);
     this.#write(data);
     if (finished || this.bytes === this.size) {
@@ -188,6 +222,7 @@ export class IncomingTransfer extends TransferBase<IncomingResult> {
             cause: err,
           },
         ),
+        true,
       ),
     );
   }
@@ -235,9 +270,12 @@ export class IncomingTransfer extends TransferBase<IncomingResult> {
     }
   }
 
-  #failWith(err: TransferError): void {
+  /** `here`: the failure is ours (cancel, disk, bad data), so the sender must hear of it. */
+  #failWith(err: TransferError, here = false): void {
     if (this.settled) return;
+    this.#failedHere = here;
     this.fail(err);
+    this.#maybeTellSender();
     this.#resume();
     const handle = this.#handle;
     const temp = this.#temp;
@@ -250,6 +288,12 @@ export class IncomingTransfer extends TransferBase<IncomingResult> {
         await handle?.close().catch(() => undefined);
         if (temp !== null) await unlink(temp).catch(() => undefined);
       });
+  }
+
+  #maybeTellSender(): void {
+    if (this.#told || !this.#failedHere || !this.#accepted || this.#lastSeen) return;
+    this.#told = true;
+    this.#tellSender();
   }
 
   #resume(): void {

@@ -71,6 +71,8 @@ export class OutgoingTransfer extends TransferBase<OutgoingResult> {
   readonly #self: string;
   #cancelled = false;
   #started = false;
+  /** The server ended the transfer: no chunk may follow, whatever `done` becomes. */
+  #halted = false;
   #answerTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #answerTimeoutMs: number | undefined;
   #session: Session | undefined;
@@ -186,7 +188,13 @@ export class OutgoingTransfer extends TransferBase<OutgoingResult> {
 
   /** @internal The transfer ended from outside (reject, offline, disconnect). */
   abort(err: TransferError): void {
+    this.#halted = true;
     this.fail(err);
+  }
+
+  /** @internal The server ended the transfer; `abort` follows once the reason is known. */
+  halt(): void {
+    this.#halted = true;
   }
 
   async #prepare(opts: SendFileOptions): Promise<void> {
@@ -267,11 +275,12 @@ export class OutgoingTransfer extends TransferBase<OutgoingResult> {
     // carry the finished flag (a chunk needs at least one byte).
     let held: Uint8Array | null = null;
     for await (const piece of this.#chunks()) {
+      if (this.#halted) return; // rejected, peer gone or disconnected
       if (held !== null) {
         await send(held, false);
         held = null;
       }
-      if (this.settled && !this.#cancelled) return; // rejected, peer gone or disconnected
+      if (this.#halted) return;
       if (this.#cancelled) {
         held = piece.subarray(0, 1); // finish early: see cancel()
         break;
@@ -279,6 +288,7 @@ export class OutgoingTransfer extends TransferBase<OutgoingResult> {
       const room = size - this.bytes;
       if (piece.length >= room) {
         await send(piece.subarray(0, room), true);
+        if (this.#halted) return;
         if (piece.length > room) {
           throw new TransferError(
             'SIZE_MISMATCH',
@@ -293,7 +303,7 @@ export class OutgoingTransfer extends TransferBase<OutgoingResult> {
       held = piece;
     }
     if (held !== null) await send(held, true);
-    if (this.settled) return;
+    if (this.settled || this.#halted) return;
     throw new TransferError(
       'SIZE_MISMATCH',
       `${this.fileName} ended after ${this.bytes} of the declared ${size} bytes`,

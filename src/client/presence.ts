@@ -9,6 +9,8 @@ import type { QueryUserFrame } from '../protocol/index.js';
 interface QueryItem {
   type: 'query';
   name: string;
+  /** Asked by the SDK itself: the answer is no `presence` news. */
+  quiet: boolean;
   resolve(online: boolean): void;
   reject(err: Error): void;
 }
@@ -24,7 +26,7 @@ interface DirectItem {
 type Item = QueryItem | DirectItem;
 
 /** What became of one QUERY_USER answer. */
-export type PresenceMatch = 'query' | 'direct-dropped' | 'barrier' | 'unsolicited';
+export type PresenceMatch = 'query' | 'quiet-query' | 'direct-dropped' | 'barrier' | 'unsolicited';
 
 /** Matches QUERY_USER answers to `isOnline` calls and to direct messages, in FIFO order. */
 export class PresenceTracker {
@@ -35,10 +37,10 @@ export class PresenceTracker {
     this.#self = self;
   }
 
-  /** Call right after QUERY_USER(name) was written. */
-  expectQuery(name: string): Promise<boolean> {
+  /** Call right after QUERY_USER(name) was written; `quiet` for the SDK's own checks. */
+  expectQuery(name: string, quiet = false): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      this.#items.push({ type: 'query', name, resolve, reject });
+      this.#items.push({ type: 'query', name, quiet, resolve, reject });
     });
   }
 
@@ -57,7 +59,7 @@ export class PresenceTracker {
       if (frame.name !== head.name) return 'unsolicited';
       this.#items.shift();
       head.resolve(frame.status === 1);
-      return 'query';
+      return head.quiet ? 'quiet-query' : 'query';
     }
     if (frame.name === head.to && frame.status === 0 && head.to !== this.#self) {
       head.dropped = true;

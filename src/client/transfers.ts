@@ -2,6 +2,7 @@ import {
   type AcceptFileFrame,
   type FileNegotiation,
   type FileTransferFrame,
+  type Frame,
   frames,
   Kind,
   type OfferFileFrame,
@@ -25,6 +26,8 @@ export interface TransferDeps {
   /** After the `offer` event: whether any listener or matching handler took the offer. */
   offerClaimed(offer: OfferContext): boolean;
   report(err: unknown, context: unknown): void;
+  /** QUERY_USER on `session` only: tells a receiver who cancelled from one who left. */
+  isOnline(name: string, session: Session): Promise<boolean>;
 }
 
 type Negotiation = OfferFileFrame | AcceptFileFrame | RejectFileFrame;
@@ -131,11 +134,7 @@ export class Transfers {
       const out = frame.source === self ? this.#outgoing.get(frame.id) : undefined;
       if (out !== undefined) {
         this.#outgoing.delete(frame.id);
-        out.abort(
-          new TransferError('ABORTED', `${out.to} went away while receiving ${out.fileName}`, {
-            transferId: frame.id,
-          }),
-        );
+        this.#stopped(out, frame.id);
         return;
       }
       const inc = frame.target === self ? this.#incoming.get(frame.id) : undefined;
@@ -176,6 +175,37 @@ export class Transfers {
         new TransferError('REJECTED', `${t.to} declined ${t.fileName}`, { transferId: frame.id }),
       );
     }
+  }
+
+  /**
+   * The server ended a transfer we were sending. The frame is the same whether the receiver
+   * cancelled or went away, so sending stops at once and a presence check on the same
+   * connection picks the code: REJECTED (still online: they cancelled) or ABORTED (gone).
+   */
+  #stopped(out: OutgoingTransfer, id: number): void {
+    out.halt();
+    const gone = (): TransferError =>
+      new TransferError('ABORTED', `${out.to} went away while receiving ${out.fileName}`, {
+        transferId: id,
+      });
+    const session = this.#session;
+    if (session === null) {
+      out.abort(gone());
+      return;
+    }
+    this.#deps.isOnline(out.to, session).then(
+      (online) =>
+        out.abort(
+          online
+            ? new TransferError(
+                'REJECTED',
+                `${out.to} stopped receiving ${out.fileName} after ${out.bytes} of ${out.size} bytes`,
+                { transferId: id },
+              )
+            : gone(),
+        ),
+      () => out.abort(gone()),
+    );
   }
 
   #onOffer(frame: OfferFileFrame): void {
@@ -228,35 +258,51 @@ export class Transfers {
       resume: () => session?.conn.resume(),
     };
     const emit = (e: TransferEvent): void => void this.#deps.emit('transfer', e);
+    // The id belongs to this connection: answers are bound to it, so none reaches a later one
+    // (where the id means nothing, or another transfer).
+    const answer = (frame: Frame): Promise<void> =>
+      this.#deps.send({ frames: [frame], cost: 0, bind: session });
+    const forget = (): void => {
+      if (this.#incoming.get(fields.id) === t) this.#incoming.delete(fields.id);
+    };
+    // Failed on our side after the ACCEPT: REJECT_FILE tells the sender to stop (the server
+    // forwards it and forgets the transfer); chunks already on their way are dropped.
+    const tellSender = (): void => {
+      forget();
+      answer(frames.reject(fields)).catch(() => undefined);
+    };
     const t = new IncomingTransfer(
       { id: fields.id, from: fields.source, fileName: fields.fileName, size: fields.size },
       to,
       throttle,
       emit,
+      tellSender,
     );
     this.#incoming.set(fields.id, t);
     void (async () => {
       try {
         await t.open();
       } catch (err) {
-        this.#incoming.delete(fields.id);
+        forget();
         t.abort(err as TransferError);
-        await this.#deps.send({ frames: [frames.reject(fields)], cost: 0 });
+        await answer(frames.reject(fields));
         return;
       }
-      if (t.cancelled) {
-        this.#incoming.delete(fields.id);
-        await this.#deps.send({ frames: [frames.reject(fields)], cost: 0 });
+      if (t.settled) {
+        // Cancelled while opening (or the connection dropped, and the bound reply fails).
+        forget();
+        await answer(frames.reject(fields));
         return;
       }
       await this.#deps.send({
         frames: [frames.accept(fields)],
         cost: 0,
+        bind: session,
         onWritten: () => t.started(),
       });
-      if (fields.size === 0) this.#incoming.delete(fields.id);
+      if (fields.size === 0) forget();
     })().catch((err: unknown) => {
-      this.#incoming.delete(fields.id);
+      forget();
       t.abort(
         new TransferError('DISCONNECTED', `Could not answer the offer: ${(err as Error).message}`, {
           cause: err,
