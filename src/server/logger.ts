@@ -1,3 +1,5 @@
+import { ServerError } from './errors.js';
+
 /** Severity of a log line; `silent` turns a logger off. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -43,7 +45,10 @@ function formatValue(value: string | number | boolean | null): string {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? 'info';
   if (!LEVELS.includes(level)) {
-    throw new TypeError(`Unknown log level '${String(level)}'; use one of ${LEVELS.join(', ')}`);
+    throw new ServerError(
+      'INVALID_LOG_LEVEL',
+      `Unknown log level '${String(level)}'; use one of ${LEVELS.join(', ')}`,
+    );
   }
   const threshold = RANK[level];
   const stream = options.stream ?? process.stderr;

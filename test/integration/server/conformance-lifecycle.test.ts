@@ -6,7 +6,7 @@ import {
   Kind,
   type OfferFileFrame,
 } from '../../../src/protocol/index.js';
-import { createServer } from '../../../src/server/index.js';
+import { createLogger, createServer, ServerError } from '../../../src/server/index.js';
 import { cleanup, nameField, rawFrame, startServer, TestClient, until } from './helpers.js';
 
 // Conformance of a connection's life (draft §5.3, §9; CLARIFICATIONS §4, §5.6, §5.8, §6.7):
@@ -117,6 +117,13 @@ describe('heartbeat interval', () => {
     await vi.advanceTimersByTimeAsync(3_000);
     await c.sync();
     expect(c.heartbeats).toBe(3);
+  });
+
+  it('refuses a bad option with a typed error carrying a code', () => {
+    expect(() => createLogger({ level: 'loud' as never })).toThrow(
+      expect.objectContaining({ name: 'ServerError', code: 'INVALID_LOG_LEVEL' }),
+    );
+    expect(() => createServer({ maxUsers: 0 })).toThrow(ServerError);
   });
 
   it('refuses an interval over the 5 s the draft allows (§5.3)', () => {
