@@ -1,3 +1,4 @@
+import { ConnectError, connect } from '../index.js';
 import { DEFAULT_PORT } from '../protocol/index.js';
 import { createServer, type RelayServer } from '../server/index.js';
 import { CliError, ExitCode } from './exit-codes.js';
@@ -69,12 +70,22 @@ export interface ResolveServerOptions {
   notice: (text: string) => void;
   /** The port the bundled server tries first (default 17734); tests pass 0. */
   preferredPort?: number;
+  /**
+   * Use a relay server that already answers on the preferred port instead of starting a
+   * second one (default true), so `relaykit run` in one terminal and `relaykit say` in another
+   * meet on the same server. The demo turns it off to keep its world to itself.
+   */
+  reuseRunning?: boolean;
 }
+
+/** How long the check "is that a relay server on the preferred port?" may take. */
+const PROBE_TIMEOUT_MS = 750;
 
 /**
  * Returns the server a command should dial. With --server it only parses the address. Without
- * it, it starts the bundled server in this process on 127.0.0.1:17734, or on a free port when
- * 17734 is taken, and says on stderr which one it is.
+ * it, it starts the bundled server in this process on 127.0.0.1:17734. When 17734 is taken by
+ * a relay server it uses that one; when something else holds the port it starts the bundled
+ * server on a free port. Either way it says on stderr which server it is.
  */
 export async function resolveServer(options: ResolveServerOptions): Promise<ServerTarget> {
   if (options.server !== undefined) {
@@ -102,6 +113,16 @@ export async function resolveServer(options: ResolveServerOptions): Promise<Serv
         { cause: err },
       );
     }
+    if (options.reuseRunning !== false && (await answersAsRelay(host, preferred))) {
+      const address = { host, port: preferred };
+      options.notice(`using the relay server already running on ${formatAddress(address)}`);
+      return {
+        ...address,
+        label: formatAddress(address),
+        bundled: undefined,
+        close: async () => {},
+      };
+    }
     server = createServer({ host, port: 0 });
     address = await server.listen(0, host);
     options.notice(
@@ -116,6 +137,22 @@ export async function resolveServer(options: ResolveServerOptions): Promise<Serv
     bundled,
     close: () => bundled.close('relaykit CLI finished'),
   };
+}
+
+/** True when a relay server answers a registration at host:port (a taken name counts). */
+async function answersAsRelay(host: string, port: number): Promise<boolean> {
+  try {
+    const probe = await connect({
+      name: `relaykit-probe-${process.pid}`,
+      host,
+      port,
+      connectTimeoutMs: PROBE_TIMEOUT_MS,
+    });
+    await probe.close('probe');
+    return true;
+  } catch (err) {
+    return err instanceof ConnectError && err.code === 'NAME_IN_USE';
+  }
 }
 
 function isAddressInUse(err: unknown): boolean {

@@ -51,7 +51,11 @@ export const demoCommand: CliCommand<DemoArgs> = {
     const { output } = ctx;
     const dir = resolve(argv.dir);
     const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(DEMO_DEADLINE_MS)]);
-    const target = await resolveServer({ server: argv.server, notice: output.notice });
+    const target = await resolveServer({
+      server: argv.server,
+      notice: output.notice,
+      reuseRunning: false,
+    });
     try {
       const t = new Transcript(output);
       const running = runDemo(target, dir, t, signal);

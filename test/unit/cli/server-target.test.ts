@@ -6,7 +6,7 @@ import {
   parseServerAddress,
   resolveServer,
 } from '../../../src/cli/server-target.js';
-import { connect } from '../../../src/index.js';
+import { connect, createServer } from '../../../src/index.js';
 
 describe('parseServerAddress', () => {
   it.each([
@@ -51,7 +51,8 @@ describe('resolveServer', () => {
   });
 
   it('starts the bundled server, on a free port when the preferred one is taken, and says so', async () => {
-    const holder = createNetServer();
+    // Something that is not a relay server: it takes the connection and never answers.
+    const holder = createNetServer((socket) => socket.resume());
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
     const taken = (holder.address() as AddressInfo).port;
     const notices: string[] = [];
@@ -72,6 +73,42 @@ describe('resolveServer', () => {
     } finally {
       await target.close();
       await new Promise((resolve) => holder.close(resolve));
+    }
+  });
+
+  it('uses a relay server already answering on the preferred port instead of starting another', async () => {
+    const running = createServer({ port: 0 });
+    const { port } = await running.listen(0, '127.0.0.1');
+    const notices: string[] = [];
+    const target = await resolveServer({ preferredPort: port, notice: (t) => notices.push(t) });
+    try {
+      expect(target.bundled).toBeUndefined();
+      expect(target.port).toBe(port);
+      expect(notices).toEqual([`using the relay server already running on 127.0.0.1:${port}`]);
+      // The probe registered and departed: nobody is left behind on the running server.
+      const client = await connect({ name: 'after', port });
+      expect(await client.isOnline(`relaykit-probe-${process.pid}`)).toBe(false);
+      await client.close();
+    } finally {
+      await target.close();
+      await running.close();
+    }
+  });
+
+  it('starts its own server when asked not to reuse a running one', async () => {
+    const running = createServer({ port: 0 });
+    const { port } = await running.listen(0, '127.0.0.1');
+    const target = await resolveServer({
+      preferredPort: port,
+      reuseRunning: false,
+      notice: () => {},
+    });
+    try {
+      expect(target.bundled).toBeDefined();
+      expect(target.port).not.toBe(port);
+    } finally {
+      await target.close();
+      await running.close();
     }
   });
 });
