@@ -97,9 +97,10 @@ export function offerFile(ctx: ServerContext, session: Session, frame: OfferFile
 }
 
 /**
- * ACCEPT_FILE / REJECT_FILE from the target. A reply that matches no offered transfer of
- * this target gets ERR ILLEGAL_NAME, and the offerer it names gets REJECT_FILE with id 0.
- * A REJECT of an accepted transfer by its target cancels it (the draft's "rejected").
+ * ACCEPT_FILE / REJECT_FILE from the target, forwarded to the offerer with the recorded
+ * fields. A reply that matches no offered transfer of this target gets ERR ILLEGAL_NAME, and
+ * the offerer it names gets REJECT_FILE with id 0. A REJECT of an accepted transfer by its
+ * target cancels it (the draft's "rejected").
  */
 export function answerOffer(
   ctx: ServerContext,
@@ -125,7 +126,11 @@ export function answerOffer(
     );
     return;
   }
-  t.source.send(frame);
+  // Forwarded with the offer's own fields: the offerer matches replies to its offers by them,
+  // so a target that altered the size or file name must not leave the offer unanswered.
+  t.source.send(
+    frame.kind === Kind.ACCEPT_FILE ? frames.accept(fields(t)) : frames.reject(fields(t)),
+  );
   if (frame.kind === Kind.REJECT_FILE) {
     forget(ctx, t);
     if (t.state === 'accepted') rememberCancelled(t.source, t.id);

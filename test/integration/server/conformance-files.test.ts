@@ -108,6 +108,22 @@ describe('negotiation', () => {
     expect(await a.next(Kind.ACCEPT_FILE)).toEqual(frames.accept(toCarol));
   });
 
+  it.each([Kind.ACCEPT_FILE, Kind.REJECT_FILE])(
+    "forwards a reply (kind %i) with the offer's own size and file name, whatever the target wrote",
+    async (kind) => {
+      const { port } = await startServer();
+      const a = await TestClient.registered(port, 'alice');
+      const b = await TestClient.registered(port, 'bob');
+      const offered = await offer(a, b, 1000, 'report.pdf');
+      const altered = { ...offered, size: 5, fileName: 'other.exe' };
+      b.send(kind === Kind.ACCEPT_FILE ? frames.accept(altered) : frames.reject(altered));
+      // The offerer matches replies to its offers by these fields: it must get them as sent.
+      expect(await a.next(kind)).toEqual(
+        kind === Kind.ACCEPT_FILE ? frames.accept(offered) : frames.reject(offered),
+      );
+    },
+  );
+
   it('relays a file a client offers to itself', async () => {
     const { server, port } = await startServer();
     const a = await TestClient.registered(port, 'alice');
