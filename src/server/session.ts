@@ -49,6 +49,8 @@ export class Session {
   readonly rooms = new Set<string>();
   /** Ids of the live transfers this session sends or receives. */
   readonly transfers = new Set<number>();
+  /** How many of those it sends (offered or accepted). */
+  offering = 0;
   /** Why the server is closing this session, once it decided to. */
   closeReason: string | null = null;
   /** Offerers whose reading is paused until this session's socket drains. */

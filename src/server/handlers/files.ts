@@ -19,6 +19,13 @@ import type { Transfer } from '../transfers.js';
 /** How many cancelled ids a session remembers (to drop frames still in flight for them). */
 const CANCELLED_MEMORY = 64;
 
+/**
+ * Most live transfers one client may offer at once. Without a cap one client could hold all
+ * 65535 ids (an unanswered offer lives until its target answers or leaves) and every other
+ * offer on the server would be refused; past it, an offer is answered as if no id were free.
+ */
+export const MAX_OFFERS_PER_CLIENT = 1024;
+
 function fields(t: Transfer<Session>): FileNegotiation {
   return {
     target: t.targetName,
@@ -31,6 +38,7 @@ function fields(t: Transfer<Session>): FileNegotiation {
 
 function forget(ctx: ServerContext, t: Transfer<Session>): void {
   ctx.transfers.delete(t.id);
+  t.source.offering--;
   t.source.transfers.delete(t.id);
   t.target.transfers.delete(t.id);
 }
@@ -55,8 +63,9 @@ function logTransfer(ctx: ServerContext, message: string, t: Transfer<Session>):
 }
 
 /**
- * OFFER_FILE: the source must be the sender (else ILLEGAL_NAME). An offline target, or no free
- * id, gets REJECT_FILE with id 0; otherwise the offer is recorded and forwarded with its id.
+ * OFFER_FILE: the source must be the sender (else ILLEGAL_NAME). An offline target, no free
+ * id, or a sender already at `MAX_OFFERS_PER_CLIENT`, gets REJECT_FILE with id 0; otherwise
+ * the offer is recorded and forwarded with its id.
  */
 export function offerFile(ctx: ServerContext, session: Session, frame: OfferFileFrame): void {
   if (frame.source !== session.name) {
@@ -68,26 +77,34 @@ export function offerFile(ctx: ServerContext, session: Session, frame: OfferFile
     return;
   }
   const target = ctx.registry.user(frame.target);
+  const hogging = session.offering >= MAX_OFFERS_PER_CLIENT;
   const t =
-    target &&
-    ctx.transfers.create({
-      source: session,
-      target,
-      sourceName: session.name,
-      targetName: target.name,
-      size: frame.size,
-      fileName: frame.fileName,
-    });
+    target === undefined || hogging
+      ? undefined
+      : ctx.transfers.create({
+          source: session,
+          target,
+          sourceName: session.name,
+          targetName: target.name,
+          size: frame.size,
+          fileName: frame.fileName,
+        });
   if (t === undefined) {
     session.send(frames.reject({ ...frame, id: 0 }));
     ctx.log.info('transfer refused', {
       from: session.name,
       to: frame.target,
       file: frame.fileName,
-      reason: target === undefined ? 'target offline' : 'no free transfer id',
+      reason:
+        target === undefined
+          ? 'target offline'
+          : hogging
+            ? `sender has ${MAX_OFFERS_PER_CLIENT} live offers`
+            : 'no free transfer id',
     });
     return;
   }
+  session.offering++;
   session.transfers.add(t.id);
   session.cancelled.delete(t.id);
   t.target.transfers.add(t.id);

@@ -10,30 +10,63 @@ afterEach(cleanup);
 describe('transfer ids', () => {
   it('answers an offer as if the target were offline once all 65535 ids are in use', async () => {
     const { server, port } = await startServer({ maxOutputBytes: 64 * 1024 * 1024 });
-    const a = await TestClient.registered(port, 'alice');
     const b = await TestClient.registered(port, 'bob');
-    const offer = (fileName: string) =>
-      frames.offer({ source: 'alice', target: 'bob', id: 0, size: 1, fileName });
-    const one = encode(offer('x'));
-    const batch = Buffer.concat(Array.from({ length: 4_096 }, () => one));
-    for (let sent = 0; sent < 0xffff; sent += 4_096) {
-      const n = Math.min(4_096, 0xffff - sent);
-      a.sendBytes(n === 4_096 ? batch : batch.subarray(0, n * one.length));
+    const offer = (source: string, fileName: string) =>
+      frames.offer({ source, target: 'bob', id: 0, size: 1, fileName });
+    // 64 clients each offer as many as one client may (the last one fewer): 65535 in all.
+    const hogs: TestClient[] = [];
+    for (let i = 0; i < 64; i++) {
+      const hog = await TestClient.registered(port, `hog${i}`);
+      const n = i === 63 ? 1_023 : 1_024;
+      hog.sendBytes(Buffer.concat(Array.from({ length: n }, () => encode(offer(hog.name, 'x')))));
+      hogs.push(hog);
     }
     await until(() => server.stats.transfers === 0xffff, 20_000);
-    a.send(offer('one-too-many'));
+    const a = await TestClient.registered(port, 'alice');
+    a.send(offer('alice', 'one-too-many'));
     expect(await a.next(Kind.REJECT_FILE)).toEqual(
       frames.reject({ source: 'alice', target: 'bob', id: 0, size: 1, fileName: 'one-too-many' }),
     );
     // Once one offer is answered its id is free again.
     const first = (await b.next(Kind.OFFER_FILE)) as OfferFileFrame;
     b.send(frames.reject(first));
-    await a.next((f) => f.kind === Kind.REJECT_FILE && f.id === first.id);
-    a.send(offer('fits-again'));
+    await hogs[0]!.next((f) => f.kind === Kind.REJECT_FILE && f.id === first.id);
+    a.send(offer('alice', 'fits-again'));
+    expect(
+      await b.next((f) => f.kind === Kind.OFFER_FILE && f.fileName === 'fits-again'),
+    ).toMatchObject({ id: first.id });
+  });
+});
+
+describe('transfer ids per client', () => {
+  it('lets one client hold at most 1024 live offers, so it cannot take every id from the others', async () => {
+    const { server, port } = await startServer({ maxOutputBytes: 64 * 1024 * 1024 });
+    const hog = await TestClient.registered(port, 'hog');
+    const b = await TestClient.registered(port, 'bob');
+    const c = await TestClient.registered(port, 'carol');
+    const offer = (source: string, fileName: string) =>
+      frames.offer({ source, target: 'bob', id: 0, size: 1, fileName });
+    hog.sendBytes(Buffer.concat(Array.from({ length: 1_024 }, () => encode(offer('hog', 'x')))));
+    await until(() => server.stats.transfers === 1_024);
+    hog.send(offer('hog', 'one-more'));
+    expect(await hog.next(Kind.REJECT_FILE)).toEqual(
+      frames.reject({ source: 'hog', target: 'bob', id: 0, size: 1, fileName: 'one-more' }),
+    );
+    c.send(offer('carol', 'mine'));
+    expect(await b.next((f) => f.kind === Kind.OFFER_FILE && f.fileName === 'mine')).toMatchObject({
+      source: 'carol',
+    });
+    // An answered offer frees its place.
+    const first = (await b.next(
+      (f) => f.kind === Kind.OFFER_FILE && f.source === 'hog',
+    )) as OfferFileFrame;
+    b.send(frames.reject(first));
+    await hog.next((f) => f.kind === Kind.REJECT_FILE && f.id === first.id);
+    hog.send(offer('hog', 'fits-again'));
     expect(
       await b.next((f) => f.kind === Kind.OFFER_FILE && f.fileName === 'fits-again'),
     ).toMatchObject({
-      id: first.id,
+      source: 'hog',
     });
   });
 });
