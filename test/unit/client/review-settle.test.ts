@@ -1,0 +1,165 @@
+import { getEventListeners } from 'node:events';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Client, connect, type IncomingTransfer } from '../../../src/client/index.js';
+import { frames, Kind } from '../../../src/protocol/index.js';
+import { type FakePeer, FakeServer } from './fake-server.js';
+
+// Every promise a bot may hold must settle when the connection goes away under it, whether the
+// server drops it or the bot calls close(); none may be left hanging, and nothing may leak.
+
+const cleanup: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn().catch(() => undefined);
+});
+
+async function setup(opts: Record<string, unknown> = {}) {
+  const server = new FakeServer();
+  const port = await server.listen();
+  cleanup.push(() => server.close());
+  const client = await connect({ name: 'me', port, ...opts });
+  cleanup.push(() => client.close());
+  client.on('error', () => undefined);
+  const dir = await mkdtemp(join(tmpdir(), 'relaykit-settle-'));
+  cleanup.push(() => rm(dir, { recursive: true, force: true }));
+  return { client, peer: await server.peer(), dir, server };
+}
+
+/** Starts one of every waiting call against a server that answers none of them. */
+async function pendingEverything(client: Client, peer: FakePeer, dir: string) {
+  const joinedOps = client.join('ops');
+  await peer.next(Kind.ENTER_ROOM);
+  peer.send(frames.userListing('ops', ['me']));
+  await joinedOps;
+
+  const incoming = new Promise<IncomingTransfer>((resolve) =>
+    client.onOffer((ctx) => resolve(ctx.accept({ dir }))),
+  );
+  peer.send(frames.offer({ target: 'me', source: 'ann', id: 3, size: 100, fileName: 'in.bin' }));
+  const inc = await incoming;
+  await peer.next(Kind.ACCEPT_FILE);
+  peer.send(frames.chunk(3, Buffer.from('partial')));
+  await new Promise<void>((resolve) => inc.on('progress', () => resolve()));
+
+  const source = new PassThrough();
+  cleanup.push(async () => source.destroy());
+  source.write(Buffer.alloc(20_000));
+  const sending = client.sendFile('ann', source, { name: 'out.bin', size: 100_000 });
+  const offered = await peer.next(Kind.OFFER_FILE);
+  peer.send(frames.accept({ ...offered, id: 4 }));
+  await peer.next(Kind.FILE_TRANSFER);
+  const offeredOnly = client.sendFile('bob', Buffer.from('x'), { name: 'never.txt' });
+  await peer.next(Kind.OFFER_FILE);
+
+  const calls = {
+    join: client.join('dev'),
+    rooms: client.rooms(),
+    isOnline: client.isOnline('zed'),
+    direct: client.direct('zed', 'hi'),
+    waitFor: client.waitFor('direct'),
+    sendFileAccepted: sending.done,
+    sendFileOffered: offeredOnly.done,
+    incoming: inc.done,
+  };
+  await peer.until((f) => f.filter((x) => x.kind === Kind.QUERY_USER).length >= 3);
+  const settled: Record<string, unknown> = {};
+  const all = Promise.all(
+    Object.entries(calls).map(([name, p]) =>
+      p.then(
+        () => {
+          settled[name] = 'resolved';
+        },
+        (err: { code?: string }) => {
+          settled[name] = err.code;
+        },
+      ),
+    ),
+  );
+  return { settled, all };
+}
+
+describe('pending calls settle', () => {
+  it('when the server drops the connection (no reconnect)', async () => {
+    const { client, peer, dir } = await setup();
+    const { settled, all } = await pendingEverything(client, peer, dir);
+    const closed = client.waitFor('close');
+    peer.socket.destroy();
+    await all;
+    expect(settled).toEqual({
+      join: 'DISCONNECTED',
+      rooms: 'DISCONNECTED',
+      isOnline: 'DISCONNECTED',
+      direct: 'DISCONNECTED',
+      waitFor: 'CLOSED',
+      sendFileAccepted: 'DISCONNECTED',
+      sendFileOffered: 'DISCONNECTED',
+      incoming: 'DISCONNECTED',
+    });
+    expect(await closed).toMatchObject({ reason: 'disconnected' });
+    await expect.poll(() => readdir(dir)).toEqual([]);
+  });
+
+  it('when close() is called', async () => {
+    const { client, peer, dir } = await setup();
+    const { settled, all } = await pendingEverything(client, peer, dir);
+    await client.close('done here');
+    await all;
+    expect(settled).toEqual({
+      join: 'DISCONNECTED',
+      rooms: 'DISCONNECTED',
+      isOnline: 'DISCONNECTED',
+      direct: 'DISCONNECTED',
+      waitFor: 'CLOSED',
+      sendFileAccepted: 'DISCONNECTED',
+      sendFileOffered: 'DISCONNECTED',
+      incoming: 'DISCONNECTED',
+    });
+    expect(peer.received.at(-1)).toEqual(frames.clientDeparts('done here'));
+    await expect.poll(() => readdir(dir)).toEqual([]);
+  });
+
+  it('with reconnect on: answers fail at the drop, waitFor waits on, and close() ends it', async () => {
+    const { client, peer, dir } = await setup({
+      reconnect: { initialDelayMs: 60_000 },
+    });
+    const { settled, all } = await pendingEverything(client, peer, dir);
+    const gone = client.waitFor('disconnect');
+    peer.socket.destroy();
+    expect(await gone).toMatchObject({ willReconnect: true });
+    // Queued while away: settles at close() too.
+    const queued = client.isOnline('later').catch((e: { code?: string }) => e.code);
+    await expect.poll(() => Object.keys(settled).length).toBe(7);
+    expect(settled.waitFor).toBeUndefined();
+    await client.close();
+    await all;
+    expect(settled.waitFor).toBe('CLOSED');
+    expect(settled.join).toBe('DISCONNECTED');
+    expect(await queued).toBe('CLOSED');
+  });
+
+  it('calls after close() fail at once with CLOSED, posts() ends, no listener is left behind', async () => {
+    const { client } = await setup();
+    const ac = new AbortController();
+    const posts = client.posts({ signal: ac.signal });
+    const next = posts.next();
+    const waiting = client.waitFor('direct', undefined, { signal: ac.signal, timeoutMs: 60_000 });
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(2);
+    await client.close();
+    expect(await next).toEqual({ value: undefined, done: true });
+    await expect(waiting).rejects.toMatchObject({ code: 'CLOSED' });
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+    await expect(client.join('x')).rejects.toMatchObject({ code: 'CLOSED' });
+    await expect(client.rooms()).rejects.toMatchObject({ code: 'CLOSED' });
+    await expect(client.isOnline('x')).rejects.toMatchObject({ code: 'CLOSED' });
+    await expect(client.direct('x', 'y')).rejects.toMatchObject({ code: 'CLOSED' });
+    await expect(client.waitFor('post')).rejects.toMatchObject({ code: 'CLOSED' });
+    await expect(client.sendFile('x', Buffer.from('y'), { name: 'y' }).done).rejects.toMatchObject({
+      code: 'DISCONNECTED',
+    });
+    expect(await client.posts().next()).toEqual({ value: undefined, done: true });
+    await client.close(); // a second close is harmless
+  });
+});
