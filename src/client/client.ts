@@ -69,7 +69,7 @@ export class Client {
           [frames.queryUser(name)],
           0,
           () => this.#life.presence.expectQuery(name, true),
-          session,
+          { bind: session },
         ),
     });
     this.#life = new Lifecycle(
@@ -209,7 +209,11 @@ export class Client {
     checkName(room, 'room name');
     this.#rooms.wanted.add(room);
     if (this.#rooms.joined.has(room)) return this.#rooms.members(room);
-    return this.#request([frames.enterRoom(room)], 0, () => this.#rooms.expectJoin(room));
+    return this.#request([frames.enterRoom(room)], 0, () => this.#rooms.expectJoin(room), {
+      // Queued while away, and rejoined meanwhile (the rejoin enters every wanted room).
+      skipIf: () => this.#rooms.joined.has(room),
+      instead: () => this.#rooms.members(room),
+    });
   }
 
   /**
@@ -348,25 +352,27 @@ export class Client {
 
   /**
    * Writes `out` via the outbox and waits for the answer `expect` registers when written.
-   * With `bind`, only on that connection (else it fails with DISCONNECTED).
+   * With `bind`, only on that connection (else it fails with DISCONNECTED); when `skipIf`
+   * holds at writing time, nothing is written and `instead` gives the answer.
    */
   async #request<T>(
     out: Frame[],
     cost: number,
     expect: () => Promise<T>,
-    bind?: Session,
+    extra: { bind?: Session; skipIf?: () => boolean; instead?: () => T } = {},
   ): Promise<T> {
     let answer: Promise<T> | undefined;
     await this.#outbox.send({
       frames: out,
       cost,
-      ...(bind === undefined ? {} : { bind }),
+      ...(extra.bind === undefined ? {} : { bind: extra.bind }),
+      ...(extra.skipIf === undefined ? {} : { skipIf: extra.skipIf }),
       onWritten: () => {
         answer = expect();
         answer.catch(() => undefined); // awaited below; this only stops an early unhandled rejection
       },
     });
-    return answer!;
+    return answer ?? extra.instead!();
   }
 
   #report(err: unknown, context: unknown): void {

@@ -78,7 +78,9 @@ export class Handlers {
       const match = test({ from: offer.from, subject: offer.fileName });
       if (match === false) return;
       this.#claimed.add(offer);
-      this.#run(fn, { ...offer, match });
+      const ctx = { ...offer, match };
+      // A handler that failed before answering would leave the sender waiting for good.
+      this.#run(fn, ctx, () => void ctx.reject().catch(() => undefined));
     });
     this.#offerHandlers++;
     let subscribed = true;
@@ -98,12 +100,16 @@ export class Handlers {
     return this.#events.listenerCount('offer') > this.#offerHandlers || this.#claimed.has(offer);
   }
 
-  #run<C>(fn: (ctx: C) => unknown, ctx: C): void {
+  #run<C>(fn: (ctx: C) => unknown, ctx: C, onFail?: () => void): void {
+    const failed = (err: unknown): void => {
+      this.#report(err, ctx);
+      onFail?.();
+    };
     try {
       const result = fn(ctx);
-      if (isThenable(result)) result.then(undefined, (err: unknown) => this.#report(err, ctx));
+      if (isThenable(result)) result.then(undefined, failed);
     } catch (err) {
-      this.#report(err, ctx);
+      failed(err);
     }
   }
 }

@@ -17,6 +17,8 @@ export interface OutboxJob {
    * fails with DISCONNECTED instead of waiting for the next connection.
    */
   bind?: Session;
+  /** Checked right before writing: true settles the job without writing it (nor `onWritten`). */
+  skipIf?: () => boolean;
 }
 
 interface Queued extends OutboxJob {
@@ -113,6 +115,10 @@ export class Outbox {
           this.#bucket.takeNow(job.cost);
         }
         this.#queue.shift();
+        if (job.skipIf?.() === true) {
+          job.resolve();
+          continue;
+        }
         let ok = true;
         for (const frame of job.frames) ok = session.write(frame) && ok;
         job.onWritten?.(session);

@@ -9,7 +9,7 @@ import {
   type RejectFileFrame,
 } from '../protocol/index.js';
 import type { Client } from './client.js';
-import { TransferError } from './errors.js';
+import { ClientError, TransferError } from './errors.js';
 import type { AcceptTarget, ClientEvents, OfferContext, TransferEvent } from './events.js';
 import { IncomingTransfer } from './incoming-transfer.js';
 import { checkName } from './messages.js';
@@ -216,19 +216,23 @@ export class Transfers {
       size: frame.size,
       fileName: frame.fileName,
     };
-    let answered = false;
-    const answer = (): void => {
-      if (answered)
-        throw new Error(`The offer of ${frame.fileName} was already accepted or rejected`);
-      answered = true;
+    let answered: 'accepted' | 'rejected' | null = null;
+    const answer = (how: 'accepted' | 'rejected'): void => {
+      if (answered !== null) {
+        throw new ClientError(
+          'INVALID_ARGUMENT',
+          `The offer of ${frame.fileName} from ${frame.source} was already ${answered}; answer each offer once (give onOffer handlers filters that do not overlap, and let only one on('offer') listener answer)`,
+        );
+      }
+      answered = how;
     };
     const session = this.#session ?? undefined;
     const reject = async (): Promise<void> => {
-      answer();
+      answer('rejected');
       await this.#deps.send({ frames: [frames.reject(fields)], cost: 0, bind: session });
     };
     const accept = (to: AcceptTarget): IncomingTransfer => {
-      answer();
+      answer('accepted');
       return this.#accept(fields, to, session);
     };
     const ctx: OfferContext = {
@@ -243,7 +247,7 @@ export class Transfers {
     };
     // An offer nobody takes would leave the sender waiting forever.
     this.#deps.emit('offer', ctx);
-    if (!answered && !this.#deps.offerClaimed(ctx)) {
+    if (answered === null && !this.#deps.offerClaimed(ctx)) {
       void reject().catch(() => undefined);
     }
   }
