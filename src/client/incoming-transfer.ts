@@ -71,7 +71,7 @@ export class IncomingTransfer extends TransferBase<IncomingResult> {
     return this.peer;
   }
 
-  /** True when chunks for this id should be dropped (cancelled or failed). */
+  /** @internal True when chunks for this id are dropped (the transfer has settled). */
   get discarding(): boolean {
     return this.settled;
   }

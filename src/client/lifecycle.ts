@@ -100,9 +100,16 @@ export class Lifecycle {
     this.#session = null;
     const intentional = this.#closing !== null;
     const willReconnect = !intentional && this.#reconnector.enabled;
+    const why = info.error === undefined ? info.reason : `${info.reason}: ${info.error.message}`;
     const err = new ClientError(
       'DISCONNECTED',
-      `The connection ended (${info.reason}) before an answer came`,
+      `The connection ended (${why}) before an answer came; ${
+        intentional
+          ? 'close() was called'
+          : willReconnect
+            ? "try again after the 'reconnect' event"
+            : 'connect() again to retry'
+      }`,
       { cause: info.error },
     );
     this.#p.outbox.setSession(null);

@@ -54,7 +54,10 @@ export class Outbox {
     if (this.#closed) return Promise.reject(this.#closed);
     if (job.bind !== undefined && (job.bind !== this.#session || !job.bind.open)) {
       return Promise.reject(
-        new ClientError('DISCONNECTED', 'The connection this belongs to has ended'),
+        new ClientError(
+          'DISCONNECTED',
+          'The connection this belongs to has ended (a transfer id or offer dies with it)',
+        ),
       );
     }
     if (this.#session === null && this.#policy === 'reject') {
@@ -74,7 +77,10 @@ export class Outbox {
   /** Starts writing to `session` (null: disconnected). */
   setSession(session: Session | null): void {
     this.#session = session;
-    const lost = new ClientError('DISCONNECTED', 'The connection dropped before this was sent');
+    const lost = new ClientError(
+      'DISCONNECTED',
+      'The connection dropped before this was sent; send it again once connected',
+    );
     if (session === null && this.#policy === 'reject') this.#failQueued(lost);
     for (const job of this.#queue.filter((j) => j.bind !== undefined && j.bind !== session)) {
       this.#queue.splice(this.#queue.indexOf(job), 1);
@@ -136,5 +142,12 @@ export class Outbox {
 
 function settle(job: Queued, sent: boolean): void {
   if (sent) job.resolve();
-  else job.reject(new ClientError('DISCONNECTED', 'The connection dropped while sending'));
+  else {
+    job.reject(
+      new ClientError(
+        'DISCONNECTED',
+        'The connection dropped while sending; it may not have arrived, send it again once connected',
+      ),
+    );
+  }
 }

@@ -76,7 +76,7 @@ export class OutgoingTransfer extends TransferBase<OutgoingResult> {
   #answerTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #answerTimeoutMs: number | undefined;
   #session: Session | undefined;
-  /** Set by the transfer manager: sends the OFFER, once name and size are known. */
+  /** @internal Resolves once name and size are checked (the OFFER waits for it). */
   ready: Promise<void>;
 
   /** @internal Created by `client.sendFile`. */
@@ -112,8 +112,14 @@ export class OutgoingTransfer extends TransferBase<OutgoingResult> {
   }
 
   /**
-   * Stops the transfer; `done` rejects with CANCELLED. The protocol has no cancel message, so
-   * the server is told the file is finished early and the receiver sees a size mismatch.
+   * Stops the transfer; `done` rejects with CANCELLED. The protocol has no cancel message for
+   * the sender, so the last chunk is marked finished early and the receiver fails with
+   * SIZE_MISMATCH (keeping no partial file). Cancelled before its offer went out, nothing is
+   * offered.
+   *
+   * @example
+   * const t = client.sendFile('bob', './big.iso')
+   * process.once('SIGINT', () => t.cancel())
    */
   cancel(): void {
     this.#stop(
@@ -146,7 +152,7 @@ export class OutgoingTransfer extends TransferBase<OutgoingResult> {
     this.fail(err);
   }
 
-  /** The offer frame's fields. */
+  /** @internal The offer frame's fields. */
   get negotiation(): {
     target: string;
     source: string;

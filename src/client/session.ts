@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { Connection } from '../connection.js';
 import {
-  type ErrorCode,
+  ErrorCode,
   errorCodeName,
   type Frame,
   frames,
@@ -149,9 +149,11 @@ export class Session {
         const name = errorCodeName(frame.code);
         this.destroy({
           reason: 'server-error',
-          error: new ClientError('SERVER_ERROR', `The server closed the connection: ERR ${name}`, {
-            wireCode: frame.code,
-          }),
+          error: new ClientError(
+            'SERVER_ERROR',
+            `The server closed the connection: ERR ${name}; ${serverErrorHint(frame.code)}`,
+            { wireCode: frame.code },
+          ),
         });
         return;
       }
@@ -193,5 +195,19 @@ export class Session {
     const waiters = [...this.#drainWaiters];
     this.#drainWaiters.clear();
     for (const wake of waiters) wake();
+  }
+}
+
+/** What to do about an ERR the server sent mid-session. */
+function serverErrorHint(code: number): string {
+  switch (code) {
+    case ErrorCode.TOO_MANY_ROOMS:
+      return 'the server has no room for another room: join one that exists (client.rooms() lists them)';
+    case ErrorCode.TOO_MANY_USERS:
+      return 'the server is full: try again later';
+    case ErrorCode.NAME_IN_USE:
+      return 'the name is taken: connect with another name';
+    default:
+      return 'the server refused a frame this client sent; check the server log, and report it if relaykit sent it';
   }
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Client, connect, type IncomingTransfer } from '../../../src/client/index.js';
-import { frames, Kind } from '../../../src/protocol/index.js';
+import { ErrorCode, frames, Kind } from '../../../src/protocol/index.js';
 import { type FakePeer, FakeServer } from './fake-server.js';
 
 // Every promise a bot may hold must settle when the connection goes away under it, whether the
@@ -138,6 +138,22 @@ describe('pending calls settle', () => {
     expect(settled.waitFor).toBe('CLOSED');
     expect(settled.join).toBe('DISCONNECTED');
     expect(await queued).toBe('CLOSED');
+  });
+
+  it('an ERR from the server fails the waiting call with a message that says what to do', async () => {
+    const { client, peer } = await setup();
+    const gone = client.waitFor('disconnect');
+    const joining = client.join('one-too-many');
+    await peer.next(Kind.ENTER_ROOM);
+    peer.send(frames.error(ErrorCode.TOO_MANY_ROOMS));
+    const err = await joining.catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'DISCONNECTED' });
+    expect((err as Error).message).toMatch(/ERR TOO_MANY_ROOMS; .*join one that exists/);
+    expect((err as Error).message).toMatch(/connect\(\) again/);
+    expect(await gone).toMatchObject({
+      reason: 'server-error',
+      error: { code: 'SERVER_ERROR', wireCode: ErrorCode.TOO_MANY_ROOMS },
+    });
   });
 
   it('calls after close() fail at once with CLOSED, posts() ends, no listener is left behind', async () => {
