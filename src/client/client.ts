@@ -207,13 +207,21 @@ export class Client {
    */
   async join(room: string): Promise<string[]> {
     checkName(room, 'room name');
-    this.#rooms.wanted.add(room);
+    const wanted = this.#rooms.wanted;
+    const fresh = !wanted.has(room);
+    wanted.add(room);
     if (this.#rooms.joined.has(room)) return this.#rooms.members(room);
-    return this.#request([frames.enterRoom(room)], 0, () => this.#rooms.expectJoin(room), {
-      // Queued while away, and rejoined meanwhile (the rejoin enters every wanted room).
-      skipIf: () => this.#rooms.joined.has(room),
-      instead: () => this.#rooms.members(room),
-    });
+    try {
+      return await this.#request([frames.enterRoom(room)], 0, () => this.#rooms.expectJoin(room), {
+        // Queued while away, and rejoined meanwhile (the rejoin enters every wanted room).
+        skipIf: () => this.#rooms.joined.has(room),
+        instead: () => this.#rooms.members(room),
+      });
+    } catch (err) {
+      // Refused before anything was sent: a later reconnection must not join it behind your back.
+      if (fresh && (err as ClientError).code === 'NOT_CONNECTED') wanted.delete(room);
+      throw err;
+    }
   }
 
   /**

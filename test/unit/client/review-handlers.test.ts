@@ -150,6 +150,34 @@ describe('unsubscribing', () => {
 });
 
 describe('reconnection', () => {
+  it("a join refused while away (whileDisconnected: 'reject') is not made later by the rejoin", async () => {
+    const server = new FakeServer();
+    const port = await server.listen();
+    cleanup.push(() => server.close());
+    const client = await connect({
+      name: 'me',
+      port,
+      reconnect: { initialDelayMs: 5 },
+      whileDisconnected: 'reject',
+    });
+    cleanup.push(() => client.close());
+    const first = await server.peer(0);
+    await joinOn(client, first, 'ops');
+    const away = client.waitFor('disconnect');
+    first.socket.destroy();
+    await away;
+    await expect(client.join('dev')).rejects.toMatchObject({ code: 'NOT_CONNECTED' });
+    await expect(client.join('ops')).rejects.toMatchObject({ code: 'NOT_CONNECTED' });
+    const back = client.waitFor('reconnect');
+    const second = await server.peer(1);
+    const enter = await second.next(Kind.ENTER_ROOM);
+    second.send(frames.userListing(enter.room, ['me']));
+    await back;
+    expect(enter.room).toBe('ops'); // still wanted from before; 'dev' never was
+    expect([...client.joined]).toEqual(['ops']);
+    expect(second.received.filter((f) => f.kind === Kind.ENTER_ROOM)).toHaveLength(1);
+  });
+
   it('keeps one copy of each handler and enters each room once, also one joined while away', async () => {
     const server = new FakeServer();
     const port = await server.listen();
