@@ -60,6 +60,9 @@ async function run(task: LoadTask): Promise<void> {
   send({ type: 'result', result: { runs, marks } });
 }
 
+// Without the orchestrator there is no one to report to: never linger holding sockets.
+process.on('disconnect', () => process.exit(0));
+
 process.once('message', (m: LoadRequest) => {
   if (m.type !== 'task') return;
   run(m.task).then(
