@@ -73,6 +73,10 @@ export class OutgoingTransfer extends TransferBase<OutgoingResult> {
   #started = false;
   /** The server ended the transfer: no chunk may follow, whatever `done` becomes. */
   #halted = false;
+  /** The pump's chunk held back (see #pump), and whether the pump waits for the source. */
+  #held: Uint8Array | null = null;
+  #waitingForSource = false;
+  #finishedEarly = false;
   #answerTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #answerTimeoutMs: number | undefined;
   #session: Session | undefined;
@@ -150,6 +154,24 @@ export class OutgoingTransfer extends TransferBase<OutgoingResult> {
     if (this.settled) return;
     this.#cancelled = true;
     this.fail(err);
+    if (this.#started && this.#waitingForSource) this.#finishEarly();
+  }
+
+  // A source may stall for good: the receiver is told now rather than at its next piece.
+  #finishEarly(): void {
+    if (this.#finishedEarly || this.#halted) return;
+    // A chunk needs a byte: the held one, or a filler, only where it cannot complete the file.
+    const byte =
+      this.#held?.subarray(0, 1) ?? (this.size - this.bytes > 1 ? new Uint8Array(1) : null);
+    if (byte === null) return; // the pump finishes at the source's next piece
+    this.#finishedEarly = true;
+    this.#held = null;
+    this.#send({
+      frames: [frames.chunk(this.id, byte, true)],
+      cost: 0,
+      flush: true,
+      bind: this.#session,
+    }).catch(() => undefined);
   }
 
   /** @internal The offer frame's fields. */
@@ -190,6 +212,8 @@ export class OutgoingTransfer extends TransferBase<OutgoingResult> {
             ),
       ),
     );
+    // Cancelled (or timed out) before the answer came: finish at once.
+    if (this.#cancelled && this.#waitingForSource) this.#finishEarly();
   }
 
   /** @internal The transfer ended from outside (reject, offline, disconnect). */
@@ -279,16 +303,18 @@ export class OutgoingTransfer extends TransferBase<OutgoingResult> {
     if (size === 0) return succeed(); // no chunk for an empty file: complete once accepted
     // One chunk is held back so that, whatever happens to the source, the last chunk sent can
     // carry the finished flag (a chunk needs at least one byte).
-    let held: Uint8Array | null = null;
+    this.#waitingForSource = true;
     for await (const piece of this.#chunks()) {
-      if (this.#halted) return; // rejected, peer gone or disconnected
-      if (held !== null) {
-        await send(held, false);
-        held = null;
+      this.#waitingForSource = false;
+      // Rejected, peer gone, disconnected, or cancelled while the source stalled.
+      if (this.#halted || this.#finishedEarly) return;
+      if (this.#held !== null) {
+        await send(this.#held, false);
+        this.#held = null;
       }
       if (this.#halted) return;
       if (this.#cancelled) {
-        held = piece.subarray(0, 1); // finish early: see cancel()
+        this.#held = piece.subarray(0, 1); // finish early: see cancel()
         break;
       }
       const room = size - this.bytes;
@@ -306,9 +332,12 @@ export class OutgoingTransfer extends TransferBase<OutgoingResult> {
         }
         return succeed();
       }
-      held = piece;
+      this.#held = piece;
+      this.#waitingForSource = true;
     }
-    if (held !== null) await send(held, true);
+    this.#waitingForSource = false;
+    if (this.#finishedEarly) return;
+    if (this.#held !== null) await send(this.#held, true);
     if (this.settled || this.#halted) return;
     throw new TransferError(
       'SIZE_MISMATCH',

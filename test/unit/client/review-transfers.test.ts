@@ -195,3 +195,42 @@ describe('the sender, when the server ends its transfer', () => {
     await expect(out.done).rejects.toMatchObject({ code: 'ABORTED' });
   });
 });
+
+describe('the sender cancelling while its source stalls', () => {
+  async function acceptedStalled(client: Client, peer: FakePeer, first: number) {
+    const source = new PassThrough();
+    cleanup.push(async () => source.destroy());
+    if (first > 0) source.write(Buffer.alloc(first, 1));
+    const out = client.sendFile('bob', source, { name: 's.bin', size: 100_000 });
+    const offered = await peer.next(Kind.OFFER_FILE);
+    peer.send(frames.accept({ ...offered, id: 41 }));
+    return { out, source };
+  }
+  const chunks = (f: ClientFrame[]) => f.flatMap((x) => (x.kind === Kind.FILE_TRANSFER ? [x] : []));
+
+  it('ends the transfer at once with the chunk it held back', async () => {
+    const { client, peer } = await setup();
+    const { out } = await acceptedStalled(client, peer, 2 * 4096);
+    await peer.next(Kind.FILE_TRANSFER); // the first chunk; the second is held back
+    out.cancel();
+    const sent = await peer.until((f) => chunks(f).some((c) => c.finished));
+    expect(chunks(sent).map((c) => [c.data.length, c.finished])).toEqual([
+      [4096, false],
+      [1, true],
+    ]);
+    expect(chunks(sent)[1]!.data[0]).toBe(1); // a real byte of the file
+    await expect(out.done).rejects.toMatchObject({ code: 'CANCELLED' });
+  });
+
+  it('with nothing read yet, ends it with a filler byte that cannot complete the file', async () => {
+    const { client, peer } = await setup();
+    const { out, source } = await acceptedStalled(client, peer, 0);
+    await expect.poll(() => out.id).toBe(41);
+    out.cancel();
+    const sent = await peer.until((f) => chunks(f).some((c) => c.finished));
+    expect(chunks(sent).map((c) => [c.id, c.data.length, c.finished])).toEqual([[41, 1, true]]);
+    source.write(Buffer.alloc(8192, 2)); // arrives too late: nothing more goes out
+    await barrier(client, peer);
+    expect(chunks(peer.received)).toHaveLength(1);
+  });
+});
