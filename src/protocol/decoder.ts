@@ -13,6 +13,39 @@ export interface FrameDecoderOptions<S extends Side> {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/**
+ * The header of every frame is checked; tables indexed by kind byte keep that to a few loads.
+ * `min` is -1 for a kind the side never accepts; `max` is the largest valid length (listings:
+ * `maxListingBytes`); `step` is 64 for listings, else 1. Shared by every decoder of the same
+ * side and limit, so a server with many clients holds them once.
+ */
+interface HeaderTables {
+  min: Int32Array;
+  max: Float64Array;
+  step: Int32Array;
+}
+const TABLES = new Map<string, HeaderTables>();
+
+function headerTables(side: Side, maxListing: number): HeaderTables {
+  const key = `${side}:${maxListing}`;
+  const cached = TABLES.get(key);
+  if (cached !== undefined) return cached;
+  const tables = {
+    min: new Int32Array(256).fill(-1),
+    max: new Float64Array(256),
+    step: new Int32Array(256),
+  };
+  for (const kind of receivedBy(side)) {
+    const range = LENGTHS.get(kind)!;
+    tables.min[kind] = range.min;
+    tables.max[kind] = range.max === Number.POSITIVE_INFINITY ? maxListing : range.max;
+    tables.step[kind] = range.step;
+  }
+  // A program that makes decoders with ever new limits builds tables each time, unbounded.
+  if (TABLES.size < 32) TABLES.set(key, tables);
+  return tables;
+}
 /** Payloads up to this size get one buffer up front; larger ones (listings) grow as they arrive. */
 const PREALLOCATE_LIMIT = 64 * 1024;
 
@@ -30,13 +63,11 @@ export class FrameDecoder<S extends Side = Side> {
   readonly side: S;
   readonly #accepted: ReadonlySet<number>;
   readonly #maxListing: number;
-  /** Per kind byte: the least valid length, or -1 for a kind this side never accepts. */
-  readonly #min = new Int32Array(256).fill(-1);
-  /** Per kind byte: the largest valid length (listings: `maxListingBytes`). */
-  readonly #max = new Float64Array(256);
-  /** Per kind byte: the length step past the least (64 for listings, else 1). */
-  readonly #step = new Int32Array(256);
-  readonly #header = Buffer.alloc(HEADER_BYTES);
+  readonly #min: Int32Array;
+  readonly #max: Float64Array;
+  readonly #step: Int32Array;
+  // Written before it is read, so a pooled slice will do: a server holds one per client.
+  readonly #header = Buffer.allocUnsafe(HEADER_BYTES);
   #headerFill = 0;
   #payload: Buffer | null = null;
   #payloadFill = 0;
@@ -49,13 +80,10 @@ export class FrameDecoder<S extends Side = Side> {
     this.side = options.side;
     this.#accepted = receivedBy(options.side);
     this.#maxListing = options.maxListingBytes ?? DEFAULT_MAX_LISTING_BYTES;
-    // The header of every frame is checked; tables indexed by kind keep that to a few loads.
-    for (const kind of this.#accepted) {
-      const range = LENGTHS.get(kind)!;
-      this.#min[kind] = range.min;
-      this.#max[kind] = this.#maxLength(kind);
-      this.#step[kind] = range.step;
-    }
+    const tables = headerTables(options.side, this.#maxListing);
+    this.#min = tables.min;
+    this.#max = tables.max;
+    this.#step = tables.step;
   }
 
   /** The error this decoder failed with, if it has. */
