@@ -28,6 +28,9 @@ export abstract class TransferBase<R> {
   bytes = 0;
   /** Resolves when the transfer completes; rejects with a `TransferError`. */
   readonly done: Promise<R>;
+  /** @internal Where a failing progress listener is reported (the client's `error` event). */
+  reportListenerError: (error: unknown, context: unknown) => void = (error) =>
+    process.emitWarning(error instanceof Error ? error : String(error));
   readonly #direction: 'in' | 'out';
   readonly #emit: (event: TransferEvent) => void;
   readonly #listeners = new Set<(p: TransferProgress) => void>();
@@ -90,8 +93,9 @@ export abstract class TransferBase<R> {
     for (const fn of [...this.#listeners]) {
       try {
         fn(p);
-      } catch {
-        // A progress listener's failure is its own; the transfer goes on.
+      } catch (err) {
+        // The listener's bug is reported; the transfer goes on.
+        this.reportListenerError(err, { transfer: this, event: 'progress', payload: p });
       }
     }
     this.#event('progress');

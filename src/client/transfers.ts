@@ -57,6 +57,7 @@ export class Transfers {
       source,
       opts,
     );
+    t.reportListenerError = this.#deps.report;
     try {
       checkName(to, 'recipient');
     } catch (err) {
@@ -282,6 +283,7 @@ export class Transfers {
       emit,
       tellSender,
     );
+    t.reportListenerError = this.#deps.report;
     this.#incoming.set(fields.id, t);
     void (async () => {
       try {

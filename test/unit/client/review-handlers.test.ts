@@ -1,5 +1,11 @@
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Client, ClientError, connect } from '../../../src/client/index.js';
+import {
+  type Client,
+  ClientError,
+  connect,
+  type IncomingTransfer,
+} from '../../../src/client/index.js';
 import { type ClientFrame, frames, Kind } from '../../../src/protocol/index.js';
 import { type FakePeer, FakeServer } from './fake-server.js';
 
@@ -112,6 +118,43 @@ describe('handler failures reach the error event with their context', () => {
     expect(err).toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect((err as Error).message).toMatch(/f3\.txt from ann was already rejected/);
     expect((err as Error).message).toMatch(/filters/);
+  });
+});
+
+describe('transfer progress listeners', () => {
+  it('a progress listener that throws is reported with its context; the transfer goes on', async () => {
+    const { client, peer } = await setup();
+    const errors: Array<{ message: string; context: unknown }> = [];
+    client.on(
+      'error',
+      ({ error, context }) => void errors.push({ message: error.message, context }),
+    );
+    const chunks: Buffer[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        chunks.push(chunk);
+        cb();
+      },
+    });
+    const accepted = new Promise<IncomingTransfer>((resolve) =>
+      client.onOffer((ctx) => {
+        const t = ctx.accept({ stream });
+        t.on('progress', () => {
+          throw new Error('progress bug');
+        });
+        resolve(t);
+      }),
+    );
+    peer.send(frames.offer({ ...offerFields(5), size: 6 }));
+    const t = await accepted;
+    await peer.next(Kind.ACCEPT_FILE);
+    peer.send(frames.chunk(5, Buffer.from('abc')), frames.chunk(5, Buffer.from('def'), true));
+    expect(await t.done).toMatchObject({ bytes: 6 });
+    expect(Buffer.concat(chunks).toString()).toBe('abcdef');
+    expect(errors[0]).toMatchObject({
+      message: 'progress bug',
+      context: { event: 'progress', transfer: t, payload: { bytes: 3, size: 6 } },
+    });
   });
 });
 
