@@ -135,7 +135,7 @@ const fanout: Scenario = {
     posts: quick ? 4_000 : 20_000,
     window: 100,
     textBytes: 100,
-    rounds: quick ? 1 : 5,
+    rounds: quick ? 1 : 7,
   }),
   evaluate(run, base) {
     const r = run.result as unknown as FanoutResult;
@@ -352,7 +352,7 @@ const file: Scenario = {
   name: 'file',
   baseline: 'pipe',
   server: true,
-  params: (quick) => ({ mib: quick ? 32 : 256, rounds: quick ? 1 : 5 }),
+  params: (quick) => ({ mib: quick ? 32 : 256, rounds: quick ? 1 : 7 }),
   evaluate(run, base) {
     const r = run.result as unknown as FileResult;
     const b = base?.result as unknown as FileResult | undefined;
