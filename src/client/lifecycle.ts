@@ -74,6 +74,9 @@ export class Lifecycle {
     const { rooms, outbox } = this.#p;
     this.presence = new PresenceTracker(this.#p.opts.name);
     this.#session = session;
+    // Answers to offers that come before the session takes over the outbox (early frames, or
+    // while rooms are rejoined) belong to it: they wait with the rest instead of failing.
+    outbox.setNext(session);
     session.attach({
       frame: (frame) =>
         dispatchFrame(frame, {

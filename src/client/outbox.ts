@@ -36,6 +36,8 @@ export class Outbox {
   readonly #bucket: TokenBucket | null;
   readonly #policy: 'queue' | 'reject';
   #session: Session | null = null;
+  /** A session being readied (rejoining rooms): jobs bound to it wait for it. */
+  #next: Session | null = null;
   #running = false;
   #closed: Error | null = null;
 
@@ -52,15 +54,17 @@ export class Outbox {
   /** Queues a job; resolves once written (and flushed if asked). */
   send(job: OutboxJob): Promise<void> {
     if (this.#closed) return Promise.reject(this.#closed);
-    if (job.bind !== undefined && (job.bind !== this.#session || !job.bind.open)) {
-      return Promise.reject(
-        new ClientError(
-          'DISCONNECTED',
-          'The connection this belongs to has ended (a transfer id or offer dies with it)',
-        ),
-      );
-    }
-    if (this.#session === null && this.#policy === 'reject') {
+    if (job.bind !== undefined) {
+      const live = job.bind === this.#session || job.bind === this.#next;
+      if (!live || !job.bind.open) {
+        return Promise.reject(
+          new ClientError(
+            'DISCONNECTED',
+            'The connection this belongs to has ended (a transfer id or offer dies with it)',
+          ),
+        );
+      }
+    } else if (this.#session === null && this.#policy === 'reject') {
       return Promise.reject(
         new ClientError(
           'NOT_CONNECTED',
@@ -74,9 +78,15 @@ export class Outbox {
     });
   }
 
+  /** `session` will be the next one (once it has rejoined): jobs bound to it may queue. */
+  setNext(session: Session): void {
+    this.#next = session;
+  }
+
   /** Starts writing to `session` (null: disconnected). */
   setSession(session: Session | null): void {
     this.#session = session;
+    this.#next = null;
     const lost = new ClientError(
       'DISCONNECTED',
       'The connection dropped before this was sent; send it again once connected',

@@ -234,3 +234,40 @@ describe('the sender cancelling while its source stalls', () => {
     expect(chunks(peer.received)).toHaveLength(1);
   });
 });
+
+describe('offers that arrive while a new connection rejoins its rooms', () => {
+  it('are answered on that connection once the rejoin is done, not failed', async () => {
+    const server = new FakeServer();
+    const port = await server.listen();
+    cleanup.push(() => server.close());
+    const client = await connect({ name: 'me', port, reconnect: { initialDelayMs: 5 } });
+    cleanup.push(() => client.close());
+    const first = await server.peer(0);
+    const joining = client.join('ops');
+    await first.next(Kind.ENTER_ROOM);
+    first.send(frames.userListing('ops', ['me']));
+    await joining;
+    const sink = new PassThrough();
+    cleanup.push(async () => sink.destroy());
+    const accepted = new Promise<IncomingTransfer>((resolve) =>
+      client.onOffer({ match: /^keep/ }, (ctx) => resolve(ctx.accept({ stream: sink }))),
+    );
+
+    first.socket.destroy();
+    const second = await server.peer(1);
+    await second.next(Kind.ENTER_ROOM); // the rejoin, not confirmed yet
+    const keep = { target: 'me', source: 'ann', id: 51, size: 2, fileName: 'keep.txt' };
+    const drop = { ...keep, id: 52, fileName: 'drop.txt' };
+    second.send(frames.offer(keep), frames.offer(drop));
+    const t = await accepted;
+    second.send(frames.userListing('ops', ['me']));
+    const sent = await second.until(
+      (f) =>
+        f.some((x) => x.kind === Kind.ACCEPT_FILE) && f.some((x) => x.kind === Kind.REJECT_FILE),
+    );
+    expect(sent.filter((x) => x.kind === Kind.ACCEPT_FILE)).toEqual([frames.accept(keep)]);
+    expect(sent.filter((x) => x.kind === Kind.REJECT_FILE)).toEqual([frames.reject(drop)]);
+    second.send(frames.chunk(51, Buffer.from('ok'), true));
+    expect(await t.done).toMatchObject({ bytes: 2 });
+  });
+});
