@@ -339,7 +339,8 @@ export class Client {
 
   /**
    * Says goodbye (CLIENT_DEPARTS with `farewell`), waits for it to be flushed and closes.
-   * Sends queued before are written first. No reconnection follows.
+   * Sends queued before are written first (except while a new connection is still rejoining
+   * rooms: then they fail with CLOSED). No reconnection follows.
    *
    * @example
    * await client.close('shutting down')

@@ -55,15 +55,24 @@ export class Lifecycle {
     return this.#finished;
   }
 
-  /** Sends CLIENT_DEPARTS after what is queued, waits for the close, and finishes. */
+  /**
+   * Sends CLIENT_DEPARTS after what is queued, waits for the close, and finishes. A session
+   * still rejoining its rooms has written nothing queued yet: it says goodbye at once, and
+   * the queued sends fail with CLOSED.
+   */
   close(farewell: string): Promise<void> {
     this.#closing ??= (async () => {
       this.#reconnector.stop();
       const session = this.#session;
+      const { outbox } = this.#p;
       if (session?.open) {
-        // An empty job: it resolves once everything queued before it was written.
-        await this.#p.outbox.send({ frames: [], cost: 0 }).catch(() => undefined);
-        await session.end(frames.clientDeparts(farewell));
+        if (outbox.session === session) {
+          // An empty job: it resolves once everything queued before it was written, unless
+          // the connection ends first (a queued job would then wait for a next one).
+          const written = outbox.send({ frames: [], cost: 0 }).catch(() => undefined);
+          await Promise.race([written, session.closed]);
+        }
+        if (session.open) await session.end(frames.clientDeparts(farewell));
       }
       this.#finish('closed');
     })();

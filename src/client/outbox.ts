@@ -46,6 +46,11 @@ export class Outbox {
     this.#policy = policy;
   }
 
+  /** The session jobs are written to (null while disconnected or rejoining). */
+  get session(): Session | null {
+    return this.#session;
+  }
+
   /** Jobs waiting to be written. */
   get pending(): number {
     return this.#queue.length;

@@ -67,6 +67,7 @@ export class Reconnector {
     const policy = this.#opts.reconnect!;
     let lastError: Error | undefined;
     for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
+      if (this.#stopped) return; // e.g. close() while the last attempt was rejoining
       const delayMs = backoffDelay(attempt, policy);
       this.#hooks.emit('reconnecting', { attempt, delayMs });
       const sleep = cancellableSleep(delayMs);

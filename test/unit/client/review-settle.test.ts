@@ -179,3 +179,39 @@ describe('pending calls settle', () => {
     await client.close(); // a second close is harmless
   });
 });
+
+describe('close() while a new connection is still rejoining its rooms', () => {
+  it('says goodbye at once, and no reconnection follows', async () => {
+    const server = new FakeServer();
+    const port = await server.listen();
+    cleanup.push(() => server.close());
+    const client = await connect({
+      name: 'me',
+      port,
+      reconnect: { initialDelayMs: 5, maxDelayMs: 5 },
+      connectTimeoutMs: 60_000,
+    });
+    const first = await server.peer(0);
+    const joining = client.join('ops');
+    await first.next(Kind.ENTER_ROOM);
+    first.send(frames.userListing('ops', ['me']));
+    await joining;
+    const events: string[] = [];
+    for (const e of ['disconnect', 'reconnecting', 'reconnect', 'close'] as const) {
+      client.on(e, () => void events.push(e));
+    }
+    first.socket.destroy();
+    const second = await server.peer(1);
+    await second.next(Kind.ENTER_ROOM); // never confirmed
+    const queued = client
+      .say('ops', 'queued while rejoining')
+      .catch((e: { code?: string }) => e.code);
+    await client.close('bye now');
+    expect(await queued).toBe('CLOSED');
+    await second.closed;
+    expect(second.received.at(-1)).toEqual(frames.clientDeparts('bye now'));
+    await new Promise((resolve) => setTimeout(resolve, 30)); // several backoff delays
+    expect(events).toEqual(['disconnect', 'reconnecting', 'disconnect', 'close']);
+    expect(server.peers).toHaveLength(2);
+  });
+});
