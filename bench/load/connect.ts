@@ -76,7 +76,7 @@ export async function connectMany(
   const timeout = setTimeout(() => allDone.resolve(), 60_000);
   await allDone.promise;
   clearTimeout(timeout);
-  const registerSeconds = (lastRegistered - start) / 1000;
+  const registerSeconds = Math.max(0, (lastRegistered - start) / 1000);
   // CPU is judged over the registrations; memory once everyone has held for a while.
   const afterRegistration = await ctx.mark(target.name, 'end');
 
@@ -89,7 +89,7 @@ export async function connectMany(
       if (alive[c] === 1) sockets[c]!.write(HEARTBEAT);
     }
   }, heartbeatMs / slices);
-  await hold(holdSeconds * 1000);
+  if (registered > 0) await hold(holdSeconds * 1000);
   clearInterval(heartbeat);
   let connected = 0;
   for (let c = 0; c < clients; c++) connected += alive[c]!;
@@ -105,7 +105,7 @@ export async function connectMany(
       refused,
       failed,
       registerSeconds: round(registerSeconds),
-      registrationsPerSecond: Math.round(registered / registerSeconds),
+      registrationsPerSecond: registered === 0 ? 0 : Math.round(registered / registerSeconds),
       connectedAtEnd: connected,
       closedWhileHolding,
       serverConnections: atEnd?.stats?.connections ?? null,
