@@ -62,6 +62,8 @@ async function run(task: LoadTask): Promise<void> {
 
 // Without the orchestrator there is no one to report to: never linger holding sockets.
 process.on('disconnect', () => process.exit(0));
+// An orderly exit, so that a --cpu-prof profile gets written.
+process.on('SIGTERM', () => process.exit(0));
 
 process.once('message', (m: LoadRequest) => {
   if (m.type !== 'task') return;

@@ -49,6 +49,7 @@ const { values } = parseArgs({
     label: { type: 'string' },
     profile: { type: 'string' },
     'server-module': { type: 'string' },
+    'profile-load': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
   allowNegative: true,
@@ -59,7 +60,8 @@ if (values.help) {
     'npm run bench -- [--scenario codec|fanout|rooms|connect|file]... [--host H --port P]\n' +
       '  [--source] [--no-build] [--no-save] [--quick] [--label NAME] [--profile DIR]\n' +
       '  --profile DIR  run the server under --cpu-prof, write its profile to DIR, print a summary\n' +
-      '  --server-module PATH  take createServer from PATH (another build, for before/after)\n',
+      '  --server-module PATH  take createServer from PATH (another build, for before/after)\n' +
+      '  --profile-load DIR  run the load generator under --cpu-prof (to check it is not the limit)\n',
   );
   process.exit(0);
 }
@@ -105,7 +107,12 @@ async function drive(
   task: LoadTask,
   servers: Map<string, ServerHandle>,
 ): Promise<Record<string, Run>> {
-  const child = spawnNode('load-process.ts');
+  const profileLoad = values['profile-load'];
+  const child = spawnNode(
+    'load-process.ts',
+    [],
+    profileLoad ? ['--cpu-prof', `--cpu-prof-dir=${profileLoad}`] : [],
+  );
   try {
     child.on('message', (m: LoadReply) => {
       if (m.type !== 'mark') return;
