@@ -271,10 +271,11 @@ export class Transfers {
       if (this.#incoming.get(fields.id) === t) this.#incoming.delete(fields.id);
     };
     // Failed on our side after the ACCEPT: REJECT_FILE tells the sender to stop (the server
-    // forwards it and forgets the transfer); chunks already on their way are dropped.
+    // forwards it and forgets the transfer); chunks already on their way are dropped. It goes
+    // straight to the socket, not behind rate-limited sends: the ACCEPT is written already.
     const tellSender = (): void => {
       forget();
-      answer(frames.reject(fields)).catch(() => undefined);
+      if (session?.open) session.write(frames.reject(fields));
     };
     const t = new IncomingTransfer(
       { id: fields.id, from: fields.source, fileName: fields.fileName, size: fields.size },

@@ -271,3 +271,34 @@ describe('offers that arrive while a new connection rejoins its rooms', () => {
     expect(await t.done).toMatchObject({ bytes: 2 });
   });
 });
+
+describe('a receiver cancel under a rate limit', () => {
+  it('reaches the server at once, not behind the queued posts', async () => {
+    const server = new FakeServer();
+    const port = await server.listen();
+    cleanup.push(() => server.close());
+    const client = await connect({ name: 'me', port, rateLimit: { perSecond: 1, burst: 1 } });
+    cleanup.push(() => client.close());
+    const peer = await server.peer();
+    const joining = client.join('ops');
+    await peer.next(Kind.ENTER_ROOM);
+    peer.send(frames.userListing('ops', ['me']));
+    await joining;
+    const sink = new PassThrough();
+    cleanup.push(async () => sink.destroy());
+    const accepted = new Promise<IncomingTransfer>((resolve) =>
+      client.onOffer((ctx) => resolve(ctx.accept({ stream: sink }))),
+    );
+    peer.send(frames.offer(fields(61, 100)));
+    const t = await accepted;
+    await peer.next(Kind.ACCEPT_FILE);
+    const posts = ['one', 'two', 'three', 'four'].map((text) =>
+      client.say('ops', text).catch(() => undefined),
+    );
+    t.cancel();
+    const sent = await peer.until((f) => f.some((x) => x.kind === Kind.REJECT_FILE));
+    expect(sent.filter((x) => x.kind === Kind.SEND_MESSAGE).length).toBeLessThan(4);
+    peer.socket.destroy(); // the posts would take seconds; they fail instead
+    await Promise.all(posts);
+  });
+});
