@@ -16,7 +16,7 @@ import type { Transfer } from '../transfers.js';
 // The file relay of CLARIFICATIONS §6. The server relays every byte; a transfer is recorded
 // from the offer until its last chunk, a rejection, or either party leaving.
 
-/** How many cancelled ids a session remembers (to drop frames still in flight for them). */
+/** How many ended ids a session remembers (to drop frames still in flight for them). */
 const CANCELLED_MEMORY = 64;
 
 /**
@@ -197,6 +197,8 @@ export function relayChunk(ctx: ServerContext, session: Session, frame: FileTran
   const flowing = target.relay(encode(frame, { trusted: true }));
   if (frame.finished) {
     forget(ctx, t);
+    // The receiver may have sent REJECT_FILE (a cancel) before this chunk reached it.
+    rememberCancelled(target, t.id);
     logTransfer(ctx, 'transfer completed', t);
   }
   if (!flowing && !target.conn.closing && !target.blockedSenders.has(session)) {

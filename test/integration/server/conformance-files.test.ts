@@ -203,6 +203,21 @@ describe('parties going away', () => {
     expect(await b.sync()).toEqual([]);
   });
 
+  it('drops, without punishing, a receiver cancel that crossed the last chunk', async () => {
+    const { server, port } = await startServer();
+    const a = await TestClient.registered(port, 'alice');
+    const b = await TestClient.registered(port, 'bob');
+    const offered = await accepted(a, b, 10);
+    a.send(frames.chunk(offered.id, Buffer.alloc(10), true));
+    await b.next(Kind.FILE_TRANSFER);
+    expect(server.stats.transfers).toBe(0);
+    // The receiver's cancel was on its way when the finished chunk went through.
+    b.send(frames.reject(offered));
+    expect(await b.query('bob')).toBe(1);
+    expect(b.isClosed).toBe(false);
+    expect(await a.sync()).toEqual([]);
+  });
+
   it('drops, without punishing, an ACCEPT that crossed the offerer leaving', async () => {
     const { port } = await startServer();
     const a = await TestClient.registered(port, 'alice');
