@@ -96,6 +96,8 @@ function build(): void {
     // tsc emits despite type errors elsewhere in the tree; the bench needs only the output.
     process.stderr.write('tsc reported errors; going on with what it emitted\n');
   }
+  // Under node_modules no package.json of the project applies: say the output is ESM.
+  writeFileSync(join(BUILD_DIR, 'package.json'), '{ "type": "module" }\n');
   process.env.RELAYKIT_BENCH_BUILD = BUILD_DIR;
 }
 
