@@ -66,7 +66,8 @@ const cli = yargs(hideBin(process.argv))
   .usage('$0 <command> [options]')
   .option('server', {
     type: 'string',
-    describe: 'host:port of a relay server (default: start the bundled server in-process)',
+    describe:
+      'host:port of a relay server (default: the one answering on 127.0.0.1:17734, else the bundled server in-process)',
     requiresArg: true,
     global: true,
   })

@@ -64,7 +64,7 @@ export function formatAddress({ host, port }: ServerAddress): string {
 
 /** Options of `resolveServer`. */
 export interface ResolveServerOptions {
-  /** The raw --server value; absent means "start the bundled server". */
+  /** The raw --server value; absent means "the local server on 17734, or the bundled one". */
   server?: string | undefined;
   /** Where the notice about the bundled server goes (stderr). */
   notice: (text: string) => void;
