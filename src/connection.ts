@@ -31,10 +31,14 @@ export interface ConnectionOptions<S extends Side> {
   closeTimeoutMs?: number;
 }
 
+/** A run of small frames is copied into one buffer; larger frames are gathered instead. */
+const GATHER_AVERAGE_BYTES = 1024;
+
 /**
  * One framed duplex over a socket, shared by client and server. Frames sent in the same tick
- * go out in one write (cork/uncork), `send` reports backpressure like `write()`, and a
- * protocol violation stops reading at once.
+ * are queued and go out in one write at the end of the tick (small frames copied into one
+ * buffer, large ones gathered), `send` reports backpressure like `write()` (a `false` is
+ * always followed by `drain`), and a protocol violation stops reading at once.
  */
 export class Connection<S extends Side = Side> {
   readonly socket: Socket;
@@ -42,6 +46,13 @@ export class Connection<S extends Side = Side> {
   readonly #handlers: ConnectionHandlers<S>;
   readonly #closeTimeoutMs: number;
   #corked = false;
+  /** Frames sent this tick, not yet handed to the socket. */
+  #queue: Uint8Array[] = [];
+  #queuedBytes = 0;
+  #queueFlushed: (() => void)[] | null = null;
+  /** `sendRaw` returned false: the owner waits for `drain`. */
+  #drainOwed = false;
+  readonly #flushTick = (): void => this.#flush();
   #closing = false;
   #closed = false;
   /** `Date.now()` of the last byte received: any frame is a sign of life. */
@@ -59,7 +70,10 @@ export class Connection<S extends Side = Side> {
     });
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    socket.on('drain', () => this.#handlers.drain?.());
+    socket.on('drain', () => {
+      this.#drainOwed = false;
+      this.#handlers.drain?.();
+    });
     socket.on('error', () => {
       // 'close' follows every 'error'; the owner learns of it there.
     });
@@ -76,7 +90,7 @@ export class Connection<S extends Side = Side> {
 
   /** Bytes written but not yet handed to the kernel. */
   get bufferedBytes(): number {
-    return this.socket.writableLength;
+    return this.socket.writableLength + this.#queuedBytes;
   }
 
   /** Encodes and queues a frame. Returns false when the caller should wait for `drain`. */
@@ -90,17 +104,57 @@ export class Connection<S extends Side = Side> {
    */
   sendRaw(bytes: Uint8Array, onFlushed?: () => void): boolean {
     if (this.#closing || this.#closed || this.socket.destroyed) return false;
+    // One socket.write per frame costs more than the kernel's copy of it in a fan-out (the
+    // stream machinery and a gather list entry each); one write per tick is the cheap way.
     if (!this.#corked) {
       this.#corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.#corked = false;
-        this.socket.uncork();
-      });
+      process.nextTick(this.#flushTick);
     }
-    return onFlushed === undefined
-      ? this.socket.write(bytes)
-      : this.socket.write(bytes, () => onFlushed());
+    this.#queue.push(bytes);
+    this.#queuedBytes += bytes.length;
+    if (onFlushed !== undefined) (this.#queueFlushed ??= []).push(onFlushed);
+    const ok = this.socket.writableLength + this.#queuedBytes < this.socket.writableHighWaterMark;
+    if (!ok) this.#drainOwed = true;
+    return ok;
+  }
+
+  #flush(): void {
+    this.#corked = false;
+    const queue = this.#queue;
+    if (queue.length === 0) return;
+    const bytes = this.#queuedBytes;
+    const flushed = this.#queueFlushed;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    this.#queueFlushed = null;
+    const done =
+      flushed === null
+        ? undefined
+        : () => {
+            for (const f of flushed) f();
+          };
+    if (this.socket.destroyed) {
+      done?.();
+      return;
+    }
+    let ok = true;
+    if (queue.length === 1) {
+      ok = this.socket.write(queue[0]!, done);
+    } else if (bytes >= queue.length * GATHER_AVERAGE_BYTES) {
+      // Large frames (file chunks) are not worth a copy: the socket gathers them in one writev.
+      this.socket.cork();
+      for (let i = 0; i < queue.length; i++) {
+        ok = this.socket.write(queue[i]!, i === queue.length - 1 ? done : undefined);
+      }
+      this.socket.uncork();
+    } else {
+      ok = this.socket.write(Buffer.concat(queue, bytes), done);
+    }
+    // The socket took it all at once, so it will not emit 'drain': the owner gets it here.
+    if (ok && this.#drainOwed) {
+      this.#drainOwed = false;
+      this.#handlers.drain?.();
+    }
   }
 
   /** Stops reading from the socket (backpressure towards this peer). */
@@ -125,6 +179,8 @@ export class Connection<S extends Side = Side> {
   end(last?: Frame): Promise<void> {
     if (this.#closed) return Promise.resolve();
     if (!this.#closing && last !== undefined) this.send(last);
+    // Whatever this tick queued goes out before the FIN.
+    this.#flush();
     // Reading goes on (and is discarded) so the peer's FIN is seen and 'close' comes promptly.
     this.#closing = true;
     // A peer paused for backpressure must still have its FIN read, or 'close' never comes.
