@@ -123,17 +123,20 @@ export class Session {
   }
 
   /**
-   * Queues a relayed file chunk. Its bytes do not count towards the output limit: the relay
-   * bounds them itself by pausing the offerer (CLARIFICATIONS §6.9).
+   * Queues a relayed file chunk as its 8-byte head and its data, which is a view of the
+   * bytes read from the offerer (not copied; it pins that read until written). Its bytes do
+   * not count towards the output limit: the relay bounds them itself by pausing the offerer
+   * (CLARIFICATIONS §6.9).
    */
-  relay(bytes: Buffer): boolean {
+  relay(head: Uint8Array, data: Uint8Array): boolean {
     const counters = this.#owner.counters;
+    const n = head.length + data.length;
     counters.framesOut++;
-    counters.bytesOut += bytes.length;
+    counters.bytesOut += n;
     if (this.conn.closing) return false;
-    const n = bytes.length;
     this.#relayQueued += n;
-    return this.conn.sendRaw(bytes, () => {
+    this.conn.sendRaw(head);
+    return this.conn.sendRaw(data, () => {
       this.#relayQueued -= n;
     });
   }

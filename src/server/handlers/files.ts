@@ -1,6 +1,5 @@
 import {
   type AcceptFileFrame,
-  encode,
   ErrorCode,
   type FileNegotiation,
   type FileTransferFrame,
@@ -164,6 +163,20 @@ export function answerOffer(
 }
 
 /**
+ * The 8 bytes before a FILE_TRANSFER's data: kind, length, transfer id, finished flag.
+ * Re-encoding a whole chunk cost more than relaying it: 4,104 bytes is above Node's 4 KiB
+ * buffer pool, so every chunk allocated an ArrayBuffer of its own and copied its data.
+ */
+function chunkHead(id: number, finished: boolean, dataBytes: number): Buffer {
+  const head = Buffer.allocUnsafe(8);
+  head[0] = Kind.FILE_TRANSFER;
+  head.writeUInt32BE(3 + dataBytes, 1);
+  head.writeUInt16BE(id, 5);
+  head[7] = finished ? 1 : 0;
+  return head;
+}
+
+/**
  * FILE_TRANSFER: forwarded unchanged to the target of an accepted transfer sent by this
  * client; anything else is ILLEGAL_TRANSFER. While the target's socket is backed up the
  * sender's socket is paused, so the server never buffers a file (§6.9).
@@ -194,7 +207,8 @@ export function relayChunk(ctx: ServerContext, session: Session, frame: FileTran
   }
   t.relayed += frame.data.length;
   const target = t.target;
-  const flowing = target.relay(encode(frame, { trusted: true }));
+  // Forwarded unchanged, so the data is not copied: a fresh head and the received bytes.
+  const flowing = target.relay(chunkHead(frame.id, frame.finished, frame.data.length), frame.data);
   if (frame.finished) {
     forget(ctx, t);
     // The receiver may have sent REJECT_FILE (a cancel) before this chunk reached it.
