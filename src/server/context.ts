@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../protocol/index.js';
 import type { Logger } from './logger.js';
+import type { PostBatch } from './post-batch.js';
 import type { ResolvedOptions } from './options.js';
 import type { Registry } from './registry.js';
 import type { Session } from './session.js';
@@ -11,6 +12,8 @@ export interface ServerContext {
   readonly log: Logger;
   readonly registry: Registry<Session>;
   readonly transfers: TransferTable<Session>;
+  /** Where POSTs go: consecutive posts to one room leave as one buffer per member. */
+  readonly posts: PostBatch;
   /**
    * Ends `session` for breaking a rule: it leaves everything at once, then ERR `code` is
    * flushed and the connection closed (CLARIFICATIONS §4).

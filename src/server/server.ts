@@ -17,6 +17,7 @@ import { leaveAllRooms } from './handlers/rooms.js';
 import { HeartbeatSweeper, RegistrationDeadlines } from './heartbeat.js';
 import type { Logger } from './logger.js';
 import { type ResolvedOptions, resolveOptions, type ServerOptions } from './options.js';
+import { PostBatch } from './post-batch.js';
 import { Registry } from './registry.js';
 import { Session, type SessionOwner, type TrafficCounters } from './session.js';
 import { TransferTable } from './transfers.js';
@@ -72,6 +73,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
   readonly #log: Logger;
   readonly #registry: Registry<Session>;
   readonly #transfers = new TransferTable<Session>();
+  readonly #posts = new PostBatch();
   readonly #sessions = new Set<Session>();
   readonly #ctx: ServerContext;
   readonly #heartbeat: HeartbeatSweeper;
@@ -89,6 +91,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
       log: this.#log,
       registry: this.#registry,
       transfers: this.#transfers,
+      posts: this.#posts,
       fail: (s, code, reason) => this.#fail(s, code, reason),
       finish: (s, reason) => this.#finish(s, reason),
       registered: (s) => this.#deadlines.delete(s),
@@ -265,6 +268,10 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
     releaseSenders(session);
   }
 
+  flushPosts(): void {
+    this.#posts.flush();
+  }
+
   overflow(session: Session): void {
     this.#cutOff(
       session,
@@ -296,6 +303,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
       reason,
     });
     this.#teardown(session);
+    this.#posts.flush();
     void session.conn.fail(code);
   }
 
@@ -303,6 +311,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
     if (session.state === 'closed') return;
     session.closeReason = reason;
     this.#teardown(session);
+    this.#posts.flush();
     void session.conn.end();
   }
 

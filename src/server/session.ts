@@ -27,6 +27,8 @@ export interface SessionOwner {
   drained(session: Session): void;
   /** More than `maxOutputBytes` of chat traffic is waiting for this client. */
   overflow(session: Session): void;
+  /** Sends the batched posts now: whatever a session sends next must follow them. */
+  flushPosts(): void;
 }
 
 /** Where a connection is in its life. */
@@ -111,9 +113,10 @@ export class Session {
   }
 
   /** Queues one encoded frame; the same Buffer may go to many sessions. */
-  sendRaw(bytes: Buffer): boolean {
+  sendRaw(bytes: Buffer, frameCount = 1): boolean {
+    this.#owner.flushPosts();
     const counters = this.#owner.counters;
-    counters.framesOut++;
+    counters.framesOut += frameCount;
     counters.bytesOut += bytes.length;
     const ok = this.conn.sendRaw(bytes);
     if (!ok && !this.conn.closing && this.queuedChatBytes > this.#owner.maxOutputBytes) {
@@ -129,6 +132,7 @@ export class Session {
    * (CLARIFICATIONS §6.9).
    */
   relay(head: Uint8Array, data: Uint8Array): boolean {
+    this.#owner.flushPosts();
     const counters = this.#owner.counters;
     const n = head.length + data.length;
     counters.framesOut++;

@@ -8,7 +8,6 @@ import {
 } from '../../protocol/index.js';
 import type { ServerContext } from '../context.js';
 import type { Session } from '../session.js';
-import { fanOut } from './rooms.js';
 
 function post(room: string, from: string, text: string): Buffer {
   // Room, sender and text all passed the decoder's checks (or the registry's), so the
@@ -30,14 +29,14 @@ export function sendMessage(ctx: ServerContext, session: Session, frame: SendMes
     }
     return;
   }
-  fanOut(members, post(frame.room, session.name, frame.text));
+  ctx.posts.add(members, post(frame.room, session.name, frame.text));
 }
 
 /** BROADCAST_MESSAGE (either layout): one POST per room the sender is in (§6.5.1). */
 export function broadcast(ctx: ServerContext, session: Session, frame: BroadcastFrame): void {
   for (const room of session.rooms) {
     const members = ctx.registry.members(room);
-    if (members !== undefined) fanOut(members, post(room, session.name, frame.text));
+    if (members !== undefined) ctx.posts.add(members, post(room, session.name, frame.text));
   }
 }
 
@@ -67,7 +66,8 @@ export function depart(ctx: ServerContext, session: Session, farewell: string): 
   if (farewell !== '') {
     for (const room of session.rooms) {
       const members = ctx.registry.members(room);
-      if (members !== undefined) fanOut(members, post(room, session.name, farewell), session);
+      if (members !== undefined)
+        ctx.posts.add(members, post(room, session.name, farewell), session);
     }
   }
   ctx.finish(session, farewell === '' ? 'client departed' : `client departed: ${farewell}`);
