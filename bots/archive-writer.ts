@@ -1,4 +1,5 @@
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { ensureDirectory } from '../src/index.js';
 import { join } from 'node:path';
 import { safeSegment, serverSegment, utcDay, utcTime } from './archive-path.js';
 
@@ -119,7 +120,7 @@ export class ArchiveWriter {
     if (current && current.day === day) return current;
     if (current) closeDay(current);
     const paths = this.paths(room, at);
-    mkdirSync(this.roomDir(room), { recursive: true });
+    ensureDirectory(this.roomDir(room));
     const jsonl = openSync(paths.jsonl, 'a');
     let log: number;
     try {

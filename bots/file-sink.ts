@@ -1,5 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import type { Client } from '../src/index.js';
+import { type Client, ensureDirectory } from '../src/index.js';
 import { type BotHandle, nameFilter } from './types.js';
 
 /** A file the sink stored. */
@@ -48,7 +47,7 @@ export interface FileSinkOptions {
  * const sink = await fileSink(client, { dir: './incoming', maxSize: 10e6, onReceived: (f) => console.log(f.path) })
  */
 export async function fileSink(client: Client, options: FileSinkOptions): Promise<BotHandle> {
-  mkdirSync(options.dir, { recursive: true });
+  ensureDirectory(options.dir);
   const fromAllowed = nameFilter(options.from);
   const conflict = options.conflict ?? 'rename';
   const pending = new Set<Promise<unknown>>();

@@ -3,6 +3,7 @@
  * protocol. The package root re-exports the public API.
  */
 export * from './client/index.js';
+export { ensureDirectory } from './ensure-directory.js';
 export { RelayKitError } from './errors.js';
 export * from './protocol/index.js';
 export {

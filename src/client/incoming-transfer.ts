@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type FileHandle, link, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { type FileHandle, link, open, rename, unlink } from 'node:fs/promises';
+import { ensureDirectory } from '../ensure-directory.js';
 import { TransferError } from './errors.js';
 import type { AcceptTarget, TransferEvent } from './events.js';
 import { exists, numberedName, pathInside, safeFileName } from './safe-name.js';
@@ -117,7 +118,7 @@ export class IncomingTransfer extends TransferBase<IncomingResult> {
     let temp: string;
     let handle: FileHandle;
     try {
-      await mkdir(t.dir, { recursive: true });
+      ensureDirectory(t.dir);
       temp = pathInside(t.dir, `.relaykit-${this.id}-${randomBytes(6).toString('hex')}.part`);
       handle = await open(temp, 'wx');
     } catch (err) {

@@ -1,6 +1,7 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
 import { archiveRooms } from '../../../bots/index.js';
+import { ensureDirectory } from '../../index.js';
 import type { CliCommand, GlobalOptions } from '../command.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { reopenOnHangup } from '../hangup.js';
@@ -40,7 +41,7 @@ export const archiveCommand: CliCommand<ArchiveArgs> = {
   run: (argv, ctx) => {
     // Fail before connecting when the archive cannot be written at all.
     try {
-      mkdirSync(argv.dir, { recursive: true });
+      ensureDirectory(argv.dir);
       accessSync(argv.dir, constants.W_OK);
     } catch (err) {
       throw new CliError(

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { ensureDirectory } from '../../index.js';
 import type { ActionHost, RecipeEvent } from '../host.js';
 import type { ActionPlan } from '../plan.js';
 import { renderTemplate } from '../template.js';
@@ -23,7 +23,7 @@ export async function runFileAction(
   if (state.answered) return;
   state.answered = true;
   if (action.kind === 'reject') return offer.reject();
-  mkdirSync(action.dir, { recursive: true });
+  ensureDirectory(action.dir);
   const transfer = offer.accept({
     dir: action.dir,
     conflict: action.conflict,
