@@ -1,30 +1,14 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type AcceptTarget,
-  type Client,
-  connect,
-  type IncomingTransfer,
-} from '../../../src/client/index.js';
+import { describe, expect, it } from 'vitest';
+import type { AcceptTarget, Client, IncomingTransfer } from '../../../src/client/index.js';
 import { frames, Kind } from '../../../src/protocol/index.js';
-import { type FakePeer, FakeServer } from './fake-server.js';
-
-const cleanup: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn().catch(() => undefined);
-});
+import type { FakePeer } from './fake-server.js';
+import { fakeClient, scratchDir } from './fake-setup.js';
 
 async function setup(): Promise<{ client: Client; peer: FakePeer; dir: string }> {
-  const server = new FakeServer();
-  const port = await server.listen();
-  cleanup.push(() => server.close());
-  const client = await connect({ name: 'me', port });
-  cleanup.push(() => client.close());
-  const dir = await mkdtemp(join(tmpdir(), 'relaykit-in-'));
-  cleanup.push(() => rm(dir, { recursive: true, force: true }));
-  return { client, peer: await server.peer(), dir };
+  const { client, peer } = await fakeClient();
+  return { client, peer, dir: await scratchDir('relaykit-in-') };
 }
 
 const offer = (id: number, size: number, fileName = 'f.bin') =>

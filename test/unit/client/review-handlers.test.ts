@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type Client,
   ClientError,
@@ -8,20 +8,9 @@ import {
 } from '../../../src/client/index.js';
 import { type ClientFrame, frames, Kind } from '../../../src/protocol/index.js';
 import { type FakePeer, FakeServer } from './fake-server.js';
+import { cleanup, fakeClient } from './fake-setup.js';
 
-const cleanup: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn().catch(() => undefined);
-});
-
-async function setup(opts: Record<string, unknown> = {}) {
-  const server = new FakeServer();
-  const port = await server.listen();
-  cleanup.push(() => server.close());
-  const client = await connect({ name: 'me', port, ...opts });
-  cleanup.push(() => client.close());
-  return { client, peer: await server.peer(), server };
-}
+const setup = fakeClient;
 
 async function joinOn(client: Client, peer: FakePeer, room: string): Promise<void> {
   const joining = client.join(room);

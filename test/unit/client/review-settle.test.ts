@@ -1,31 +1,19 @@
 import { getEventListeners } from 'node:events';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdir } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Client, connect, type IncomingTransfer } from '../../../src/client/index.js';
 import { ErrorCode, frames, Kind } from '../../../src/protocol/index.js';
 import { type FakePeer, FakeServer } from './fake-server.js';
+import { cleanup, fakeClient, scratchDir } from './fake-setup.js';
 
 // Every promise a bot may hold must settle when the connection goes away under it, whether the
 // server drops it or the bot calls close(); none may be left hanging, and nothing may leak.
 
-const cleanup: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn().catch(() => undefined);
-});
-
 async function setup(opts: Record<string, unknown> = {}) {
-  const server = new FakeServer();
-  const port = await server.listen();
-  cleanup.push(() => server.close());
-  const client = await connect({ name: 'me', port, ...opts });
-  cleanup.push(() => client.close());
+  const { client, peer, server } = await fakeClient(opts);
   client.on('error', () => undefined);
-  const dir = await mkdtemp(join(tmpdir(), 'relaykit-settle-'));
-  cleanup.push(() => rm(dir, { recursive: true, force: true }));
-  return { client, peer: await server.peer(), dir, server };
+  return { client, peer, dir: await scratchDir('relaykit-settle-'), server };
 }
 
 /** Starts one of every waiting call against a server that answers none of them. */

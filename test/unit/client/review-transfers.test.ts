@@ -1,26 +1,14 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdir } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Client, connect, type IncomingTransfer } from '../../../src/client/index.js';
 import { type ClientFrame, frames, Kind } from '../../../src/protocol/index.js';
 import { type FakePeer, FakeServer } from './fake-server.js';
-
-const cleanup: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn().catch(() => undefined);
-});
+import { cleanup, fakeClient, scratchDir } from './fake-setup.js';
 
 async function setup(): Promise<{ client: Client; peer: FakePeer; dir: string }> {
-  const server = new FakeServer();
-  const port = await server.listen();
-  cleanup.push(() => server.close());
-  const client = await connect({ name: 'me', port });
-  cleanup.push(() => client.close());
-  const dir = await mkdtemp(join(tmpdir(), 'relaykit-review-'));
-  cleanup.push(() => rm(dir, { recursive: true, force: true }));
-  return { client, peer: await server.peer(), dir };
+  const { client, peer } = await fakeClient();
+  return { client, peer, dir: await scratchDir('relaykit-review-') };
 }
 
 const fields = (id: number, size: number) => ({
