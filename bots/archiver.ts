@@ -1,5 +1,4 @@
-import type { Client } from '../src/index.js';
-import { type ArchiveEvent, ArchiveWriter } from './archive-writer.js';
+import { type ArchiveEvent, ArchiveWriter, type Client } from '../src/index.js';
 import type { BotHandle } from './types.js';
 
 // How long a presence check may take before the timing alone decides farewell vs leave.

@@ -7,15 +7,19 @@
  * import { echoBot } from 'relaykit/bots'
  * const bot = await echoBot(await connect({ name: 'echo' }), { rooms: ['lobby'] })
  */
-export { safeSegment, serverSegment } from './archive-path.js';
+// The archive format and the relay marker live in the SDK (shared with the recipes); they
+// stay importable from here too.
 export {
   type ArchiveEvent,
   type ArchiveEventType,
   type ArchiveRecord,
   ArchiveWriter,
   type ArchiveWriterOptions,
+  isRelayed,
   logLine,
-} from './archive-writer.js';
+  safeSegment,
+  serverSegment,
+} from '../src/index.js';
 export { type ArchiveHandle, type ArchiveRoomsOptions, archiveRooms } from './archiver.js';
 export { type EchoBotOptions, echoBot } from './echo.js';
 export {
@@ -24,5 +28,5 @@ export {
   type ReceivedFile,
   type RejectedOffer,
 } from './file-sink.js';
-export { isRelayed, type RelayEnd, type RelayOptions, relay } from './relay.js';
+export { type RelayEnd, type RelayOptions, relay } from './relay.js';
 export type { BotHandle } from './types.js';

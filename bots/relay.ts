@@ -1,4 +1,4 @@
-import type { Client } from '../src/index.js';
+import { type Client, isRelayed, relayTagProblem, relayText } from '../src/index.js';
 import type { BotHandle } from './types.js';
 
 /** One end of a relay: a connected client and a room on its server. */
@@ -19,14 +19,6 @@ export interface RelayOptions {
   onError?: (error: unknown) => void;
 }
 
-// "[tag] name: …": the mark of text some relay has already carried. Names have no spaces.
-const RELAY_MARK = /^\[[^\]\s]+\] \S+: /;
-
-/** True when `text` already carries a relay marker such as `[ops@a] alice: `. */
-export function isRelayed(text: string): boolean {
-  return RELAY_MARK.test(text);
-}
-
 /**
  * Copies every post in `from.room` to `to.room` as `[tag] sender: text`. One direction per
  * call: call it twice, swapping the ends, to bridge both ways. Loop guard: it never forwards
@@ -41,18 +33,15 @@ export function isRelayed(text: string): boolean {
 export async function relay(options: RelayOptions): Promise<BotHandle> {
   const { from, to } = options;
   const tag = options.tag ?? from.room;
-  if (/[\]\s]/.test(tag) || tag === '') {
-    throw new RangeError(
-      `relay tag ${JSON.stringify(tag)} must be non-empty, without spaces or ']'`,
-    );
-  }
+  const problem = relayTagProblem(tag);
+  if (problem !== undefined) throw new RangeError(problem);
   const onError = options.onError ?? (() => {});
   await from.client.join(from.room);
   await to.client.join(to.room);
   const own = new Set([from.client.name, to.client.name]);
   const off = from.client.onPost({ room: from.room }, (ctx) => {
     if (own.has(ctx.from) || isRelayed(ctx.text)) return;
-    to.client.say(to.room, `[${tag}] ${ctx.from}: ${ctx.text}`).catch(onError);
+    to.client.say(to.room, relayText(tag, ctx.from, ctx.text)).catch(onError);
   });
   return {
     stop: async () => {

@@ -2,10 +2,21 @@
  * relaykit: a headless bot SDK, reference server and automation CLI for the relay chat
  * protocol. The package root re-exports the public API.
  */
+export {
+  type ArchiveEvent,
+  type ArchiveEventType,
+  type ArchiveRecord,
+  ArchiveWriter,
+  type ArchiveWriterOptions,
+  logLine,
+  safeSegment,
+  serverSegment,
+} from './archive/index.js';
 export * from './client/index.js';
 export { ensureDirectory } from './ensure-directory.js';
 export { RelayKitError } from './errors.js';
 export * from './protocol/index.js';
+export { isRelayed, relayTagProblem, relayText } from './relay-marker.js';
 export {
   createServer,
   createLogger,

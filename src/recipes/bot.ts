@@ -1,4 +1,4 @@
-import { ArchiveWriter } from '../../bots/index.js';
+import { ArchiveWriter } from '../archive/index.js';
 import type { Client, OfferContext } from '../index.js';
 import { runAction } from './actions/index.js';
 import type { ActionHost, RecipeEvent } from './host.js';

@@ -1,4 +1,4 @@
-import type { ArchiveWriter } from '../../bots/index.js';
+import type { ArchiveWriter } from '../archive/index.js';
 import type { Client, OfferContext } from '../index.js';
 import type { ServerRef } from './server-ref.js';
 import type { EventVars } from './template.js';

@@ -1,4 +1,4 @@
-import { isRelayed } from '../../../bots/index.js';
+import { isRelayed, relayTagProblem, relayText } from '../../relay-marker.js';
 import type { ActionHost, RecipeEvent } from '../host.js';
 import type { ActionPlan } from '../plan.js';
 import { renderTemplate } from '../template.js';
@@ -20,12 +20,11 @@ export async function runRelayAction(
   const text = event.text ?? '';
   if (event.from === host.botName || isRelayed(text)) return;
   const tag = action.tag ? renderTemplate(action.tag, event.vars, host.env) : event.room!;
-  if (tag === '' || /[\]\s]/.test(tag)) {
-    host.report(
-      `${host.botName}: relay tag ${JSON.stringify(tag)} must be non-empty, without spaces or ']'; not relayed`,
-    );
+  const problem = relayTagProblem(tag);
+  if (problem !== undefined) {
+    host.report(`${host.botName}: ${problem}; not relayed`);
     return;
   }
   const target = host.clientFor(action.server);
-  await sayIn(target, action.room ?? event.room!, `[${tag}] ${event.from}: ${text}`);
+  await sayIn(target, action.room ?? event.room!, relayText(tag, event.from!, text));
 }

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { safeSegment, serverSegment } from '../../../bots/archive-path.js';
-import { ArchiveWriter } from '../../../bots/archive-writer.js';
+import { safeSegment, serverSegment } from '../../../src/archive/path.js';
+import { ArchiveWriter } from '../../../src/archive/writer.js';
 import { reopenOnHangup } from '../../../src/cli/hangup.js';
 
 let dir: string;

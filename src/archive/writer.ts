@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
-import { ensureDirectory } from '../src/index.js';
+import { ensureDirectory } from '../ensure-directory.js';
 import { join } from 'node:path';
-import { safeSegment, serverSegment, utcDay, utcTime } from './archive-path.js';
+import { safeSegment, serverSegment, utcDay, utcTime } from './path.js';
 
 /** The kinds of event an archive records. */
 export type ArchiveEventType = 'post' | 'join' | 'leave' | 'farewell';

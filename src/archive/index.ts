@@ -1,0 +1,18 @@
+/**
+ * The archive format shared by the archiver bot, recipe `archive` actions and the CLI:
+ * per-room, per-UTC-day `.jsonl` and `.log` files under `<dir>/<host>_<port>/<room>/`.
+ *
+ * @example
+ * import { ArchiveWriter } from 'relaykit'
+ * const w = new ArchiveWriter({ dir: './logs', server: '127.0.0.1:17734' })
+ * w.write({ room: 'ops', type: 'post', from: 'alice', text: 'hi' })
+ */
+export { safeSegment, serverSegment, utcDay, utcTime } from './path.js';
+export {
+  type ArchiveEvent,
+  type ArchiveEventType,
+  type ArchiveRecord,
+  ArchiveWriter,
+  type ArchiveWriterOptions,
+  logLine,
+} from './writer.js';
