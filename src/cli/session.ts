@@ -4,13 +4,13 @@ import { describeFailure } from './failure.js';
 import { resolveServer, type ServerTarget } from './server-target.js';
 
 /** What `withClient` hands the command body. */
-export interface Session {
+export interface CommandSession {
   readonly client: Client;
   readonly target: ServerTarget;
 }
 
 /** Options of `withClient`. */
-export interface SessionOptions {
+export interface CommandSessionOptions {
   /** --server; absent starts the bundled server. */
   server: string | undefined;
   /** The name to register (--as). */
@@ -38,8 +38,8 @@ export interface SessionOptions {
  */
 export async function withClient(
   ctx: CommandContext,
-  options: SessionOptions,
-  body: (session: Session) => Promise<number>,
+  options: CommandSessionOptions,
+  body: (session: CommandSession) => Promise<number>,
 ): Promise<number> {
   const { output } = ctx;
   let target: ServerTarget | undefined;

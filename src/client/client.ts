@@ -13,12 +13,12 @@ import type { DirectFilter, OfferFilter, PostFilter } from './filters.js';
 import { Handlers } from './handlers.js';
 import { Lifecycle } from './lifecycle.js';
 import { checkName, toMessages } from './messages.js';
-import type { ResolvedOptions } from './options.js';
+import type { ResolvedConnectOptions } from './options.js';
 import { Outbox } from './outbox.js';
 import type { OutgoingTransfer, SendFileOptions, FileSource } from './outgoing-transfer.js';
 import { TokenBucket } from './rate-limit.js';
 import { RoomState } from './rooms.js';
-import type { Session } from './session.js';
+import type { ClientSession } from './session.js';
 import { eventStream, type WaitForOptions, waitFor } from './streams.js';
 import { Transfers } from './transfers.js';
 
@@ -34,7 +34,7 @@ import { Transfers } from './transfers.js';
 export class Client {
   /** The name this client registered. */
   readonly name: string;
-  readonly #opts: ResolvedOptions;
+  readonly #opts: ResolvedConnectOptions;
   readonly #events: TypedEmitter<ClientEvents>;
   readonly #outbox: Outbox;
   readonly #rooms: RoomState;
@@ -43,7 +43,7 @@ export class Client {
   readonly #life: Lifecycle;
 
   /** @internal Use `connect()`; it registers the session before handing it here. */
-  constructor(session: Session, opts: ResolvedOptions) {
+  constructor(session: ClientSession, opts: ResolvedConnectOptions) {
     this.name = opts.name;
     this.#opts = opts;
     this.#events = new TypedEmitter<ClientEvents>(CLIENT_EVENTS, (err, event, payload) => {
@@ -368,7 +368,7 @@ export class Client {
     out: Frame[],
     cost: number,
     expect: () => Promise<T>,
-    extra: { bind?: Session; skipIf?: () => boolean; instead?: () => T } = {},
+    extra: { bind?: ClientSession; skipIf?: () => boolean; instead?: () => T } = {},
   ): Promise<T> {
     let answer: Promise<T> | undefined;
     await this.#outbox.send({

@@ -3,7 +3,7 @@ import type { TypedEmitter } from './emitter.js';
 import type { ClientEvents } from './events.js';
 import type { PresenceTracker } from './presence.js';
 import type { RoomState } from './rooms.js';
-import type { Session } from './session.js';
+import type { ClientSession } from './session.js';
 import type { Transfers } from './transfers.js';
 
 /** The state a received frame updates, and where its event goes. */
@@ -12,7 +12,7 @@ export interface DispatchTargets {
   rooms: RoomState;
   presence: PresenceTracker;
   transfers: Transfers;
-  session: Session;
+  session: ClientSession;
   events: TypedEmitter<ClientEvents>;
 }
 

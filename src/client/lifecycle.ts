@@ -3,17 +3,17 @@ import { dispatchFrame } from './dispatch.js';
 import type { TypedEmitter } from './emitter.js';
 import { ClientError } from './errors.js';
 import type { ClientEvents } from './events.js';
-import type { ResolvedOptions } from './options.js';
+import type { ResolvedConnectOptions } from './options.js';
 import type { Outbox } from './outbox.js';
 import { PresenceTracker } from './presence.js';
 import { Reconnector } from './reconnector.js';
 import type { RoomState } from './rooms.js';
-import type { Session, SessionEnd } from './session.js';
+import type { ClientSession, ClientSessionEnd } from './session.js';
 import type { Transfers } from './transfers.js';
 
 /** The parts of a client that a connection's arrival and loss affect. */
 export interface LifecycleParts {
-  opts: ResolvedOptions;
+  opts: ResolvedConnectOptions;
   events: TypedEmitter<ClientEvents>;
   outbox: Outbox;
   rooms: RoomState;
@@ -30,11 +30,11 @@ export class Lifecycle {
   presence: PresenceTracker;
   readonly #p: LifecycleParts;
   readonly #reconnector: Reconnector;
-  #session: Session | null = null;
+  #session: ClientSession | null = null;
   #finished = false;
   #closing: Promise<void> | null = null;
 
-  constructor(parts: LifecycleParts, first: Session) {
+  constructor(parts: LifecycleParts, first: ClientSession) {
     this.#p = parts;
     this.presence = new PresenceTracker(parts.opts.name);
     this.#reconnector = new Reconnector(parts.opts, {
@@ -79,7 +79,7 @@ export class Lifecycle {
     return this.#closing;
   }
 
-  async #adopt(session: Session): Promise<void> {
+  async #adopt(session: ClientSession): Promise<void> {
     const { rooms, outbox } = this.#p;
     this.presence = new PresenceTracker(this.#p.opts.name);
     this.#session = session;
@@ -107,7 +107,7 @@ export class Lifecycle {
     if (this.#session === session && session.open) outbox.setSession(session);
   }
 
-  #onEnd(session: Session, info: SessionEnd): void {
+  #onEnd(session: ClientSession, info: ClientSessionEnd): void {
     if (this.#session !== session) return;
     this.#session = null;
     const intentional = this.#closing !== null;

@@ -1,8 +1,8 @@
 import { connect as netConnect } from 'node:net';
 import { ErrorCode, errorCodeName, frames, Kind } from '../protocol/index.js';
 import { ConnectError } from './errors.js';
-import type { ResolvedOptions } from './options.js';
-import { Session, type SessionEnd } from './session.js';
+import type { ResolvedConnectOptions } from './options.js';
+import { ClientSession, type ClientSessionEnd } from './session.js';
 
 /**
  * Dials the server and registers `opts.name`. The protocol has no registration ack, so the
@@ -10,10 +10,13 @@ import { Session, type SessionEnd } from './session.js';
  * in order, so the answer proves the name was taken for us, and NAME_IN_USE comes (as ERR)
  * before it otherwise. Resolves with a live session; rejects with a `ConnectError`.
  */
-export function openSession(opts: ResolvedOptions, signal?: AbortSignal): Promise<Session> {
+export function openSession(
+  opts: ResolvedConnectOptions,
+  signal?: AbortSignal,
+): Promise<ClientSession> {
   return new Promise((resolve, reject) => {
     const where = `${opts.host}:${opts.port}`;
-    let session: Session | null = null;
+    let session: ClientSession | null = null;
     let settled = false;
     const socket = netConnect({ host: opts.host, port: opts.port });
 
@@ -66,7 +69,7 @@ export function openSession(opts: ResolvedOptions, signal?: AbortSignal): Promis
 
     socket.once('connect', () => {
       if (settled) return;
-      const s = new Session(socket, {
+      const s = new ClientSession(socket, {
         heartbeatIntervalMs: opts.heartbeatIntervalMs,
         heartbeatTimeoutMs: opts.heartbeatTimeoutMs,
         maxListingBytes: opts.maxListingBytes,
@@ -84,7 +87,7 @@ export function openSession(opts: ResolvedOptions, signal?: AbortSignal): Promis
   });
 }
 
-function registrationFailure(info: SessionEnd, name: string, where: string): ConnectError {
+function registrationFailure(info: ClientSessionEnd, name: string, where: string): ConnectError {
   const wire =
     info.error !== undefined ? (info.error as { wireCode?: number }).wireCode : undefined;
   const options = { cause: info.error, ...(wire === undefined ? {} : { wireCode: wire }) };

@@ -55,7 +55,7 @@ export interface ConnectOptions {
 }
 
 /** `ConnectOptions` with every default filled in. */
-export interface ResolvedOptions {
+export interface ResolvedConnectOptions {
   name: string;
   host: string;
   port: number;
@@ -79,7 +79,7 @@ function positive(value: number | undefined, fallback: number, what: string): nu
 }
 
 /** Checks `options` and fills in the defaults; throws `ConnectError('INVALID_OPTIONS')`. */
-export function resolveOptions(options: ConnectOptions): ResolvedOptions {
+export function resolveOptions(options: ConnectOptions): ResolvedConnectOptions {
   if (options === null || typeof options !== 'object') {
     throw new ConnectError('INVALID_OPTIONS', 'connect() needs an options object with a name');
   }

@@ -1,7 +1,7 @@
 import type { Frame } from '../protocol/index.js';
 import { ClientError } from './errors.js';
 import type { TokenBucket } from './rate-limit.js';
-import type { Session } from './session.js';
+import type { ClientSession } from './session.js';
 
 /** One unit of sending: its frames go out back to back, never interleaved with another job's. */
 export interface OutboxJob {
@@ -9,14 +9,14 @@ export interface OutboxJob {
   /** Rate-limit tokens (0 for heartbeats-like traffic such as file chunks). */
   cost: number;
   /** Runs in the same tick as the frames are written (to register awaited answers in order). */
-  onWritten?: (session: Session) => void;
+  onWritten?: (session: ClientSession) => void;
   /** Resolve only once the bytes reached the kernel (else once accepted without backpressure). */
   flush?: boolean;
   /**
    * Only valid on this connection (file transfer frames: their ids die with it). Such a job
    * fails with DISCONNECTED instead of waiting for the next connection.
    */
-  bind?: Session;
+  bind?: ClientSession;
   /** Checked right before writing: true settles the job without writing it (nor `onWritten`). */
   skipIf?: () => boolean;
 }
@@ -35,9 +35,9 @@ export class Outbox {
   readonly #queue: Queued[] = [];
   readonly #bucket: TokenBucket | null;
   readonly #policy: 'queue' | 'reject';
-  #session: Session | null = null;
+  #session: ClientSession | null = null;
   /** A session being readied (rejoining rooms): jobs bound to it wait for it. */
-  #next: Session | null = null;
+  #next: ClientSession | null = null;
   #running = false;
   #closed: Error | null = null;
 
@@ -47,7 +47,7 @@ export class Outbox {
   }
 
   /** The session jobs are written to (null while disconnected or rejoining). */
-  get session(): Session | null {
+  get session(): ClientSession | null {
     return this.#session;
   }
 
@@ -84,12 +84,12 @@ export class Outbox {
   }
 
   /** `session` will be the next one (once it has rejoined): jobs bound to it may queue. */
-  setNext(session: Session): void {
+  setNext(session: ClientSession): void {
     this.#next = session;
   }
 
   /** Starts writing to `session` (null: disconnected). */
-  setSession(session: Session | null): void {
+  setSession(session: ClientSession | null): void {
     this.#session = session;
     this.#next = null;
     const lost = new ClientError(

@@ -6,7 +6,7 @@ import { frames, MAX_CHUNK_BYTES, MAX_FILE_SIZE, validateFileName } from '../pro
 import { TransferError } from './errors.js';
 import type { TransferEvent } from './events.js';
 import type { OutboxJob } from './outbox.js';
-import type { Session } from './session.js';
+import type { ClientSession } from './session.js';
 import { TransferBase } from './transfer-base.js';
 
 /** What `sendFile` can send: a file path, bytes, or a readable stream (give `size`). */
@@ -79,7 +79,7 @@ export class OutgoingTransfer extends TransferBase<OutgoingResult> {
   #finishedEarly = false;
   #answerTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #answerTimeoutMs: number | undefined;
-  #session: Session | undefined;
+  #session: ClientSession | undefined;
   /** @internal Resolves once name and size are checked (the OFFER waits for it). */
   ready: Promise<void>;
 
@@ -192,7 +192,7 @@ export class OutgoingTransfer extends TransferBase<OutgoingResult> {
   }
 
   /** @internal The peer accepted: send the chunks. */
-  start(id: number, session?: Session): void {
+  start(id: number, session?: ClientSession): void {
     if (this.#started) return;
     this.#started = true;
     this.id = id;

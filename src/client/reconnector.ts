@@ -1,15 +1,15 @@
 import { ConnectError } from './errors.js';
 import type { ClientEvents } from './events.js';
 import { openSession } from './open-session.js';
-import type { ResolvedOptions } from './options.js';
+import type { ResolvedConnectOptions } from './options.js';
 import { backoffDelay, cancellableSleep } from './reconnect.js';
-import type { Session } from './session.js';
+import type { ClientSession } from './session.js';
 
 /** What the reconnector needs from its client. */
 export interface ReconnectorHooks {
   emit<E extends 'reconnecting' | 'reconnect' | 'error'>(event: E, payload: ClientEvents[E]): void;
   /** Takes over a fresh session (rejoining rooms); rejects if it dies meanwhile. */
-  adopt(session: Session): Promise<void>;
+  adopt(session: ClientSession): Promise<void>;
   /** Out of attempts. */
   giveUp(err: Error): void;
 }
@@ -20,7 +20,7 @@ const FATAL = new Set(['ILLEGAL_NAME', 'INVALID_OPTIONS']);
 
 /** Reconnects with exponential backoff and jitter until it succeeds, gives up or is stopped. */
 export class Reconnector {
-  readonly #opts: ResolvedOptions;
+  readonly #opts: ResolvedConnectOptions;
   readonly #hooks: ReconnectorHooks;
   #running = false;
   #generation = 0;
@@ -28,7 +28,7 @@ export class Reconnector {
   #abort: AbortController | null = null;
   #sleep: { cancel(): void } | null = null;
 
-  constructor(opts: ResolvedOptions, hooks: ReconnectorHooks) {
+  constructor(opts: ResolvedConnectOptions, hooks: ReconnectorHooks) {
     this.#opts = opts;
     this.#hooks = hooks;
   }
@@ -74,7 +74,7 @@ export class Reconnector {
       this.#sleep = sleep;
       if (!(await sleep.done) || this.#stopped) return;
       this.#abort = new AbortController();
-      let session: Session;
+      let session: ClientSession;
       try {
         session = await openSession(this.#opts, this.#abort.signal);
       } catch (err) {

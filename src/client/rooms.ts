@@ -1,7 +1,7 @@
 import { frames, type RoomListingFrame, type UserListingFrame } from '../protocol/index.js';
 import { ClientError } from './errors.js';
 import type { MembersEvent } from './events.js';
-import type { Session } from './session.js';
+import type { ClientSession } from './session.js';
 
 interface Waiter<T> {
   resolve(value: T): void;
@@ -53,7 +53,7 @@ export class RoomState {
    * queued) and resolves once each listing names us. A server that stays silent for
    * `timeoutMs` has its session dropped, which sends the reconnection round again.
    */
-  async rejoin(session: Session, timeoutMs: number): Promise<void> {
+  async rejoin(session: ClientSession, timeoutMs: number): Promise<void> {
     const joins = [...this.wanted].map((room) => {
       const joined = this.expectJoin(room);
       session.write(frames.enterRoom(room));

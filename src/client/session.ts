@@ -14,20 +14,20 @@ import type { DisconnectReason } from './events.js';
 import { Heartbeat } from './heartbeat.js';
 
 /** How and why a session ended. */
-export interface SessionEnd {
+export interface ClientSessionEnd {
   reason: DisconnectReason;
   farewell?: string;
   error?: Error;
 }
 
 /** What a session reports to its owner once attached. */
-export interface SessionHandlers {
+export interface ClientSessionHandlers {
   frame(frame: ServerFrame): void;
-  end(info: SessionEnd): void;
+  end(info: ClientSessionEnd): void;
 }
 
-/** Settings of `Session`. */
-export interface SessionOptions {
+/** Settings of `ClientSession`. */
+export interface ClientSessionOptions {
   heartbeatIntervalMs: number;
   heartbeatTimeoutMs: number;
   maxListingBytes: number | undefined;
@@ -38,22 +38,22 @@ export interface SessionOptions {
  * timeout, and the frames that end a connection (ERR, SERVER_DEPARTS). Frames that arrive
  * before an owner attaches are kept and handed over in order on `attach`.
  */
-export class Session {
+export class ClientSession {
   readonly conn: Connection<'client'>;
   /** Resolves once the socket has closed, with the reason. */
-  readonly closed: Promise<SessionEnd>;
+  readonly closed: Promise<ClientSessionEnd>;
   readonly #heartbeat: Heartbeat;
   readonly #drainWaiters = new Set<() => void>();
   readonly #flushWaiters = new Set<() => void>();
-  #handlers: SessionHandlers | null = null;
+  #handlers: ClientSessionHandlers | null = null;
   #early: ServerFrame[] = [];
-  #endInfo: SessionEnd | null = null;
+  #endInfo: ClientSessionEnd | null = null;
   #done = false;
-  #resolveClosed!: (info: SessionEnd) => void;
+  #resolveClosed!: (info: ClientSessionEnd) => void;
   /** Before `attach`: who wants to see frames (registration). */
   onEarlyFrame: ((frame: ServerFrame) => boolean) | null = null;
 
-  constructor(socket: Socket, options: SessionOptions) {
+  constructor(socket: Socket, options: ClientSessionOptions) {
     this.closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
@@ -89,7 +89,7 @@ export class Session {
   }
 
   /** Hands frames to `handlers` from now on, starting with those that came early. */
-  attach(handlers: SessionHandlers): void {
+  attach(handlers: ClientSessionHandlers): void {
     this.#handlers = handlers;
     this.onEarlyFrame = null;
     const early = this.#early;
@@ -128,14 +128,14 @@ export class Session {
   }
 
   /** Sends `last` (if any), flushes and closes. */
-  end(last?: Frame, info: SessionEnd = { reason: 'closed' }): Promise<void> {
+  end(last?: Frame, info: ClientSessionEnd = { reason: 'closed' }): Promise<void> {
     this.#endInfo ??= info;
     this.#heartbeat.stop();
     return this.conn.end(last);
   }
 
   /** Closes at once, recording why. */
-  destroy(info: SessionEnd): void {
+  destroy(info: ClientSessionEnd): void {
     this.#endInfo ??= info;
     this.#heartbeat.stop();
     this.conn.destroy();

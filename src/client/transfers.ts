@@ -15,7 +15,7 @@ import { IncomingTransfer } from './incoming-transfer.js';
 import { checkName } from './messages.js';
 import type { OutboxJob } from './outbox.js';
 import { type FileSource, OutgoingTransfer, type SendFileOptions } from './outgoing-transfer.js';
-import type { Session } from './session.js';
+import type { ClientSession } from './session.js';
 
 /** What the transfer manager needs from its client. */
 export interface TransferDeps {
@@ -27,7 +27,7 @@ export interface TransferDeps {
   offerClaimed(offer: OfferContext): boolean;
   report(err: unknown, context: unknown): void;
   /** QUERY_USER on `session` only: tells a receiver who cancelled from one who left. */
-  isOnline(name: string, session: Session): Promise<boolean>;
+  isOnline(name: string, session: ClientSession): Promise<boolean>;
 }
 
 type Negotiation = OfferFileFrame | AcceptFileFrame | RejectFileFrame;
@@ -42,7 +42,7 @@ export class Transfers {
   readonly #offered: OutgoingTransfer[] = [];
   readonly #outgoing = new Map<number, OutgoingTransfer>();
   readonly #incoming = new Map<number, IncomingTransfer>();
-  #session: Session | null = null;
+  #session: ClientSession | null = null;
 
   constructor(deps: TransferDeps) {
     this.#deps = deps;
@@ -92,7 +92,7 @@ export class Transfers {
   }
 
   /** Routes OFFER/ACCEPT/REJECT/FILE_TRANSFER frames. */
-  onFrame(frame: Negotiation | FileTransferFrame, session: Session): void {
+  onFrame(frame: Negotiation | FileTransferFrame, session: ClientSession): void {
     this.#session = session;
     switch (frame.kind) {
       case Kind.OFFER_FILE:
@@ -256,7 +256,7 @@ export class Transfers {
   #accept(
     fields: FileNegotiation,
     to: AcceptTarget,
-    session: Session | undefined,
+    session: ClientSession | undefined,
   ): IncomingTransfer {
     const throttle = {
       pause: () => session?.conn.pause(),

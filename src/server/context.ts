@@ -1,26 +1,26 @@
 import type { ErrorCode } from '../protocol/index.js';
 import type { Logger } from './logger.js';
 import type { PostBatch } from './post-batch.js';
-import type { ResolvedOptions } from './options.js';
+import type { ResolvedServerOptions } from './options.js';
 import type { Registry } from './registry.js';
-import type { Session } from './session.js';
+import type { ServerSession } from './session.js';
 import type { TransferTable } from './transfers.js';
 
 /** What every handler works with: the server's state and its ways of ending a session. */
 export interface ServerContext {
-  readonly options: ResolvedOptions;
+  readonly options: ResolvedServerOptions;
   readonly log: Logger;
-  readonly registry: Registry<Session>;
-  readonly transfers: TransferTable<Session>;
+  readonly registry: Registry<ServerSession>;
+  readonly transfers: TransferTable<ServerSession>;
   /** Where POSTs go: consecutive posts to one room leave as one buffer per member. */
   readonly posts: PostBatch;
   /**
    * Ends `session` for breaking a rule: it leaves everything at once, then ERR `code` is
    * flushed and the connection closed (CLARIFICATIONS §4).
    */
-  fail(session: Session, code: ErrorCode, reason: string): void;
+  fail(session: ServerSession, code: ErrorCode, reason: string): void;
   /** Ends `session` without an error: it leaves everything at once, then a flushed close. */
-  finish(session: Session, reason: string): void;
+  finish(session: ServerSession, reason: string): void;
   /** `session` has just registered: it no longer has a registration deadline. */
-  registered(session: Session): void;
+  registered(session: ServerSession): void;
 }

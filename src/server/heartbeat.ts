@@ -1,5 +1,5 @@
 import { encode, frames } from '../protocol/index.js';
-import type { Session } from './session.js';
+import type { ServerSession } from './session.js';
 
 const HEARTBEAT = encode(frames.heartbeat());
 
@@ -14,18 +14,18 @@ const HEARTBEAT = encode(frames.heartbeat());
 export class HeartbeatSweeper {
   readonly #intervalMs: number;
   readonly #timeoutMs: number;
-  readonly #sessions: () => Iterable<Session>;
-  readonly #silent: (session: Session, silentMs: number) => void;
-  readonly #stalled: (session: Session, stalledMs: number) => void;
+  readonly #sessions: () => Iterable<ServerSession>;
+  readonly #silent: (session: ServerSession, silentMs: number) => void;
+  readonly #stalled: (session: ServerSession, stalledMs: number) => void;
   #timer: NodeJS.Timeout | null = null;
 
   constructor(options: {
     intervalMs: number;
     timeoutMs: number;
-    sessions: () => Iterable<Session>;
-    silent: (session: Session, silentMs: number) => void;
+    sessions: () => Iterable<ServerSession>;
+    silent: (session: ServerSession, silentMs: number) => void;
     /** A receiver has kept offerers paused, without draining, for longer than the timeout. */
-    stalled: (session: Session, stalledMs: number) => void;
+    stalled: (session: ServerSession, stalledMs: number) => void;
   }) {
     this.#intervalMs = options.intervalMs;
     this.#timeoutMs = options.timeoutMs;
@@ -71,11 +71,11 @@ export class HeartbeatSweeper {
  */
 export class RegistrationDeadlines {
   readonly #timeoutMs: number;
-  readonly #expired: (session: Session) => void;
-  readonly #pending = new Set<Session>();
+  readonly #expired: (session: ServerSession) => void;
+  readonly #pending = new Set<ServerSession>();
   #timer: NodeJS.Timeout | null = null;
 
-  constructor(timeoutMs: number, expired: (session: Session) => void) {
+  constructor(timeoutMs: number, expired: (session: ServerSession) => void) {
     this.#timeoutMs = timeoutMs;
     this.#expired = expired;
   }
@@ -85,12 +85,12 @@ export class RegistrationDeadlines {
     return this.#pending.size;
   }
 
-  add(session: Session): void {
+  add(session: ServerSession): void {
     this.#pending.add(session);
     this.#arm();
   }
 
-  delete(session: Session): void {
+  delete(session: ServerSession): void {
     this.#pending.delete(session);
   }
 

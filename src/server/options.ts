@@ -31,7 +31,7 @@ export interface ServerOptions {
 }
 
 /** `ServerOptions` with every default filled in. */
-export interface ResolvedOptions {
+export interface ResolvedServerOptions {
   readonly host: string;
   readonly port: number;
   readonly maxUsers: number;
@@ -50,7 +50,7 @@ export const DEFAULT_MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_REGISTRATION_TIMEOUT_MS = 10_000;
 
 /** Validates `options` and fills in the defaults. Throws `INVALID_SERVER_OPTION`. */
-export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
+export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptions {
   checkIntegerOption('port', options.port, 0, 65_535);
   checkIntegerOption('maxUsers', options.maxUsers, 1);
   checkIntegerOption('maxRooms', options.maxRooms, 1);

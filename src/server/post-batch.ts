@@ -1,4 +1,4 @@
-import type { Session } from './session.js';
+import type { ServerSession } from './session.js';
 
 /**
  * Posts to one room in a row, within one tick, sent to every member as one buffer.
@@ -6,15 +6,15 @@ import type { Session } from './session.js';
  * Queuing each post for each member costs a stream write and a gather-list entry per
  * delivery, which a bench profile shows to be most of a fan-out's CPU; one concatenation per
  * room per tick, written as the same buffer to every member, costs a fraction of it. Any
- * other frame the server sends flushes the batch first (`Session.sendRaw` and `relay` call
+ * other frame the server sends flushes the batch first (`ServerSession.sendRaw` and `relay` call
  * `flush`), so every client still gets frames in exactly the order the server produced them;
  * the members are the room's as of the first post of the batch, and since every change of
  * membership sends a USER_LISTING (a flush), they cannot change during a batch.
  */
 export class PostBatch {
-  #room: ReadonlySet<Session> | null = null;
-  #except: Session | undefined;
-  #targets: Session[] = [];
+  #room: ReadonlySet<ServerSession> | null = null;
+  #except: ServerSession | undefined;
+  #targets: ServerSession[] = [];
   #parts: Buffer[] = [];
   #bytes = 0;
   #scheduled = false;
@@ -24,7 +24,7 @@ export class PostBatch {
   };
 
   /** Queues `bytes` (one encoded POST) for every member of `members` but `except`. */
-  add(members: ReadonlySet<Session>, bytes: Buffer, except?: Session): void {
+  add(members: ReadonlySet<ServerSession>, bytes: Buffer, except?: ServerSession): void {
     if (this.#room !== members || this.#except !== except) {
       this.flush();
       this.#room = members;

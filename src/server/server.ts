@@ -16,10 +16,10 @@ import { dispatch } from './handlers/index.js';
 import { leaveAllRooms } from './handlers/rooms.js';
 import { HeartbeatSweeper, RegistrationDeadlines } from './heartbeat.js';
 import type { Logger } from './logger.js';
-import { type ResolvedOptions, resolveOptions, type ServerOptions } from './options.js';
+import { type ResolvedServerOptions, resolveOptions, type ServerOptions } from './options.js';
 import { PostBatch } from './post-batch.js';
 import { Registry } from './registry.js';
-import { Session, type SessionOwner, type TrafficCounters } from './session.js';
+import { ServerSession, type SessionOwner, type TrafficCounters } from './session.js';
 import { TransferTable } from './transfers.js';
 
 /** Counters describing a running server. */
@@ -68,13 +68,13 @@ export interface SessionSnapshot {
  * `inspect`.
  */
 export class RelayServerImpl implements RelayServer, SessionOwner {
-  readonly options: ResolvedOptions;
+  readonly options: ResolvedServerOptions;
   readonly counters: TrafficCounters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0 };
   readonly #log: Logger;
-  readonly #registry: Registry<Session>;
-  readonly #transfers = new TransferTable<Session>();
+  readonly #registry: Registry<ServerSession>;
+  readonly #transfers = new TransferTable<ServerSession>();
   readonly #posts = new PostBatch();
-  readonly #sessions = new Set<Session>();
+  readonly #sessions = new Set<ServerSession>();
   readonly #ctx: ServerContext;
   readonly #heartbeat: HeartbeatSweeper;
   readonly #deadlines: RegistrationDeadlines;
@@ -85,7 +85,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
   constructor(options: ServerOptions = {}) {
     this.options = resolveOptions(options);
     this.#log = this.options.logger;
-    this.#registry = new Registry<Session>({ maxRooms: this.options.maxRooms });
+    this.#registry = new Registry<ServerSession>({ maxRooms: this.options.maxRooms });
     this.#ctx = {
       options: this.options,
       log: this.#log,
@@ -227,7 +227,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
       socket.destroy();
       return;
     }
-    const session = new Session(this.#nextId++, socket, this);
+    const session = new ServerSession(this.#nextId++, socket, this);
     this.#sessions.add(session);
     this.#deadlines.add(session);
     this.#log.info('connection opened', { conn: session.id, addr: session.address });
@@ -235,7 +235,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
 
   // SessionOwner: events from each connection.
 
-  frame(session: Session, frame: ClientFrame): void {
+  frame(session: ServerSession, frame: ClientFrame): void {
     try {
       dispatch(this.#ctx, session, frame);
     } catch (err) {
@@ -249,11 +249,11 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
     }
   }
 
-  protocolError(session: Session, err: ProtocolError): void {
+  protocolError(session: ServerSession, err: ProtocolError): void {
     this.#fail(session, err.wireCode, err.message);
   }
 
-  closed(session: Session): void {
+  closed(session: ServerSession): void {
     const reason = session.closeReason ?? 'connection closed by client';
     this.#teardown(session);
     this.#sessions.delete(session);
@@ -264,7 +264,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
     });
   }
 
-  drained(session: Session): void {
+  drained(session: ServerSession): void {
     releaseSenders(session);
   }
 
@@ -272,7 +272,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
     this.#posts.flush();
   }
 
-  overflow(session: Session): void {
+  overflow(session: ServerSession): void {
     this.#cutOff(
       session,
       `output limit of ${this.options.maxOutputBytes} bytes exceeded (client not reading)`,
@@ -280,7 +280,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
   }
 
   /** Drops a client that does not read: nothing more can be flushed to it. */
-  #cutOff(session: Session, reason: string): void {
+  #cutOff(session: ServerSession, reason: string): void {
     if (session.closeReason !== null) return;
     session.closeReason = reason;
     this.#log.warn('slow client disconnected', {
@@ -293,7 +293,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
     session.conn.destroy();
   }
 
-  #fail(session: Session, code: ErrorCode, reason: string): void {
+  #fail(session: ServerSession, code: ErrorCode, reason: string): void {
     if (session.state === 'closed') return;
     session.closeReason = `${errorCodeName(code)}: ${reason}`;
     this.#log.warn('protocol error', {
@@ -307,7 +307,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
     void session.conn.fail(code);
   }
 
-  #finish(session: Session, reason: string): void {
+  #finish(session: ServerSession, reason: string): void {
     if (session.state === 'closed') return;
     session.closeReason = reason;
     this.#teardown(session);
@@ -316,7 +316,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
   }
 
   /** Everything a departure implies (§9), run once, whatever the cause. */
-  #teardown(session: Session): void {
+  #teardown(session: ServerSession): void {
     if (session.state === 'closed') return;
     const wasRegistered = session.state === 'registered';
     session.state = 'closed';

@@ -19,14 +19,14 @@ export interface TrafficCounters {
 export interface SessionOwner {
   readonly counters: TrafficCounters;
   readonly maxOutputBytes: number;
-  frame(session: Session, frame: ClientFrame): void;
-  protocolError(session: Session, err: ProtocolError): void;
+  frame(session: ServerSession, frame: ClientFrame): void;
+  protocolError(session: ServerSession, err: ProtocolError): void;
   /** The socket closed (for any reason); called once. */
-  closed(session: Session): void;
+  closed(session: ServerSession): void;
   /** The socket's write buffer emptied after a write reported backpressure. */
-  drained(session: Session): void;
+  drained(session: ServerSession): void;
   /** More than `maxOutputBytes` of chat traffic is waiting for this client. */
-  overflow(session: Session): void;
+  overflow(session: ServerSession): void;
   /** Sends the batched posts now: whatever a session sends next must follow them. */
   flushPosts(): void;
 }
@@ -38,7 +38,7 @@ export type SessionState = 'pending' | 'registered' | 'closed';
  * Server-side state of one connection: its registration, rooms, transfers and output
  * accounting. Handlers read and change it; the registry indexes it.
  */
-export class Session {
+export class ServerSession {
   readonly id: number;
   readonly conn: Connection<'server'>;
   /** `host:port` of the peer, for logs. */
@@ -56,9 +56,9 @@ export class Session {
   /** Why the server is closing this session, once it decided to. */
   closeReason: string | null = null;
   /** Offerers whose reading is paused until this session's socket drains. */
-  readonly blockedSenders = new Set<Session>();
+  readonly blockedSenders = new Set<ServerSession>();
   /** Receivers this session (as an offerer) waits on; reading resumes when empty. */
-  readonly blockedOn = new Set<Session>();
+  readonly blockedOn = new Set<ServerSession>();
   /** `Date.now()` when `blockedSenders` last became non-empty (0 while it is empty). */
   blockedSince = 0;
   /**

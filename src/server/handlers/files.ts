@@ -9,7 +9,7 @@ import {
   type RejectFileFrame,
 } from '../../protocol/index.js';
 import type { ServerContext } from '../context.js';
-import type { Session } from '../session.js';
+import type { ServerSession } from '../session.js';
 import type { Transfer } from '../transfers.js';
 
 // The file relay of CLARIFICATIONS §6. The server relays every byte; a transfer is recorded
@@ -25,7 +25,7 @@ const CANCELLED_MEMORY = 64;
  */
 export const MAX_OFFERS_PER_CLIENT = 1024;
 
-function fields(t: Transfer<Session>): FileNegotiation {
+function fields(t: Transfer<ServerSession>): FileNegotiation {
   return {
     target: t.targetName,
     source: t.sourceName,
@@ -35,14 +35,14 @@ function fields(t: Transfer<Session>): FileNegotiation {
   };
 }
 
-function forget(ctx: ServerContext, t: Transfer<Session>): void {
+function forget(ctx: ServerContext, t: Transfer<ServerSession>): void {
   ctx.transfers.delete(t.id);
   t.source.offering--;
   t.source.transfers.delete(t.id);
   t.target.transfers.delete(t.id);
 }
 
-function rememberCancelled(party: Session, id: number): void {
+function rememberCancelled(party: ServerSession, id: number): void {
   party.cancelled.add(id);
   if (party.cancelled.size > CANCELLED_MEMORY) {
     const oldest = party.cancelled.values().next().value!;
@@ -50,7 +50,7 @@ function rememberCancelled(party: Session, id: number): void {
   }
 }
 
-function logTransfer(ctx: ServerContext, message: string, t: Transfer<Session>): void {
+function logTransfer(ctx: ServerContext, message: string, t: Transfer<ServerSession>): void {
   ctx.log.info(message, {
     id: t.id,
     from: t.sourceName,
@@ -66,7 +66,7 @@ function logTransfer(ctx: ServerContext, message: string, t: Transfer<Session>):
  * id, or a sender already at `MAX_OFFERS_PER_CLIENT`, gets REJECT_FILE with id 0; otherwise
  * the offer is recorded and forwarded with its id.
  */
-export function offerFile(ctx: ServerContext, session: Session, frame: OfferFileFrame): void {
+export function offerFile(ctx: ServerContext, session: ServerSession, frame: OfferFileFrame): void {
   if (frame.source !== session.name) {
     ctx.fail(
       session,
@@ -120,7 +120,7 @@ export function offerFile(ctx: ServerContext, session: Session, frame: OfferFile
  */
 export function answerOffer(
   ctx: ServerContext,
-  session: Session,
+  session: ServerSession,
   frame: AcceptFileFrame | RejectFileFrame,
 ): void {
   const t = ctx.transfers.get(frame.id);
@@ -188,7 +188,11 @@ function chunkHead(id: number, finished: boolean, dataBytes: number): Buffer {
  * stays live until `finished` comes (which, with no byte left to send, cannot) or a party
  * leaves: the draft's MUST on the flag binds the sender, and the receiver can tell.
  */
-export function relayChunk(ctx: ServerContext, session: Session, frame: FileTransferFrame): void {
+export function relayChunk(
+  ctx: ServerContext,
+  session: ServerSession,
+  frame: FileTransferFrame,
+): void {
   const t = ctx.transfers.get(frame.id);
   let problem: string | null = null;
   if (t === undefined) {
@@ -224,7 +228,7 @@ export function relayChunk(ctx: ServerContext, session: Session, frame: FileTran
 }
 
 /** The session's socket drained: offerers paused for it may send again. */
-export function releaseSenders(receiver: Session): void {
+export function releaseSenders(receiver: ServerSession): void {
   for (const sender of receiver.blockedSenders) {
     sender.blockedOn.delete(receiver);
     if (sender.blockedOn.size === 0) {
@@ -242,7 +246,7 @@ export function releaseSenders(receiver: Session): void {
  * The session is going away: every transfer it is part of ends, and the other party gets
  * REJECT_FILE with the transfer's fields and id (§6.7). Backpressure ties are released.
  */
-export function abortTransfers(ctx: ServerContext, session: Session): void {
+export function abortTransfers(ctx: ServerContext, session: ServerSession): void {
   for (const id of [...session.transfers]) {
     const t = ctx.transfers.get(id);
     if (t === undefined) continue;

@@ -1,13 +1,13 @@
 import { type ClientFrame, errorCodeName, Kind } from '../../protocol/index.js';
 import type { ServerContext } from '../context.js';
-import type { Session } from '../session.js';
+import type { ServerSession } from '../session.js';
 import { answerOffer, offerFile, relayChunk } from './files.js';
 import { broadcast, depart, directMessage, queryUser, sendMessage } from './messages.js';
 import { handleUnregistered } from './registration.js';
 import { enterRoom, leaveRoom, listRooms } from './rooms.js';
 
 /** Routes one decoded frame to its handler. O(1) apart from the fan-out it causes. */
-export function dispatch(ctx: ServerContext, session: Session, frame: ClientFrame): void {
+export function dispatch(ctx: ServerContext, session: ServerSession, frame: ClientFrame): void {
   if (session.state === 'closed') return;
   if (session.state === 'pending') {
     handleUnregistered(ctx, session, frame);

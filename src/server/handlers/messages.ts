@@ -7,7 +7,7 @@ import {
   type SendMessageFrame,
 } from '../../protocol/index.js';
 import type { ServerContext } from '../context.js';
-import type { Session } from '../session.js';
+import type { ServerSession } from '../session.js';
 
 function post(room: string, from: string, text: string): Buffer {
   // Room, sender and text all passed the decoder's checks (or the registry's), so the
@@ -20,7 +20,11 @@ function post(room: string, from: string, text: string): Buffer {
  * in from the registration (§5.9). A post to a room the sender is not in is dropped unless
  * `allowOutsidePosts` (§5.4); a post to a room that does not exist is always dropped.
  */
-export function sendMessage(ctx: ServerContext, session: Session, frame: SendMessageFrame): void {
+export function sendMessage(
+  ctx: ServerContext,
+  session: ServerSession,
+  frame: SendMessageFrame,
+): void {
   const members = ctx.registry.members(frame.room);
   if (members === undefined || (!session.rooms.has(frame.room) && !ctx.options.allowOutsidePosts)) {
     if (ctx.log.enabled('debug')) {
@@ -33,7 +37,7 @@ export function sendMessage(ctx: ServerContext, session: Session, frame: SendMes
 }
 
 /** BROADCAST_MESSAGE (either layout): one POST per room the sender is in (§6.5.1). */
-export function broadcast(ctx: ServerContext, session: Session, frame: BroadcastFrame): void {
+export function broadcast(ctx: ServerContext, session: ServerSession, frame: BroadcastFrame): void {
   for (const room of session.rooms) {
     const members = ctx.registry.members(room);
     if (members !== undefined) ctx.posts.add(members, post(room, session.name, frame.text));
@@ -44,7 +48,11 @@ export function broadcast(ctx: ServerContext, session: Session, frame: Broadcast
  * DIRECT_MESSAGE: forwarded with the peer field set to the sender. To an offline user, the
  * sender gets QUERY_USER with status 0 instead (§5.5). A message to oneself is delivered.
  */
-export function directMessage(ctx: ServerContext, session: Session, frame: DirectSendFrame): void {
+export function directMessage(
+  ctx: ServerContext,
+  session: ServerSession,
+  frame: DirectSendFrame,
+): void {
   const target = ctx.registry.user(frame.to);
   if (target === undefined) {
     session.send(frames.queryUser(frame.to, 0));
@@ -54,7 +62,7 @@ export function directMessage(ctx: ServerContext, session: Session, frame: Direc
 }
 
 /** QUERY_USER: answers 1 (online) or 0 (offline), whatever status byte the client sent. */
-export function queryUser(ctx: ServerContext, session: Session, frame: QueryUserFrame): void {
+export function queryUser(ctx: ServerContext, session: ServerSession, frame: QueryUserFrame): void {
   session.send(frames.queryUser(frame.name, ctx.registry.user(frame.name) ? 1 : 0));
 }
 
@@ -62,7 +70,7 @@ export function queryUser(ctx: ServerContext, session: Session, frame: QueryUser
  * CLIENT_DEPARTS: a non-empty farewell goes to each of the client's rooms as a POST from it
  * (to the members staying), then the client leaves everything and is closed (§5.7).
  */
-export function depart(ctx: ServerContext, session: Session, farewell: string): void {
+export function depart(ctx: ServerContext, session: ServerSession, farewell: string): void {
   if (farewell !== '') {
     for (const room of session.rooms) {
       const members = ctx.registry.members(room);

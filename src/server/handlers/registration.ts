@@ -6,13 +6,17 @@ import {
   kindName,
 } from '../../protocol/index.js';
 import type { ServerContext } from '../context.js';
-import type { Session } from '../session.js';
+import type { ServerSession } from '../session.js';
 
 /**
  * Handles a frame from a connection that has not registered yet (CLARIFICATIONS §4): only
  * NEW_CLIENT moves it on, a HEARTBEAT is tolerated, anything else is ILLEGAL_KIND.
  */
-export function handleUnregistered(ctx: ServerContext, session: Session, frame: ClientFrame): void {
+export function handleUnregistered(
+  ctx: ServerContext,
+  session: ServerSession,
+  frame: ClientFrame,
+): void {
   switch (frame.kind) {
     case Kind.HEARTBEAT:
       return;
@@ -31,7 +35,7 @@ export function handleUnregistered(ctx: ServerContext, session: Session, frame: 
   }
 }
 
-function register(ctx: ServerContext, session: Session, name: string): void {
+function register(ctx: ServerContext, session: ServerSession, name: string): void {
   const { registry, options } = ctx;
   if (registry.user(name) !== undefined) {
     ctx.fail(session, ErrorCode.NAME_IN_USE, `name '${name}' is already in use`);

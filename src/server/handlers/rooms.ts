@@ -1,10 +1,14 @@
 import { encode, ErrorCode, frames } from '../../protocol/index.js';
 import type { ServerContext } from '../context.js';
 import type { Registry } from '../registry.js';
-import type { Session } from '../session.js';
+import type { ServerSession } from '../session.js';
 
 /** Sends one encoded frame to every member of a room. */
-export function fanOut(members: Iterable<Session>, bytes: Buffer, except?: Session): void {
+export function fanOut(
+  members: Iterable<ServerSession>,
+  bytes: Buffer,
+  except?: ServerSession,
+): void {
   for (const member of members) if (member !== except) member.sendRaw(bytes);
 }
 
@@ -13,10 +17,10 @@ export function fanOut(members: Iterable<Session>, bytes: Buffer, except?: Sessi
  * answered from here, so a client repeating ENTER_ROOM costs no O(members) encoding each time.
  * Keyed by the room's member set, which lives exactly as long as the room.
  */
-const listings = new WeakMap<ReadonlySet<Session>, Buffer>();
+const listings = new WeakMap<ReadonlySet<ServerSession>, Buffer>();
 
 /** Encodes (and remembers) the listing of a room whose membership just changed. */
-function userListing(room: string, members: ReadonlySet<Session>): Buffer {
+function userListing(room: string, members: ReadonlySet<ServerSession>): Buffer {
   const names: string[] = [];
   for (const m of members) names.push(m.name);
   const bytes = encode(frames.userListing(room, names), { trusted: true });
@@ -28,7 +32,7 @@ function userListing(room: string, members: ReadonlySet<Session>): Buffer {
  * ENTER_ROOM: join (creating the room if need be) and tell every member the new list. Joining
  * a room you are already in sends its listing to you alone, as an acknowledgement (§5.2).
  */
-export function enterRoom(ctx: ServerContext, session: Session, room: string): void {
+export function enterRoom(ctx: ServerContext, session: ServerSession, room: string): void {
   const result = ctx.registry.join(session, room);
   if (result === 'too-many-rooms') {
     ctx.fail(
@@ -52,7 +56,7 @@ export function enterRoom(ctx: ServerContext, session: Session, room: string): v
 }
 
 /** LEAVE_ROOM: leave and tell the remaining members; ignored when not a member (§6.4.1). */
-export function leaveRoom(ctx: ServerContext, session: Session, room: string): void {
+export function leaveRoom(ctx: ServerContext, session: ServerSession, room: string): void {
   const remaining = ctx.registry.leave(session, room);
   if (remaining === undefined) {
     ctx.log.debug('leave ignored: not a member', { room, name: session.name });
@@ -68,14 +72,14 @@ export function leaveRoom(ctx: ServerContext, session: Session, room: string): v
 }
 
 /** Takes `session` out of every room it is in, as on departure. */
-export function leaveAllRooms(ctx: ServerContext, session: Session): void {
+export function leaveAllRooms(ctx: ServerContext, session: ServerSession): void {
   for (const room of [...session.rooms]) leaveRoom(ctx, session, room);
 }
 
-const listingCache = new WeakMap<Registry<Session>, { version: number; bytes: Buffer }>();
+const listingCache = new WeakMap<Registry<ServerSession>, { version: number; bytes: Buffer }>();
 
 /** LIST_ROOMS: one ROOM_LISTING of every room, sorted by name, re-encoded only on change. */
-export function listRooms(ctx: ServerContext, session: Session): void {
+export function listRooms(ctx: ServerContext, session: ServerSession): void {
   const { registry } = ctx;
   let cached = listingCache.get(registry);
   if (cached === undefined || cached.version !== registry.roomsVersion) {

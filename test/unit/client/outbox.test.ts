@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Outbox } from '../../../src/client/outbox.js';
 import { TokenBucket } from '../../../src/client/rate-limit.js';
-import type { Session } from '../../../src/client/session.js';
+import type { ClientSession } from '../../../src/client/session.js';
 import { type Frame, frames } from '../../../src/protocol/index.js';
 
 /** A session whose socket is "full" until the test drains it. */
@@ -18,7 +18,7 @@ function stubSession(capacity: number) {
     flushed: () => Promise.resolve(true),
   };
   return {
-    session: stub as unknown as Session,
+    session: stub as unknown as ClientSession,
     written,
     drain() {
       capacity = Number.POSITIVE_INFINITY;
