@@ -1,6 +1,6 @@
-import yargs, { type CommandModule } from 'yargs';
+import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { type CliCommand, type GlobalOptions, toYargsModule } from './command.js';
+import { type CliCommand, toYargsModule } from './command.js';
 import { archiveCommand } from './commands/archive.js';
 import { demoCommand } from './commands/demo.js';
 import { listenCommand } from './commands/listen.js';
@@ -19,7 +19,7 @@ import { ExitCode } from './exit-codes.js';
 //
 // Adding a command: write src/cli/commands/<name>.ts exporting a `CliCommand` (see
 // command.ts: a typed yargs builder plus `run(argv, ctx)` resolving to an exit code) and add
-// it to COMMANDS. A plain yargs `CommandModule` also works: add it to MODULES.
+// it to COMMANDS.
 
 // biome-ignore lint/suspicious/noExplicitAny: each command has its own argument type
 const COMMANDS: CliCommand<any>[] = [
@@ -36,8 +36,6 @@ const COMMANDS: CliCommand<any>[] = [
   demoCommand,
   serveCommand,
 ];
-// biome-ignore lint/suspicious/noExplicitAny: yargs modules bring their own argument types
-const MODULES: CommandModule<GlobalOptions, any>[] = [];
 
 /** A usage error found by yargs (unknown option, missing argument, failed check). */
 class UsageFailure extends Error {}
@@ -79,7 +77,6 @@ const cli = yargs(hideBin(process.argv))
   });
 
 for (const spec of COMMANDS) cli.command(toYargsModule(spec, runtime));
-for (const module of MODULES) cli.command(module);
 
 cli
   .demandCommand(1, 'Name a command; `relaykit --help` lists them.')

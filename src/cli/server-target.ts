@@ -1,13 +1,10 @@
+import { formatAddress, parseAddress, type ServerAddress } from '../address.js';
 import { ConnectError, connect } from '../index.js';
 import { DEFAULT_PORT } from '../protocol/index.js';
 import { createServer, type RelayServer } from '../server/index.js';
 import { CliError, ExitCode } from './exit-codes.js';
 
-/** A host and port to dial. */
-export interface ServerAddress {
-  host: string;
-  port: number;
-}
+export { formatAddress, type ServerAddress };
 
 /** The server a command talks to: one given with --server, or the bundled one it started. */
 export interface ServerTarget extends ServerAddress {
@@ -28,38 +25,15 @@ export interface ServerTarget extends ServerAddress {
  * parseServerAddress('[::1]:4000')             // { host: '::1', port: 4000 }
  */
 export function parseServerAddress(value: string): ServerAddress {
-  const text = value.trim();
-  const bad = (why: string): never => {
+  const address = parseAddress(value, { host: '127.0.0.1', port: DEFAULT_PORT });
+  if ('error' in address) {
     throw new CliError(
       'INVALID_SERVER',
       ExitCode.USAGE,
-      `--server ${JSON.stringify(value)}: ${why}. Use host:port, e.g. --server 127.0.0.1:${DEFAULT_PORT}`,
+      `--server ${JSON.stringify(value)}: ${address.error}. Use host:port, e.g. --server 127.0.0.1:${DEFAULT_PORT}`,
     );
-  };
-  let host: string;
-  let portText: string | undefined;
-  const v6 = /^\[([^\]]+)\](?::(.*))?$/.exec(text);
-  if (v6) {
-    host = v6[1]!;
-    portText = v6[2];
-  } else {
-    const colon = text.lastIndexOf(':');
-    if (colon !== -1 && text.indexOf(':') !== colon) bad('write an IPv6 address in brackets');
-    host = colon === -1 ? text : text.slice(0, colon);
-    portText = colon === -1 ? undefined : text.slice(colon + 1);
   }
-  if (host === '') host = '127.0.0.1';
-  if (/\s/.test(host)) bad('the host may not contain spaces');
-  if (portText === undefined) return { host, port: DEFAULT_PORT };
-  if (!/^\d{1,5}$/.test(portText)) bad(`the port ${JSON.stringify(portText)} is not a number`);
-  const port = Number(portText);
-  if (port < 1 || port > 65535) bad(`the port ${port} is outside 1–65535`);
-  return { host, port };
-}
-
-/** Formats an address as `host:port` (`[v6]:port` for IPv6). */
-export function formatAddress({ host, port }: ServerAddress): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  return address;
 }
 
 /** Options of `resolveServer`. */

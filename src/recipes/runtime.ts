@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline';
+import { formatAddress, type ServerAddress } from '../address.js';
 import { type Client, type ConnectOptions, connect } from '../index.js';
 import { type BotConnections, BotRunner } from './bot.js';
 import { RecipeRuntimeError } from './errors.js';
@@ -6,10 +7,7 @@ import type { BotPlan, RecipePlan } from './plan.js';
 import type { ServerRef } from './server-ref.js';
 
 /** A server address a reference resolved to. */
-export interface ResolvedServer {
-  host: string;
-  port: number;
-}
+export type ResolvedServer = ServerAddress;
 
 /** Options of `runRecipes`. */
 export interface RunRecipesOptions {
@@ -178,10 +176,6 @@ export async function runRecipes(
       return stopping;
     },
   };
-}
-
-function formatAddress({ host, port }: ResolvedServer): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 async function joinOrExplain(client: Client, room: string, bot: string): Promise<void> {

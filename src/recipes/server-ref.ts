@@ -1,3 +1,5 @@
+import { parseAddress } from '../address.js';
+
 /** Where a bot connects: an in-process server (numbered from 1) or a host and port. */
 export type ServerRef =
   | { kind: 'bundled'; index: number; text: string }
@@ -21,9 +23,8 @@ export function parseServerRef(text: string): ServerRef | { error: string } {
     if (index < 1 || index > 16) return { error: 'bundled servers are numbered 1 to 16' };
     return { kind: 'bundled', index, text: index === 1 ? 'bundled' : `bundled:${index}` };
   }
-  const m = /^(?:\[([^\]]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(text);
-  if (!m) return { error: 'expected host:port, bundled or bundled:N' };
-  const port = Number(m[3]);
-  if (port < 1 || port > 65535) return { error: `port ${port} is out of range (1-65535)` };
-  return { kind: 'remote', host: m[1] ?? m[2]!, port, text };
+  const address = parseAddress(text);
+  if ('error' in address)
+    return { error: `expected host:port, bundled or bundled:N (${address.error})` };
+  return { kind: 'remote', host: address.host, port: address.port, text };
 }

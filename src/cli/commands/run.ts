@@ -14,6 +14,7 @@ import type { CliCommand, CommandContext, GlobalOptions } from '../command.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { describeFailure } from '../failure.js';
 import { reopenOnHangup } from '../hangup.js';
+import { waitForAbort } from '../wait-for-abort.js';
 import {
   formatAddress,
   parseServerAddress,
@@ -146,13 +147,6 @@ function findDuplicateBot(loaded: readonly Loaded[]): string | undefined {
   return undefined;
 }
 
-function waitForAbort(signal: AbortSignal): Promise<'stopped'> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve('stopped');
-    signal.addEventListener('abort', () => resolve('stopped'), { once: true });
-  });
-}
-
 /**
  * `relaykit run <recipe.yaml...>`: validates every recipe (nothing connects unless all are
  * valid), then runs their bots until Ctrl-C/SIGTERM, when they depart with their farewells,
@@ -226,7 +220,10 @@ export const runCommand: CliCommand<RunArgs> = {
       output.notice(
         `running ${run.bots.map((b) => `${b.name}@${b.server}`).join(', ')} (Ctrl-C to stop)`,
       );
-      const why = await Promise.race([waitForAbort(ctx.signal), run.ended]);
+      const why = await Promise.race([
+        waitForAbort(ctx.signal).then(() => 'stopped' as const),
+        run.ended,
+      ]);
       off();
       await run.stop();
       if (why === 'disconnected') {

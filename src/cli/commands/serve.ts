@@ -14,6 +14,7 @@ import {
 import type { ArgumentsCamelCase } from 'yargs';
 import type { CliCommand, CommandContext, GlobalOptions } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { waitForAbort } from '../wait-for-abort.js';
 
 const LOG_LEVELS = ['debug', 'info', 'warn'] as const;
 
@@ -59,13 +60,6 @@ function checkArgs(argv: Args): string | null {
     return `--max-output-bytes must be a whole number of at least 1024, got ${argv.maxOutputBytes}`;
   }
   return null;
-}
-
-function waitForAbort(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
-  });
 }
 
 /**

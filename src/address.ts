@@ -1,0 +1,67 @@
+/** A host and port to dial or listen on. */
+export interface ServerAddress {
+  host: string;
+  port: number;
+}
+
+/** What `parseAddress` fills in when the text leaves a part out; absent means required. */
+export interface AddressDefaults {
+  host?: string;
+  port?: number;
+}
+
+/**
+ * Parses `host:port`, or `[v6]:port` for IPv6. With `defaults`, `host` alone and `:port` are
+ * accepted too. Returns the reason (a phrase, for the caller to put in its own message) when
+ * the text is not an address. The CLI's `--server` and a recipe's `server:` both use it.
+ *
+ * @example
+ * parseAddress('chat.example.org:17734')        // { host: 'chat.example.org', port: 17734 }
+ * parseAddress('[::1]', { port: 17734 })         // { host: '::1', port: 17734 }
+ * parseAddress('example')                        // { error: 'the port is missing' }
+ */
+export function parseAddress(
+  value: string,
+  defaults: AddressDefaults = {},
+): ServerAddress | { error: string } {
+  const text = value.trim();
+  let host: string;
+  let portText: string | undefined;
+  const v6 = /^\[([^\]]+)\](?::(.*))?$/.exec(text);
+  if (v6) {
+    host = v6[1]!;
+    portText = v6[2];
+  } else {
+    const colon = text.lastIndexOf(':');
+    if (colon !== -1 && text.indexOf(':') !== colon) {
+      return { error: 'write an IPv6 address in brackets' };
+    }
+    host = colon === -1 ? text : text.slice(0, colon);
+    portText = colon === -1 ? undefined : text.slice(colon + 1);
+  }
+  if (host === '') {
+    if (defaults.host === undefined) return { error: 'the host is missing' };
+    host = defaults.host;
+  }
+  if (/[\s[\]]/.test(host)) return { error: 'the host may not contain spaces or brackets' };
+  if (portText === undefined) {
+    if (defaults.port === undefined) return { error: 'the port is missing' };
+    return { host, port: defaults.port };
+  }
+  if (!/^\d{1,5}$/.test(portText)) {
+    return { error: `the port ${JSON.stringify(portText)} is not a number` };
+  }
+  const port = Number(portText);
+  if (port < 1 || port > 65535) return { error: `the port ${port} is outside 1–65535` };
+  return { host, port };
+}
+
+/**
+ * Formats an address as `host:port` (`[v6]:port` for IPv6), the form `parseAddress` reads.
+ *
+ * @example
+ * formatAddress({ host: '::1', port: 4000 }) // '[::1]:4000'
+ */
+export function formatAddress({ host, port }: ServerAddress): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { formatAddress, parseAddress } from '../../src/address.js';
+
+describe('parseAddress without defaults (a recipe server)', () => {
+  it.each([
+    ['chat.example.org:4000', { host: 'chat.example.org', port: 4000 }],
+    ['[::1]:4000', { host: '::1', port: 4000 }],
+    ['  10.0.0.1:1  ', { host: '10.0.0.1', port: 1 }],
+  ])('parses %s and formats it back', (text, expected) => {
+    expect(parseAddress(text)).toEqual(expected);
+    expect(parseAddress(formatAddress(expected))).toEqual(expected);
+  });
+
+  it.each([
+    ['example', 'the port is missing'],
+    [':4000', 'the host is missing'],
+    ['::1:4000', 'write an IPv6 address in brackets'],
+    ['a b:1', 'the host may not contain spaces or brackets'],
+    ['host:http', 'the port "http" is not a number'],
+    ['host:0', 'the port 0 is outside 1–65535'],
+    ['host:65536', 'the port 65536 is outside 1–65535'],
+  ])('refuses %s: %s', (text, error) => {
+    expect(parseAddress(text)).toEqual({ error });
+  });
+});
+
+describe('parseAddress with defaults (the CLI --server)', () => {
+  const defaults = { host: '127.0.0.1', port: 17734 };
+  it('fills in the missing host or port', () => {
+    expect(parseAddress('chat.example.org', defaults)).toEqual({
+      host: 'chat.example.org',
+      port: 17734,
+    });
+    expect(parseAddress(':4000', defaults)).toEqual({ host: '127.0.0.1', port: 4000 });
+    expect(parseAddress('[::1]', defaults)).toEqual({ host: '::1', port: 17734 });
+  });
+});
