@@ -5,6 +5,7 @@
  * @example
  * import { FrameDecoder, encode, frames } from 'relaykit/protocol'
  */
+export { sanitizeLine, sanitizeText, stripAnsi } from './clean.js';
 export * from './constants.js';
 export { decode } from './decode-one.js';
 export { FrameDecoder, type FrameDecoderOptions } from './decoder.js';

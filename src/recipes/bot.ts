@@ -70,9 +70,13 @@ export class BotRunner implements ActionHost, EventSink {
     fireStart(client, this.#plan.rules, this);
   }
 
-  /** One line of standard input, for `stdin` rules. */
-  line(text: string): void {
+  /**
+   * One line of standard input, for `stdin` rules. Resolves once the actions it fired have
+   * run, so the reader can hold back input the bot cannot keep up with.
+   */
+  line(text: string): Promise<void> {
     if (!this.#stopped) fireStdin(this.#conn.primary.client, this.#plan.rules, this, text);
+    return this.#queue;
   }
 
   fire(rule: RulePlan, event: RecipeEvent): void {

@@ -1,6 +1,6 @@
-import { createInterface } from 'node:readline';
+import { createInterface, type Interface } from 'node:readline';
 import { formatAddress, type ServerAddress } from '../address.js';
-import { type Client, type ConnectOptions, connect } from '../index.js';
+import { type Client, type ConnectOptions, connect, sanitizeLine } from '../index.js';
 import { type BotConnections, BotRunner } from './bot.js';
 import { RecipeRuntimeError } from './errors.js';
 import type { BotPlan, RecipePlan } from './plan.js';
@@ -54,9 +54,6 @@ export interface RecipeRun {
 }
 
 const DEFAULT_FAREWELL = 'relaykit run stopping';
-
-// Control characters other than tab cannot travel in a message; a line of input drops them.
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/g;
 
 /**
  * Connects every bot of the plans (sharing one connection per name and server), joins their
@@ -142,23 +139,21 @@ export async function runRecipes(
   }
   for (const runner of runners) runner.start();
 
+  let input: Interface | undefined;
   const ended = new Promise<RunEnd>((settle) => {
     void watchConnections([...pool.values()], report).then(() => settle('disconnected'));
     const rules = bots.flatMap((b) => b.rules);
     if (!rules.some((r) => r.trigger.kind === 'stdin')) return;
-    const input = createInterface({
+    input = createInterface({
       input: options.stdin ?? process.stdin,
       crlfDelay: Number.POSITIVE_INFINITY,
     });
-    input.on('line', (line) => {
-      const text = line.replace(CONTROL, '');
-      if (text.trim() === '') return;
-      for (const runner of runners) runner.line(text);
-    });
-    input.on('close', () => {
-      if (rules.every((r) => r.trigger.kind === 'stdin' || r.trigger.kind === 'start'))
-        settle('input-ended');
-    });
+    void feedLines(input, runners)
+      .catch((err: unknown) => report(`standard input failed: ${(err as Error).message}`))
+      .then(() => {
+        if (rules.every((r) => r.trigger.kind === 'stdin' || r.trigger.kind === 'start'))
+          settle('input-ended');
+      });
   });
 
   let stopping: Promise<void> | undefined;
@@ -170,12 +165,36 @@ export async function runRecipes(
     },
     stop: () => {
       stopping ??= (async () => {
+        input?.close();
         await Promise.allSettled(runners.map((r) => r.stop()));
         await closeAll();
       })();
       return stopping;
     },
   };
+}
+
+// Lines whose actions may be still running before reading stops until they have run: a pipe
+// faster than the bots' rooms is held back rather than queued without bound.
+const LINE_WINDOW = 256;
+
+/**
+ * Hands every line of `input` to the bots, cleaned as `relaykit say` cleans its input (escape
+ * sequences dropped, controls made visible), so no line is refused; blank lines are skipped.
+ * Resolves once the input has ended and the last line's actions have run.
+ */
+async function feedLines(input: Interface, runners: readonly BotRunner[]): Promise<void> {
+  let pending: Promise<void>[] = [];
+  for await (const line of input) {
+    const text = sanitizeLine(line);
+    if (text.trim() === '') continue;
+    for (const runner of runners) pending.push(runner.line(text));
+    if (pending.length >= LINE_WINDOW) {
+      await Promise.all(pending);
+      pending = [];
+    }
+  }
+  await Promise.all(pending);
 }
 
 async function joinOrExplain(client: Client, room: string, bot: string): Promise<void> {

@@ -199,6 +199,37 @@ describe('relaykit run <shipped recipe>', () => {
     ]);
   });
 
+  it('stdin-to-room.yaml and `say` post the same cleaned lines: escapes dropped, bidi made safe', async () => {
+    // Regression: the recipe posted "[31mred alert[0m" and lost the bidi line, which `say`
+    // posts as "red alert" and a safe version.
+    const input = '\x1b[31mred alert\x1b[0m\nbidi \u202e evil\n';
+    const srv = await server();
+    const ann = await user('ann', srv, ['announcements']);
+    const posts = (from: string) => {
+      const seen: string[] = [];
+      ann.on('post', (p) => {
+        if (p.from === from) seen.push(p.text);
+      });
+      return seen;
+    };
+    const fromRecipe = posts('announcer');
+    const fromSay = posts('sayer');
+    const farewell = ann.waitFor('post', (p) => p.text === 'that is all for now', T);
+    const proc = startCli(['run', recipe('stdin-to-room'), '--server', srv.arg], { cwd: dir });
+    proc.child.stdin.end(input);
+    await farewell;
+    expect((await proc.exited).code).toBe(0);
+    const sayDone = ann.waitFor('post', (p) => p.from === 'sayer' && p.text.startsWith('bidi'), T);
+    const say = startCli(['say', 'announcements', '--as', 'sayer', '--server', srv.arg], {
+      cwd: dir,
+    });
+    say.child.stdin.end(input);
+    expect((await say.exited).code).toBe(0);
+    await sayDone;
+    expect(fromRecipe).toEqual(['red alert', 'bidi \uFFFD evil', 'that is all for now']);
+    expect(fromSay).toEqual(['red alert', 'bidi \uFFFD evil']);
+  });
+
   it('a server that is not there: exit 2 with the bot and address named', async () => {
     const srv = await server();
     await srv.server.close();

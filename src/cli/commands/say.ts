@@ -1,9 +1,8 @@
 import { pipeline } from 'node:stream/promises';
-import { splitMessage } from '../../protocol/index.js';
+import { sanitizeLine, sanitizeText } from '../../protocol/index.js';
 import type { CliCommand, GlobalOptions } from '../command.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { splitLines } from '../lines.js';
-import { sanitizeLine, sanitizeText } from '../sanitize.js';
 import { withClient } from '../session.js';
 
 interface SayArgs extends GlobalOptions {
@@ -70,9 +69,10 @@ export const sayCommand: CliCommand<SayArgs> = {
       },
       async ({ client }) => {
         if (room !== undefined) await client.join(room);
-        const post = async (piece: string): Promise<void> => {
-          if (room !== undefined) return client.say(room, piece);
-          const { delivered } = await client.direct(direct!, piece);
+        // The SDK splits long or multi-line text into messages; the CLI only cleans it.
+        const post = async (clean: string): Promise<void> => {
+          if (room !== undefined) return client.say(room, clean);
+          const { delivered } = await client.direct(direct!, clean);
           if (!delivered) {
             throw new CliError(
               'NOT_DELIVERED',
@@ -82,11 +82,11 @@ export const sayCommand: CliCommand<SayArgs> = {
           }
         };
         if (text !== undefined) {
-          const pieces = splitMessage(sanitizeText(text));
-          if (pieces.length === 0) {
+          const clean = sanitizeText(text);
+          if (clean.trim() === '') {
             throw new CliError('EMPTY_TEXT', ExitCode.USAGE, 'Nothing to send: the text is blank.');
           }
-          for (const piece of pieces) await post(piece);
+          await post(clean);
           return ExitCode.OK;
         }
         const stdin = process.stdin;
@@ -97,7 +97,8 @@ export const sayCommand: CliCommand<SayArgs> = {
             splitLines,
             async (lines: AsyncIterable<string>) => {
               for await (const line of lines) {
-                for (const piece of splitMessage(sanitizeLine(line))) await post(piece);
+                const clean = sanitizeLine(line);
+                if (clean.trim() !== '') await post(clean);
               }
             },
             { signal: ctx.signal },

@@ -182,6 +182,65 @@ describe('runRecipes', () => {
     expect(logs).toEqual(['sent warn']);
   });
 
+  it('stdin lines are cleaned as `say` cleans them: escapes dropped, bidi made safe, none lost', async () => {
+    // Regression: the stdin rule used its own regex, posted "[31mred alert[0m" and lost the
+    // bidi line (MESSAGE_BIDI_CONTROL).
+    const at = await server();
+    const stdin = new PassThrough();
+    const r = await run(
+      `bots:
+  - name: feeder
+    rooms: [ops]
+    on:
+      - stdin:
+        do: [{ post: { room: ops, text: "{text}" } }]
+`,
+      { bundled: at },
+      { stdin },
+    );
+    const ann = await user('ann', at, ['ops']);
+    const seen: string[] = [];
+    ann.on('post', (p) => {
+      if (p.from === 'feeder') seen.push(p.text);
+    });
+    const last = ann.waitFor('post', (p) => p.text === 'last \u2400 line', { timeoutMs: 5000 });
+    stdin.end('\x1b[31mred alert\x1b[0m\nbidi \u202e evil\n\n   \nlast \x00 line\n');
+    await last;
+    expect(seen).toEqual(['red alert', 'bidi \uFFFD evil', 'last \u2400 line']);
+    expect(await r.ended).toBe('input-ended');
+  });
+
+  it('a 10,000-line pipe arrives whole and in order before the run ends', async () => {
+    const at = await server();
+    const stdin = new PassThrough();
+    const r = await run(
+      `bots:
+  - name: feeder
+    rooms: [ops]
+    on:
+      - stdin:
+        do: [{ post: { room: ops, text: "{text}" } }]
+`,
+      { bundled: at },
+      { stdin },
+    );
+    const ann = await user('ann', at, ['ops']);
+    const seen: string[] = [];
+    const count = 10_000;
+    const all = new Promise<void>((resolve) => {
+      ann.on('post', (p) => {
+        if (p.from === 'feeder' && seen.push(p.text) === count + 1) resolve();
+      });
+    });
+    const lines = Array.from({ length: count }, (_, i) => `line ${i + 1}`);
+    stdin.end(`${lines.join('\n')}\n`);
+    expect(await r.ended).toBe('input-ended');
+    // As `relaykit run` does once input ends: stopping must not cut off lines still queued.
+    await r.stop();
+    await all;
+    expect(seen).toEqual([...lines, 'relaykit run stopping']); // the lines, then the farewell
+  });
+
   it('relays across two servers both ways without loops', async () => {
     const a = await server();
     const b = await server();

@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sanitizeLine, sanitizeText, stripAnsi } from '../../../src/cli/sanitize.js';
-import { splitMessage, validateMessage } from '../../../src/protocol/index.js';
+import {
+  sanitizeLine,
+  sanitizeText,
+  splitMessage,
+  stripAnsi,
+  validateMessage,
+} from '../../../src/protocol/index.js';
 
 describe('stripAnsi', () => {
   it.each([

@@ -1,6 +1,7 @@
-// Log lines piped into `relaykit say` carry terminal colours, cursor moves and stray control
-// bytes, all of which the protocol's message rules reject (CLARIFICATIONS §3). These helpers
-// turn any text into text a message may carry, without losing the readable part.
+// Log lines piped into `relaykit say` or a recipe's `stdin` rule carry terminal colours,
+// cursor moves and stray control bytes, all of which the message rules reject
+// (CLARIFICATIONS §3). These helpers turn any text into text a message may carry, without
+// losing the readable part; they sit beside the rules so the two cannot drift apart.
 
 // ECMA-48 escape sequences: CSI (7- and 8-bit), OSC (ended by BEL or ST), DCS/SOS/PM/APC
 // strings (ended by ST), then the short two- and three-byte escapes. An unterminated string
