@@ -1,6 +1,7 @@
 import { isValidName, validateFarewell } from '../protocol/index.js';
 import { compileCondition } from './conditions.js';
-import { MIN_INTERVAL_MS, parseDuration, parseSize } from './duration.js';
+import { parseSize, SIZE_FORMS } from '../size.js';
+import { MIN_INTERVAL_MS, parseDuration } from './duration.js';
 import { availableFields, fieldProblem } from './fields.js';
 import { type CompiledPattern, compilePattern } from './pattern.js';
 import type {
@@ -316,10 +317,7 @@ class Compiler {
         if (accept.maxSize !== undefined) {
           const bytes = parseSize(accept.maxSize);
           if (bytes === undefined)
-            this.issue('RECIPE_BAD_SIZE', 'expected a size such as 1048576 or "10MB"', [
-              ...at,
-              'maxSize',
-            ]);
+            this.issue('RECIPE_BAD_SIZE', `expected a size: ${SIZE_FORMS}`, [...at, 'maxSize']);
           else plan.maxSize = bytes;
         }
         if (accept.name !== undefined) plan.name = t(accept.name, [...at, 'name']);

@@ -21,30 +21,3 @@ export function parseDuration(text: string): number | undefined {
   }
   return Math.round(total);
 }
-
-const SIZE_UNITS: Readonly<Record<string, number>> = {
-  '': 1,
-  b: 1,
-  kb: 1000,
-  mb: 1000 ** 2,
-  gb: 1000 ** 3,
-  kib: 1024,
-  mib: 1024 ** 2,
-  gib: 1024 ** 3,
-};
-
-/** Accepted shape of a byte size: a number with an optional unit (B, KB, MB, GB, KiB, MiB, GiB). */
-export const SIZE_PATTERN = /^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?\s*$/i;
-
-/**
- * Bytes in a size such as `1048576`, `"10MB"` or `"4 MiB"`; undefined when it is not a size.
- *
- * @example
- * parseSize('10MB') // 10000000
- */
-export function parseSize(value: number | string): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
-  const m = SIZE_PATTERN.exec(value);
-  if (!m) return undefined;
-  return Math.floor(Number(m[1]) * SIZE_UNITS[(m[2] ?? '').toLowerCase()]!);
-}

@@ -9,7 +9,8 @@
  */
 export { type CompileOptions, compileRecipe, type RecipeIssue } from './compile.js';
 export { type Condition, compileCondition } from './conditions.js';
-export { parseDuration, parseSize } from './duration.js';
+export { parseSize } from '../size.js';
+export { parseDuration } from './duration.js';
 export { RecipeError, RecipeLoadError, type RecipeLocation, RecipeRuntimeError } from './errors.js';
 export { RECIPE_SCHEMA_PATH, renderRecipeJsonSchema } from './json-schema.js';
 export {

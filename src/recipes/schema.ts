@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DURATION_PATTERN, SIZE_PATTERN } from './duration.js';
+import { SIZE_FORMS, SIZE_PATTERN } from '../size.js';
+import { DURATION_PATTERN } from './duration.js';
 
 // The recipe format, as zod schemas. Objects are strict so a typo is an error (with a
 // suggestion) instead of a silently ignored key. Nothing here transforms values: the same
@@ -25,7 +26,7 @@ const duration = z
   .regex(DURATION_PATTERN, { error: 'expected a duration such as "30s", "5m" or "1h30m"' })
   .meta({ description: 'Interval: a number with ms, s, m or h, e.g. "30s", "5m", "1h30m".' });
 
-const SIZE_ERROR = 'expected a size in bytes, e.g. 1048576 or "10MB"';
+const SIZE_ERROR = `expected a size: ${SIZE_FORMS}`;
 const size = z
   .union(
     [
@@ -34,7 +35,10 @@ const size = z
     ],
     { error: SIZE_ERROR },
   )
-  .meta({ description: 'Bytes, or a size with a unit: "512KB", "10MB", "4MiB".' });
+  .meta({
+    description:
+      'Bytes, or a size with a unit: kB, MB, GB are ×1000 ("10MB" = 10,000,000); KiB, MiB, GiB and the shorthand K, M, G are ×1024 ("10M" = 10,485,760).',
+  });
 
 /** Filters of the `post` trigger. */
 const postTrigger = z

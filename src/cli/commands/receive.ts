@@ -5,7 +5,7 @@ import { ExitCode } from '../exit-codes.js';
 import { asOption } from '../options.js';
 import { createProgress, formatBytes } from '../progress.js';
 import { withClient } from '../session.js';
-import { parseSize } from '../size.js';
+import { parseSizeOption } from '../size.js';
 import { untilStopped } from '../until-stopped.js';
 
 interface ReceiveArgs extends GlobalOptions {
@@ -32,8 +32,8 @@ export const receiveCommand: CliCommand<ReceiveArgs> = {
       .option('max-size', {
         type: 'string',
         requiresArg: true,
-        coerce: (v: string | undefined) => (v === undefined ? undefined : parseSize(v)),
-        describe: 'Reject offers larger than this (bytes, or 512k, 10M, 1G)',
+        coerce: (v: string | undefined) => (v === undefined ? undefined : parseSizeOption(v)),
+        describe: 'Reject offers larger than this (bytes, 10MB = 10^7, 10MiB or 10M = 10×2^20)',
       })
       .option('from', {
         type: 'string',

@@ -111,7 +111,7 @@ describe('recipe actions', () => {
     const [size] = expectErrors(
       botWith(`- offer:\n  do: [{ accept: { dir: ./in, maxSize: lots } }]`),
     );
-    expect(size).toContain('accept.maxSize: expected a size in bytes, e.g. 1048576 or "10MB"');
+    expect(size).toContain('accept.maxSize: expected a size: bytes, or a number with a unit');
     const [trigger] = expectErrors(botWith(`- post:\n  do: [{ accept: { dir: ./in } }]`));
     expect(trigger).toContain('`accept` cannot answer a `post` trigger; it works with `offer`');
   });
