@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../protocol/index.js';
+import type { Listings } from './listings.js';
 import type { Logger } from './logger.js';
 import type { PostBatch } from './post-batch.js';
 import type { ResolvedServerOptions } from './options.js';
@@ -14,6 +15,8 @@ export interface ServerContext {
   readonly transfers: TransferTable<ServerSession>;
   /** Where POSTs go: consecutive posts to one room leave as one buffer per member. */
   readonly posts: PostBatch;
+  /** Where USER_LISTINGs go: coalesced per room, latest wins for a slow reader (§5.11). */
+  readonly listings: Listings<ServerSession>;
   /**
    * Ends `session` for breaking a rule: it leaves everything at once, then ERR `code` is
    * flushed and the connection closed (CLARIFICATIONS §4).

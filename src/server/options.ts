@@ -4,6 +4,7 @@ import {
   HEARTBEAT_INTERVAL_MS,
 } from '../protocol/index.js';
 import { checkIntegerOption } from './errors.js';
+import { DEFAULT_LISTING_PACE, type ListingPace } from './listings.js';
 import { type Logger, SILENT_LOGGER } from './logger.js';
 
 /** Options of `createServer`. Every one has a default. */
@@ -26,6 +27,11 @@ export interface ServerOptions {
   allowOutsidePosts?: boolean;
   /** Bytes queued for one client before it is cut off as too slow (default 4 MiB). */
   maxOutputBytes?: number;
+  /**
+   * How big rooms' USER_LISTINGs are coalesced (CLARIFICATIONS §5.11); the defaults suit
+   * most servers: changes merged for at most 250 ms, 256 MiB/s of listings per room.
+   */
+  listingPace?: Partial<ListingPace>;
   /** Where events are logged (default: nowhere). */
   logger?: Logger;
 }
@@ -41,6 +47,7 @@ export interface ResolvedServerOptions {
   readonly registrationTimeoutMs: number;
   readonly allowOutsidePosts: boolean;
   readonly maxOutputBytes: number;
+  readonly listingPace: ListingPace;
   readonly logger: Logger;
 }
 
@@ -60,6 +67,10 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptio
   checkIntegerOption('heartbeatTimeoutMs', options.heartbeatTimeoutMs, 1);
   checkIntegerOption('registrationTimeoutMs', options.registrationTimeoutMs, 1);
   checkIntegerOption('maxOutputBytes', options.maxOutputBytes, 1024);
+  const pace = options.listingPace ?? {};
+  checkIntegerOption('listingPace.maxWaitMs', pace.maxWaitMs, 0, DEFAULT_LISTING_PACE.maxWaitMs);
+  checkIntegerOption('listingPace.bytesPerSecond', pace.bytesPerSecond, 1);
+  checkIntegerOption('listingPace.sliceBytes', pace.sliceBytes, 1);
   return {
     host: options.host ?? '127.0.0.1',
     port: options.port ?? DEFAULT_PORT,
@@ -70,6 +81,7 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptio
     registrationTimeoutMs: options.registrationTimeoutMs ?? DEFAULT_REGISTRATION_TIMEOUT_MS,
     allowOutsidePosts: options.allowOutsidePosts === true,
     maxOutputBytes: options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+    listingPace: { ...DEFAULT_LISTING_PACE, ...pace },
     logger: options.logger ?? SILENT_LOGGER,
   };
 }

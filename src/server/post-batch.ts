@@ -8,8 +8,8 @@ import type { ServerSession } from './session.js';
  * room per tick, written as the same buffer to every member, costs a fraction of it. Any
  * other frame the server sends flushes the batch first (`ServerSession.sendRaw` and `relay` call
  * `flush`), so every client still gets frames in exactly the order the server produced them;
- * the members are the room's as of the first post of the batch, and since every change of
- * membership sends a USER_LISTING (a flush), they cannot change during a batch.
+ * the members are the room's as of the first post of the batch, and since the rooms handler
+ * flushes the batch before every change of membership, they cannot change during a batch.
  */
 export class PostBatch {
   #room: ReadonlySet<ServerSession> | null = null;

@@ -14,6 +14,7 @@ import { listenError, ServerError } from './errors.js';
 import { abortTransfers, releaseSenders } from './handlers/files.js';
 import { dispatch } from './handlers/index.js';
 import { leaveAllRooms } from './handlers/rooms.js';
+import { Listings } from './listings.js';
 import { HeartbeatSweeper, RegistrationDeadlines } from './heartbeat.js';
 import type { Logger } from './logger.js';
 import { type ResolvedServerOptions, resolveOptions, type ServerOptions } from './options.js';
@@ -36,6 +37,9 @@ export interface ServerStats {
   framesOut: number;
   bytesIn: number;
   bytesOut: number;
+  /** USER_LISTINGs sent, and their bytes (coalesced in big rooms, CLARIFICATIONS §5.11). */
+  listingsOut: number;
+  listingBytesOut: number;
 }
 
 /** A running (or ready to run) relay server. */
@@ -74,6 +78,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
   readonly #registry: Registry<ServerSession>;
   readonly #transfers = new TransferTable<ServerSession>();
   readonly #posts = new PostBatch();
+  readonly #listings: Listings<ServerSession>;
   readonly #sessions = new Set<ServerSession>();
   readonly #ctx: ServerContext;
   readonly #heartbeat: HeartbeatSweeper;
@@ -86,12 +91,17 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
     this.options = resolveOptions(options);
     this.#log = this.options.logger;
     this.#registry = new Registry<ServerSession>({ maxRooms: this.options.maxRooms });
+    this.#listings = new Listings<ServerSession>(
+      (room) => this.#names(room),
+      this.options.listingPace,
+    );
     this.#ctx = {
       options: this.options,
       log: this.#log,
       registry: this.#registry,
       transfers: this.#transfers,
       posts: this.#posts,
+      listings: this.#listings,
       fail: (s, code, reason) => this.#fail(s, code, reason),
       finish: (s, reason) => this.#finish(s, reason),
       registered: (s) => this.#deadlines.delete(s),
@@ -109,6 +119,12 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
     );
   }
 
+  /** A room's member names in join order, for its listings. */
+  *#names(room: string): Generator<string> {
+    const members = this.#registry.members(room);
+    if (members !== undefined) for (const m of members) yield m.name;
+  }
+
   get maxOutputBytes(): number {
     return this.options.maxOutputBytes;
   }
@@ -120,6 +136,8 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
       rooms: this.#registry.roomCount,
       transfers: this.#transfers.size,
       ...this.counters,
+      listingsOut: this.#listings.sent,
+      listingBytesOut: this.#listings.bytesSent,
     };
   }
 

@@ -126,6 +126,26 @@ export class ServerSession {
   }
 
   /**
+   * Queues a USER_LISTING (`Listings` sends at most one per room at a time to a slow
+   * reader, so the output limit counts each room's listing once); `flushed` runs once the
+   * bytes have left the process or the connection is gone.
+   */
+  sendListing(bytes: Buffer, flushed: () => void): void {
+    this.#owner.flushPosts();
+    const counters = this.#owner.counters;
+    counters.framesOut++;
+    counters.bytesOut += bytes.length;
+    if (this.conn.closing) {
+      flushed();
+      return;
+    }
+    const ok = this.conn.sendRaw(bytes, flushed);
+    if (!ok && !this.conn.closing && this.queuedChatBytes > this.#owner.maxOutputBytes) {
+      this.#owner.overflow(this);
+    }
+  }
+
+  /**
    * Queues a relayed file chunk as its 8-byte head and its data, which is a view of the
    * bytes read from the offerer (not copied; it pins that read until written). Its bytes do
    * not count towards the output limit: the relay bounds them itself by pausing the offerer

@@ -33,6 +33,7 @@ export function sendMessage(
     }
     return;
   }
+  ctx.listings.beforePost(frame.room, session);
   ctx.posts.add(members, post(frame.room, session.name, frame.text));
 }
 
@@ -40,7 +41,9 @@ export function sendMessage(
 export function broadcast(ctx: ServerContext, session: ServerSession, frame: BroadcastFrame): void {
   for (const room of session.rooms) {
     const members = ctx.registry.members(room);
-    if (members !== undefined) ctx.posts.add(members, post(room, session.name, frame.text));
+    if (members === undefined) continue;
+    ctx.listings.beforePost(room, session);
+    ctx.posts.add(members, post(room, session.name, frame.text));
   }
 }
 
@@ -74,8 +77,9 @@ export function depart(ctx: ServerContext, session: ServerSession, farewell: str
   if (farewell !== '') {
     for (const room of session.rooms) {
       const members = ctx.registry.members(room);
-      if (members !== undefined)
-        ctx.posts.add(members, post(room, session.name, farewell), session);
+      if (members === undefined) continue;
+      ctx.listings.beforePost(room, session);
+      ctx.posts.add(members, post(room, session.name, farewell), session);
     }
   }
   ctx.finish(session, farewell === '' ? 'client departed' : `client departed: ${farewell}`);
