@@ -226,6 +226,8 @@ export class Client {
 
   /**
    * Leaves `room` (it is not rejoined after a reconnection); resolves once the request is sent.
+   * Without a connection it resolves at once: the server dropped the membership with the
+   * connection, and the request still goes out on the next one (in case a rejoin raced it).
    *
    * @example
    * await client.leave('ops')
@@ -233,7 +235,11 @@ export class Client {
   async leave(room: string): Promise<void> {
     checkName(room, 'room name');
     this.#rooms.left(room);
-    await this.#outbox.send({ frames: [frames.leaveRoom(room)], cost: 0, flush: true });
+    const sent = this.#outbox.send({ frames: [frames.leaveRoom(room)], cost: 0, flush: true });
+    // Waiting here for a reconnection would hold up a shutdown for as long as the server is
+    // away (an archiver SIGTERMed together with its server hung for minutes this way).
+    if (this.connected) return sent;
+    sent.catch(() => undefined);
   }
 
   /**

@@ -53,4 +53,26 @@ describe('reconnection', () => {
     await gone;
     await expect(alice.say('ops', 'x')).rejects.toMatchObject({ code: 'NOT_CONNECTED' });
   });
+
+  it('leave() while away resolves without waiting for a reconnection, and the room is not rejoined', async () => {
+    const first = await h.server();
+    const port = first.port;
+    const alice = await h.client(port, 'alice', {
+      reconnect: { initialDelayMs: 20, maxDelayMs: 200 },
+    });
+    await alice.join('ops');
+    await alice.join('dev');
+    const gone = alice.waitFor('disconnect');
+    await first.server.close('restarting');
+    await gone;
+    // Nothing listens now: a leave that waited for the next connection would never settle.
+    await alice.leave('ops');
+    expect(alice.connected).toBe(false);
+
+    const back = alice.waitFor('reconnect');
+    await h.server({}, port);
+    await back;
+    expect([...alice.joined]).toEqual(['dev']);
+    await alice.close();
+  });
 });
