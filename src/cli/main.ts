@@ -37,6 +37,9 @@ const COMMANDS: CliCommand<any>[] = [
   serveCommand,
 ];
 
+/** How long a signalled command may take to stop cleanly before it is stopped anyway. */
+const STOP_DEADLINE_MS = 1_500;
+
 /** A usage error found by yargs (unknown option, missing argument, failed check). */
 class UsageFailure extends Error {}
 
@@ -48,6 +51,14 @@ const onSignal = (signal: NodeJS.Signals): void => {
   // A second Ctrl-C means "now": do not wait for a clean shutdown.
   if (interrupts > 1) process.exit(ExitCode.INTERRUPTED);
   controller.abort(signal);
+  // Every command promises to stop within 2 s of a signal. A clean stop takes milliseconds;
+  // this is the backstop for a peer that stops reading in the middle of our goodbye.
+  setTimeout(() => {
+    process.stderr.write(
+      `relaykit: ${signal}: the clean shutdown did not finish within ${STOP_DEADLINE_MS} ms; exiting now\n`,
+    );
+    process.exit(ExitCode.INTERRUPTED);
+  }, STOP_DEADLINE_MS).unref();
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);

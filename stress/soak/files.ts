@@ -1,0 +1,177 @@
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN } from '../../test/e2e/helpers/build.js';
+import { type Client, connect, type OfferContext } from '../../src/index.js';
+import type { FlakyProxy } from './proxy.js';
+import type { Tally } from './tally.js';
+
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** How one transfer ended, as each side saw it. */
+type End = { ok: true; sha256: string } | { ok: false; why: string };
+
+/**
+ * File transfers and their endings: pairs that send files of random size (some receivers
+ * cancel midway, some senders sit behind the flaky proxy and lose their connection), and
+ * `relaykit send` processes killed in the middle of a transfer. Each transfer must end
+ * complete with matching sha256 at both ends, or failed at both ends (for a killed sender:
+ * failed at the receiver, which is the only end left).
+ */
+export class FileTraffic {
+  readonly #tally: Tally;
+  readonly #dir = mkdtempSync(join(tmpdir(), 'relaykit-soak-'));
+  #running = true;
+  readonly #loops: Promise<void>[] = [];
+  readonly #clients: Client[] = [];
+
+  constructor(tally: Tally) {
+    this.#tally = tally;
+  }
+
+  async start(port: number, proxy: FlakyProxy, pairs: number): Promise<void> {
+    for (let i = 0; i < pairs; i++) {
+      // The last pair's sender is on the flaky network.
+      const viaProxy = i === pairs - 1;
+      const sender = await connect({
+        name: `file-out-${i}`,
+        host: '127.0.0.1',
+        port: viaProxy ? proxy.port : port,
+        ...(viaProxy ? { reconnect: { initialDelayMs: 100, maxDelayMs: 1_000 } } : {}),
+      });
+      const receiver = await connect({ name: `file-in-${i}`, host: '127.0.0.1', port });
+      this.#clients.push(sender, receiver);
+      this.#loops.push(this.#pair(sender, receiver, i));
+    }
+    const killedReceiver = await connect({ name: 'file-in-killed', host: '127.0.0.1', port });
+    this.#clients.push(killedReceiver);
+    this.#loops.push(this.#killedSenders(port, killedReceiver));
+  }
+
+  async #pair(sender: Client, receiver: Client, i: number): Promise<void> {
+    const inbox = join(this.#dir, `in-${i}`);
+    let receiverEnd: Promise<End> | null = null;
+    let cancelThis = false;
+    receiver.onOffer((ctx: OfferContext) => {
+      const t = ctx.accept({ dir: inbox, conflict: 'overwrite' });
+      if (cancelThis) {
+        const off = t.on('progress', ({ bytes }) => {
+          if (bytes > 0) {
+            off();
+            t.cancel();
+          }
+        });
+      }
+      receiverEnd = t.done.then(
+        ({ path }) => {
+          const got = sha256(readFileSync(path!));
+          unlinkSync(path!);
+          return { ok: true, sha256: got } as End;
+        },
+        (err: Error) => ({ ok: false, why: err.message }) as End,
+      );
+    });
+    let round = 0;
+    while (this.#running) {
+      round += 1;
+      cancelThis = round % 10 === 0;
+      // A cancelled file is large, so the cancel usually comes while the sender still sends.
+      const size = cancelThis ? 48 << 20 : 1 + Math.floor(Math.random() * 8 * 1024 * 1024);
+      const bytes = randomBytes(size);
+      receiverEnd = null;
+      const senderEnd: End = await sender
+        .sendFile(receiver.name, bytes, { name: `f-${round}.bin`, answerTimeoutMs: 30_000 })
+        .done.then(
+          (r) => ({ ok: true, sha256: r.sha256 }) as End,
+          (err: Error) => ({ ok: false, why: err.message }) as End,
+        );
+      // The receiver's end may come a moment after the sender's.
+      for (let w = 0; w < 300 && receiverEnd === null; w++) await sleep(10);
+      const theirs: End | null = receiverEnd === null ? null : await withTimeout(receiverEnd, 30_000);
+      const what = `file pair ${i} round ${round} (${size} B)`;
+      if (cancelThis && theirs !== null && !theirs.ok && senderEnd.ok) {
+        // The receiver's REJECT crossed the last chunk: the server drops it (the transfer
+        // had ended), so the sender rightly saw it complete. The receiver chose to fail.
+        this.#tally.count('receiver cancels that crossed the last chunk');
+      } else {
+        this.#judge(what, sha256(bytes), senderEnd, theirs);
+        if (cancelThis) this.#tally.count('receiver cancels');
+      }
+      if (!sender.connected) await sleep(500); // the flaky sender reconnects meanwhile
+    }
+  }
+
+  #judge(what: string, sent: string, mine: End, theirs: End | null): void {
+    if (mine.ok && theirs?.ok === true) {
+      if (mine.sha256 === sent && theirs.sha256 === sent) this.#tally.count('files complete');
+      else this.#tally.violation(`${what}: sha256 mismatch`);
+    } else if (!mine.ok && (theirs === null || !theirs.ok)) {
+      // No receiver end at all means the offer never reached it (the sender was cut first).
+      this.#tally.count('files failed at both ends');
+    } else {
+      this.#tally.violation(
+        `${what}: one end failed and the other did not (sender ${mine.ok ? 'ok' : mine.why}, receiver ${
+          theirs === null ? 'no offer' : theirs.ok ? 'ok' : theirs.why
+        })`,
+      );
+    }
+  }
+
+  async #killedSenders(port: number, receiver: Client): Promise<void> {
+    const file = join(this.#dir, 'big.bin');
+    writeFileSync(file, randomBytes(64 * 1024 * 1024));
+    let n = 0;
+    while (this.#running) {
+      n += 1;
+      const ended = new Promise<End>((resolve) => {
+        const off = receiver.onOffer((ctx) => {
+          off();
+          const t = ctx.accept({ dir: join(this.#dir, 'killed'), conflict: 'overwrite' });
+          const offProgress = t.on('progress', ({ bytes }) => {
+            if (bytes > 0) {
+              offProgress();
+              child.kill('SIGKILL');
+            }
+          });
+          t.done.then(
+            () => resolve({ ok: true, sha256: '' }),
+            (err: Error) => resolve({ ok: false, why: err.message }),
+          );
+        });
+      });
+      const child = spawn(
+        process.execPath,
+        [BIN, 'send', receiver.name, file, '--as', `killed-${n}`, '--server', `127.0.0.1:${port}`],
+        { stdio: 'ignore' },
+      );
+      const end = await withTimeout(ended, 30_000);
+      if (end === null) this.#tally.violation(`killed sender ${n}: the receiver never settled`);
+      else if (end.ok) this.#tally.count('killed senders that finished first');
+      else this.#tally.count('killed senders reported failed at the receiver');
+      child.kill('SIGKILL');
+      await sleep(5_000);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    await Promise.all(this.#loops);
+    await Promise.all(this.#clients.map((c) => c.close().catch(() => undefined)));
+    rmSync(this.#dir, { recursive: true, force: true });
+  }
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+  });
+  try {
+    return await Promise.race([p, t]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

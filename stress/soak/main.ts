@@ -1,0 +1,97 @@
+// `npm run soak -- --minutes 30`: a mixed, realistic load against a server in its own process
+// (see README, "Soak and fuzz runs"). Samples heap and RSS every 10 s, then judges:
+//   - memory flat after warm-up (stress/memory.ts: the last third of the samples after the
+//     first fifth may exceed the first third's median by at most 20 % + 8 MiB of heap after
+//     GC, 30 % + 32 MiB of RSS), for the server and for the load's own clients;
+//   - no well-behaved client lost a post or a direct (stress/soak/steady.ts);
+//   - every transfer complete with matching sha256 at both ends, or failed at both ends;
+//   - no exception escaped the server.
+// Exits 0 when all hold, 1 otherwise; the report goes to stdout.
+import { parseArgs } from 'node:util';
+import { HEAP_FLAT, judgeFlat, mib, RSS_FLAT, sampleSelf } from '../memory.js';
+import { type MemorySample, startServerProcess } from '../server-process.js';
+import { Crowd } from './crowd.js';
+import { FileTraffic } from './files.js';
+import { startFlakyProxy } from './proxy.js';
+import { SteadyGroup } from './steady.js';
+import { Tally } from './tally.js';
+
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '30' },
+    'sample-seconds': { type: 'string', default: '10' },
+  },
+});
+const minutes = Number(values.minutes);
+const sampleMs = Number(values['sample-seconds']) * 1000;
+if (!(minutes > 0) || !(sampleMs > 0)) {
+  process.stderr.write('--minutes and --sample-seconds must be positive numbers\n');
+  process.exit(1);
+}
+
+const started = performance.now();
+const tally = new Tally();
+const server = await startServerProcess(started, {
+  // Small, so that slow readers are dropped within seconds instead of minutes.
+  RELAYKIT_STRESS_MAX_OUTPUT: String(256 * 1024),
+});
+const proxy = await startFlakyProxy(server.port);
+const steady = new SteadyGroup(tally);
+const crowd = new Crowd(tally, server.port, proxy);
+const files = new FileTraffic(tally);
+await steady.start(server.port, 5, 'steady');
+await crowd.start(20, 5);
+await files.start(server.port, proxy, 3);
+
+const serverSamples: MemorySample[] = [];
+const selfSamples: MemorySample[] = [];
+const log = (line: string): void => void process.stdout.write(`${line}\n`);
+log(`soak: ${minutes} min against 127.0.0.1:${server.port}, samples every ${sampleMs / 1000} s`);
+const end = started + minutes * 60_000;
+while (performance.now() < end && server.crash === null && !server.exited) {
+  await new Promise((r) => setTimeout(r, Math.min(sampleMs, end - performance.now())));
+  if (server.exited) break;
+  const s = await server.sample();
+  const me = sampleSelf(started);
+  serverSamples.push(s);
+  selfSamples.push(me);
+  log(
+    `${(s.at / 1000).toFixed(0).padStart(5)} s  server heap ${mib(s.heapUsed)} rss ${mib(s.rss)} users ${s.users} conns ${s.connections}  load heap ${mib(me.heapUsed)} rss ${mib(me.rss)}  violations ${tally.counts.get('violations') ?? 0}`,
+  );
+}
+
+await crowd.stop();
+await files.stop();
+await steady.finish(15_000);
+const crash = server.crash;
+await server.stop();
+await proxy.close();
+
+log('\ncounts:');
+log(tally.summary());
+let pass = tally.violations.length === 0 && crash === null;
+if (crash !== null) log(`\nan exception escaped the server:\n${crash}`);
+for (const [who, samples] of [
+  ['server', serverSamples],
+  ['load', selfSamples],
+] as const) {
+  for (const [what, criterion] of [
+    ['heapUsed', HEAP_FLAT],
+    ['rss', RSS_FLAT],
+  ] as const) {
+    const v = judgeFlat(
+      samples.map((s) => s[what]),
+      criterion,
+    );
+    log(
+      `${who} ${what}: baseline ${mib(v.baseline)}, peak of the last third ${mib(v.peak)}, limit ${mib(v.limit)}: ${v.flat ? 'flat' : 'GROWING'}`,
+    );
+    if (!v.flat) pass = false;
+  }
+}
+if (tally.violations.length > 0) {
+  log('\nviolations:');
+  for (const v of tally.violations) log(`  ${v}`);
+}
+log(`\nsoak ${pass ? 'PASSED' : 'FAILED'}`);
+process.exit(pass ? 0 : 1);
