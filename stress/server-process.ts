@@ -53,7 +53,9 @@ export async function startServerProcess(
         else waiters.push(onMessage);
       };
       waiters.push(onMessage);
-      void gone.then(() => reject(new Error(`the server process exited${crash ? `: ${crash}` : ''}`)));
+      void gone.then(() =>
+        reject(new Error(`the server process exited${crash ? `: ${crash}` : ''}`)),
+      );
     });
   const post = (m: ToServerChild): void => {
     if (child.connected) child.send(m);

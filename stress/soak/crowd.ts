@@ -53,7 +53,9 @@ export class Crowd {
         }, 500),
       );
     }
-    this.#timers.push(setInterval(() => this.#tally.count('network cuts', this.#proxy.cut() > 0 ? 1 : 0), 20_000));
+    this.#timers.push(
+      setInterval(() => this.#tally.count('network cuts', this.#proxy.cut() > 0 ? 1 : 0), 20_000),
+    );
 
     const blaster = await connect({ name: 'blaster', host: '127.0.0.1', port: this.#port });
     await blaster.join('busy');

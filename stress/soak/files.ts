@@ -90,7 +90,8 @@ export class FileTraffic {
         );
       // The receiver's end may come a moment after the sender's.
       for (let w = 0; w < 300 && receiverEnd === null; w++) await sleep(10);
-      const theirs: End | null = receiverEnd === null ? null : await withTimeout(receiverEnd, 30_000);
+      const theirs: End | null =
+        receiverEnd === null ? null : await withTimeout(receiverEnd, 30_000);
       const what = `file pair ${i} round ${round} (${size} B)`;
       if (cancelThis && theirs !== null && !theirs.ok && senderEnd.ok) {
         // The receiver's REJECT crossed the last chunk: the server drops it (the transfer
