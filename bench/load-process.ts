@@ -14,6 +14,7 @@ import { fanout } from './load/fanout.js';
 import { file } from './load/file.js';
 import type { LoadContext } from './load/net.js';
 import { rooms } from './load/rooms.js';
+import { sdkFile } from './load/sdk-file.js';
 
 const SCENARIOS: Record<
   string,
@@ -23,6 +24,7 @@ const SCENARIOS: Record<
   rooms,
   connect: connectMany,
   file,
+  'sdk-file': sdkFile,
   codec,
 };
 

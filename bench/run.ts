@@ -57,11 +57,11 @@ const { values } = parseArgs({
 
 if (values.help) {
   process.stdout.write(
-    'npm run bench -- [--scenario codec|fanout|rooms|connect|file]... [--host H --port P]\n' +
+    'npm run bench -- [--scenario codec|fanout|rooms|connect|file|sdk-file]... [--host H --port P]\n' +
       '  [--source] [--no-build] [--no-save] [--quick] [--label NAME] [--profile DIR]\n' +
       '  --profile DIR  run the server under --cpu-prof, write its profile to DIR, print a summary\n' +
       '  --server-module PATH  take createServer from PATH (another build, for before/after)\n' +
-      '  --profile-load DIR  run the load generator under --cpu-prof (to check it is not the limit)\n',
+      "  --profile-load DIR  run the load generator (and sdk-file's SDK peers) under --cpu-prof\n",
   );
   process.exit(0);
 }

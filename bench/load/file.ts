@@ -27,7 +27,7 @@ export interface FileRound {
 }
 
 /** Everything the rounds of both targets share: the data, its digest, the receive buffer. */
-interface Shared {
+export interface Shared {
   mib: number;
   block: Buffer;
   expected: string;
@@ -46,16 +46,8 @@ interface Shared {
  */
 export async function file(ctx: LoadContext): Promise<Record<string, Record<string, unknown>>> {
   const { mib = 256, rounds = 1 } = ctx.params;
-  const block = randomBytes(BLOCK);
-  const expect = createHash('sha256');
-  for (let i = 0; i < mib; i++) expect.update(block);
-  const shared: Shared = {
-    mib,
-    block,
-    expected: expect.digest('hex'),
-    into: Buffer.allocUnsafe(mib * BLOCK),
-  };
-  const rigs = new Map<string, Awaited<ReturnType<typeof rig>>>();
+  const shared = shareData(mib);
+  const rigs = new Map<string, FileRig>();
   for (const target of ctx.targets) rigs.set(target.name, await rig(ctx, target, shared));
   const results = new Map<string, FileRound[]>(ctx.targets.map((t) => [t.name, []]));
   try {
@@ -79,7 +71,22 @@ export async function file(ctx: LoadContext): Promise<Record<string, Record<stri
   return out;
 }
 
-async function rig(ctx: LoadContext, target: Target, shared: Shared) {
+/** One MiB of random bytes repeated `mib` times: the digest is known before any clock runs. */
+export function shareData(mib: number): Shared {
+  const block = randomBytes(BLOCK);
+  const expect = createHash('sha256');
+  for (let i = 0; i < mib; i++) expect.update(block);
+  return { mib, block, expected: expect.digest('hex'), into: Buffer.allocUnsafe(mib * BLOCK) };
+}
+
+/** A pair of connected ends that move the shared data once per `round`. */
+export interface FileRig {
+  round(r: number): Promise<FileRound>;
+  close(): void;
+}
+
+/** The load generator's own sender and receiver (raw frames, or raw bytes for `pipe`). */
+export async function rig(ctx: LoadContext, target: Target, shared: Shared): Promise<FileRig> {
   const { mib, block, expected, into } = shared;
   const size = mib * BLOCK;
   const chunks = size / CHUNK;

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type FileHandle, link, open, rename, unlink } from 'node:fs/promises';
 import { ensureDirectory } from '../ensure-directory.js';
+import { CoalescedWrites } from './coalesced-writes.js';
 import { TransferError } from './errors.js';
 import type { AcceptTarget, TransferEvent } from './events.js';
 import { exists, numberedName, pathInside, safeFileName } from './safe-name.js';
@@ -20,7 +21,8 @@ export interface Throttle {
   resume(): void;
 }
 
-const MAX_PENDING_BYTES = 1 << 20;
+/** Reading from the server pauses while this many received bytes wait for the disk. */
+const MAX_PENDING_BYTES = 4 << 20;
 
 /**
  * A file being received. Into a directory, it is written to a hidden temporary file and
@@ -40,8 +42,7 @@ export class IncomingTransfer extends TransferBase<IncomingResult> {
   readonly #hash = createHash('sha256');
   #handle: FileHandle | null = null;
   #temp: string | null = null;
-  #writes: Promise<void> = Promise.resolve();
-  #pending = 0;
+  readonly #writes: CoalescedWrites;
   #paused = false;
   #cancelled = false;
   readonly #tellSender: () => void;
@@ -64,6 +65,11 @@ export class IncomingTransfer extends TransferBase<IncomingResult> {
     this.id = offer.id;
     this.#target = target;
     this.#throttle = throttle;
+    this.#writes = new CoalescedWrites((buffers) => this.#store(buffers), {
+      written: () => this.#written(),
+      error: (err) => this.#writeFailed(err),
+      reuse: 'dir' in target,
+    });
     this.#tellSender = tellSender;
   }
 
@@ -169,7 +175,6 @@ export class IncomingTransfer extends TransferBase<IncomingResult> {
       return finished;
     }
     if (this.bytes === this.size) this.#lastSeen = true;
-    this.#hash.update(data);
     this.#write(data);
     if (finished || this.bytes === this.size) {
       if (this.bytes === this.size) void this.#complete();
@@ -196,41 +201,43 @@ export class IncomingTransfer extends TransferBase<IncomingResult> {
   }
 
   #write(data: Uint8Array): void {
-    // Chunk buffers may be views into the socket's memory; keep a copy for the async write.
-    const copy = Buffer.from(data);
-    this.#pending += copy.length;
-    if (!this.#paused && this.#pending > MAX_PENDING_BYTES) {
+    this.#writes.push(data);
+    if (!this.#paused && this.#writes.pendingBytes > MAX_PENDING_BYTES) {
       this.#paused = true;
       this.#throttle.pause();
     }
-    this.#writes = this.#writes.then(async () => {
-      if (this.settled) return;
-      if (this.#handle !== null) await this.#handle.write(copy);
-      else if ('stream' in this.#target) await writeStream(this.#target.stream, copy);
-      this.#pending -= copy.length;
-      if (this.#paused && this.#pending < MAX_PENDING_BYTES / 2) {
-        this.#paused = false;
-        this.#throttle.resume();
-      }
-    });
-    this.#writes.catch((err: unknown) =>
-      this.#failWith(
-        new TransferError(
-          'IO_ERROR',
-          `Writing ${this.fileName} failed: ${(err as Error).message}`,
-          {
-            transferId: this.id,
-            cause: err,
-          },
-        ),
-        true,
-      ),
+  }
+
+  // Hashed here, in large pieces: a hash update per 4 KiB chunk cost more than the hashing.
+  async #store(buffers: Buffer[]): Promise<void> {
+    if (this.settled) return;
+    for (const b of buffers) this.#hash.update(b);
+    if (this.#handle !== null) await writeAll(this.#handle, buffers);
+    else if ('stream' in this.#target) {
+      for (const b of buffers) await writeStream(this.#target.stream, b);
+    }
+  }
+
+  #written(): void {
+    if (this.#paused && this.#writes.pendingBytes < MAX_PENDING_BYTES / 2) {
+      this.#paused = false;
+      this.#throttle.resume();
+    }
+  }
+
+  #writeFailed(err: unknown): void {
+    this.#failWith(
+      new TransferError('IO_ERROR', `Writing ${this.fileName} failed: ${(err as Error).message}`, {
+        transferId: this.id,
+        cause: err,
+      }),
+      true,
     );
   }
 
   async #complete(): Promise<void> {
     try {
-      await this.#writes;
+      await this.#writes.idle();
       if (this.settled) return;
       const t = this.#target;
       if ('stream' in t) {
@@ -284,6 +291,7 @@ export class IncomingTransfer extends TransferBase<IncomingResult> {
     this.#temp = null;
     // Queued after pending writes, so the temporary file is gone for good once they finish.
     void this.#writes
+      .idle()
       .catch(() => undefined)
       .then(async () => {
         await handle?.close().catch(() => undefined);
@@ -302,6 +310,23 @@ export class IncomingTransfer extends TransferBase<IncomingResult> {
       this.#paused = false;
       this.#throttle.resume();
     }
+  }
+}
+
+/** Writes every buffer at the file's position, going on after a short write. */
+async function writeAll(handle: FileHandle, buffers: Buffer[]): Promise<void> {
+  let left = buffers;
+  while (left.length > 0) {
+    let { bytesWritten } = await handle.writev(left);
+    const rest: Buffer[] = [];
+    for (const b of left) {
+      if (bytesWritten >= b.length) bytesWritten -= b.length;
+      else {
+        rest.push(bytesWritten === 0 ? b : b.subarray(bytesWritten));
+        bytesWritten = 0;
+      }
+    }
+    left = rest;
   }
 }
 

@@ -6,6 +6,8 @@ import type { ClientSession } from './session.js';
 /** One unit of sending: its frames go out back to back, never interleaved with another job's. */
 export interface OutboxJob {
   frames: Frame[];
+  /** Frames already encoded (runs of file chunks), written after `frames`. */
+  raw?: Uint8Array[];
   /** Rate-limit tokens (0 for heartbeats-like traffic such as file chunks). */
   cost: number;
   /** Runs in the same tick as the frames are written (to register awaited answers in order). */
@@ -142,6 +144,7 @@ export class Outbox {
         }
         let ok = true;
         for (const frame of job.frames) ok = session.write(frame) && ok;
+        if (job.raw !== undefined) for (const bytes of job.raw) ok = session.writeRaw(bytes) && ok;
         job.onWritten?.(session);
         if (job.flush === true) {
           void session.flushed().then((flushed) => settle(job, flushed));

@@ -106,6 +106,11 @@ export class ClientSession {
     return this.conn.send(frame);
   }
 
+  /** Queues frames already encoded; false means wait for `drained()`. */
+  writeRaw(bytes: Uint8Array): boolean {
+    return this.conn.sendRaw(bytes);
+  }
+
   /** Resolves when the socket's buffer drains, or the connection ends. */
   drained(): Promise<void> {
     if (!this.open || this.conn.socket.writableNeedDrain === false) return Promise.resolve();
