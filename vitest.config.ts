@@ -1,14 +1,42 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Suites that run twice: over plaintext (project `plain`) and over TLS (project `tls`, where
+ * test/support/transport.ts makes their servers and clients speak TLS).
+ */
+const OVER_TLS = [
+  'test/integration/server/conformance-*.test.ts',
+  'test/integration/server/files.test.ts',
+  'test/integration/client/commands.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
-    typecheck: {
-      enabled: true,
-      include: ['test/**/*.test-d.ts'],
-      tsconfig: './tsconfig.json',
-    },
+    // Certificates for TLS tests, made once per run and handed to every file.
+    globalSetup: ['test/support/tls-fixtures.ts'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'plain',
+          include: ['test/**/*.test.ts'],
+          typecheck: {
+            enabled: true,
+            include: ['test/**/*.test-d.ts'],
+            tsconfig: './tsconfig.json',
+          },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'tls',
+          include: OVER_TLS,
+          env: { RELAYKIT_TEST_TRANSPORT: 'tls' },
+        },
+      },
+    ],
   },
 });

@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { type CliCommand, toYargsModule } from './command.js';
 import { archiveCommand } from './commands/archive.js';
+import { certCommand } from './commands/cert.js';
 import { demoCommand } from './commands/demo.js';
 import { listenCommand } from './commands/listen.js';
 import { onlineCommand } from './commands/online.js';
@@ -35,6 +36,7 @@ const COMMANDS: CliCommand<any>[] = [
   onlineCommand,
   demoCommand,
   serveCommand,
+  certCommand,
 ];
 
 /** How long a signalled command may take to stop cleanly before it is stopped anyway. */

@@ -65,15 +65,17 @@ export class HeartbeatSweeper {
 }
 
 /**
- * Registration deadlines with a single timer. Connections are kept in accept order, and the
- * timeout is the same for all, so the oldest always expires first: the timer is armed for
- * the head only, and each firing ends every expired connection in one pass.
+ * Registration deadlines with a single timer, armed for the earliest one; each firing ends
+ * every expired connection in one pass. Connections arrive nearly in accept order, but not
+ * quite (a TLS handshake takes its own time), so the pass checks them all: there are only as
+ * many as are between accept and NEW_CLIENT.
  */
 export class RegistrationDeadlines {
   readonly #timeoutMs: number;
   readonly #expired: (session: ServerSession) => void;
   readonly #pending = new Set<ServerSession>();
   #timer: NodeJS.Timeout | null = null;
+  #armedFor = Number.POSITIVE_INFINITY;
 
   constructor(timeoutMs: number, expired: (session: ServerSession) => void) {
     this.#timeoutMs = timeoutMs;
@@ -87,7 +89,7 @@ export class RegistrationDeadlines {
 
   add(session: ServerSession): void {
     this.#pending.add(session);
-    this.#arm();
+    this.#arm(session.connectedAt + this.#timeoutMs);
   }
 
   delete(session: ServerSession): void {
@@ -97,26 +99,32 @@ export class RegistrationDeadlines {
   stop(): void {
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
+    this.#armedFor = Number.POSITIVE_INFINITY;
     this.#pending.clear();
   }
 
-  #arm(): void {
-    if (this.#timer !== null) return;
-    const head = this.#pending.values().next();
-    if (head.done) return;
-    const delay = Math.max(0, head.value.connectedAt + this.#timeoutMs - Date.now());
-    this.#timer = setTimeout(() => this.#fire(), delay);
+  #arm(deadline: number): void {
+    if (deadline >= this.#armedFor) return;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#armedFor = deadline;
+    this.#timer = setTimeout(() => this.#fire(), Math.max(0, deadline - Date.now()));
     this.#timer.unref();
   }
 
   #fire(): void {
     this.#timer = null;
+    this.#armedFor = Number.POSITIVE_INFINITY;
     const now = Date.now();
+    let next = Number.POSITIVE_INFINITY;
     for (const session of this.#pending) {
-      if (session.connectedAt + this.#timeoutMs > now) break;
+      const deadline = session.connectedAt + this.#timeoutMs;
+      if (deadline > now) {
+        next = Math.min(next, deadline);
+        continue;
+      }
       this.#pending.delete(session);
       this.#expired(session);
     }
-    this.#arm();
+    if (next !== Number.POSITIVE_INFINITY) this.#arm(next);
   }
 }

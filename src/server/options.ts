@@ -3,7 +3,8 @@ import {
   DEFAULT_PORT,
   HEARTBEAT_INTERVAL_MS,
 } from '../protocol/index.js';
-import { checkIntegerOption } from './errors.js';
+import type { ServerTlsOptions } from '../transport/index.js';
+import { checkIntegerOption, ServerError } from './errors.js';
 import { DEFAULT_LISTING_PACE, type ListingPace } from './listings.js';
 import { type Logger, SILENT_LOGGER } from './logger.js';
 
@@ -34,6 +35,16 @@ export interface ServerOptions {
   listingPace?: Partial<ListingPace>;
   /** Where events are logged (default: nowhere). */
   logger?: Logger;
+  /**
+   * Makes `port` a TLS listener with this certificate and key; with `ca`, client certificates
+   * too (see `clientAuth`). `reloadTls()` swaps them without dropping anyone.
+   */
+  tls?: ServerTlsOptions;
+  /**
+   * A second, plaintext listener on this port beside the TLS one, for clients that cannot
+   * speak TLS (0 picks a free port). Off by default; needs `tls`.
+   */
+  plainPort?: number;
 }
 
 /** `ServerOptions` with every default filled in. */
@@ -49,6 +60,8 @@ export interface ResolvedServerOptions {
   readonly maxOutputBytes: number;
   readonly listingPace: ListingPace;
   readonly logger: Logger;
+  readonly tls: ServerTlsOptions | null;
+  readonly plainPort: number | null;
 }
 
 /** Default per-connection output limit. */
@@ -71,6 +84,13 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptio
   checkIntegerOption('listingPace.maxWaitMs', pace.maxWaitMs, 0, DEFAULT_LISTING_PACE.maxWaitMs);
   checkIntegerOption('listingPace.bytesPerSecond', pace.bytesPerSecond, 1);
   checkIntegerOption('listingPace.sliceBytes', pace.sliceBytes, 1);
+  checkIntegerOption('plainPort', options.plainPort, 0, 65_535);
+  if (options.plainPort !== undefined && options.tls === undefined) {
+    throw new ServerError(
+      'INVALID_SERVER_OPTION',
+      'plainPort adds a plaintext listener beside a TLS one: give tls too, or use port alone',
+    );
+  }
   return {
     host: options.host ?? '127.0.0.1',
     port: options.port ?? DEFAULT_PORT,
@@ -83,5 +103,7 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptio
     maxOutputBytes: options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
     listingPace: { ...DEFAULT_LISTING_PACE, ...pace },
     logger: options.logger ?? SILENT_LOGGER,
+    tls: options.tls ?? null,
+    plainPort: options.plainPort ?? null,
   };
 }

@@ -1,4 +1,4 @@
-import { createServer as createNetServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import {
   type ClientFrame,
   type ErrorCode,
@@ -22,6 +22,14 @@ import { PostBatch } from './post-batch.js';
 import { Registry } from './registry.js';
 import { ServerSession, type SessionOwner, type TrafficCounters } from './session.js';
 import { TransferTable } from './transfers.js';
+import {
+  type Listener,
+  openListener,
+  type Peer,
+  type ServerTlsOptions,
+  TransportError,
+  type TransportKind,
+} from '../transport/index.js';
 
 /** Counters describing a running server. */
 export interface ServerStats {
@@ -42,10 +50,28 @@ export interface ServerStats {
   listingBytesOut: number;
 }
 
+/** One listener of a running server. */
+export interface BoundAddress {
+  transport: TransportKind;
+  host: string;
+  port: number;
+}
+
 /** A running (or ready to run) relay server. */
 export interface RelayServer {
-  /** Starts listening; resolves to the bound address (port 0 picks a free port). */
+  /**
+   * Starts listening; resolves to the main listener's address (port 0 picks a free port).
+   * With `tls` and `plainPort`, the plaintext listener is in `addresses`.
+   */
   listen(port?: number, host?: string): Promise<{ host: string; port: number }>;
+  /** Every bound listener, the main one first (empty before `listen`). */
+  readonly addresses: readonly BoundAddress[];
+  /**
+   * Serves new TLS handshakes with a new certificate and key (and CA), e.g. on SIGHUP;
+   * connections already open are not touched. Throws `TransportError` and keeps the old ones
+   * when the new ones are unusable; throws `ServerError('NOT_TLS')` on a plaintext server.
+   */
+  reloadTls(tls: ServerTlsOptions): void;
   /** Sends SERVER_DEPARTS to every client, waits (bounded) for the flush, and stops. */
   close(farewell?: string): Promise<void>;
   /** Live counters, read-only. */
@@ -83,7 +109,8 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
   readonly #ctx: ServerContext;
   readonly #heartbeat: HeartbeatSweeper;
   readonly #deadlines: RegistrationDeadlines;
-  #server: Server | null = null;
+  #listeners: Listener[] = [];
+  #listening = false;
   #nextId = 1;
   #closing: Promise<void> | null = null;
 
@@ -150,7 +177,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
         new ServerError('SERVER_CLOSED', 'This server was closed; create a new one'),
       );
     }
-    if (this.#server) {
+    if (this.#listening) {
       return Promise.reject(
         new ServerError(
           'ALREADY_LISTENING',
@@ -158,28 +185,68 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
         ),
       );
     }
-    const server = createNetServer({ noDelay: true }, (socket) => this.#accept(socket));
-    this.#server = server;
-    return new Promise((resolve, reject) => {
-      const onError = (err: NodeJS.ErrnoException) => {
-        this.#server = null;
-        reject(listenError(err, host, port));
-      };
-      server.once('error', onError);
-      server.listen(port, host, () => {
-        server.off('error', onError);
-        // Accept failures (EMFILE and the like) must never take the server down.
-        server.on('error', (err) => this.#log.error('accept failed', { reason: err.message }));
-        const address = server.address();
-        const bound =
-          address !== null && typeof address === 'object'
-            ? { host: address.address, port: address.port }
-            : { host, port };
-        this.#heartbeat.start();
-        this.#log.info('listening', { host: bound.host, port: bound.port });
-        resolve(bound);
-      });
+    this.#listening = true;
+    return this.#openListeners(port, host).catch((err: unknown) => {
+      this.#listening = false;
+      throw err;
     });
+  }
+
+  get addresses(): readonly BoundAddress[] {
+    return this.#listeners.map((l) => ({ transport: l.transport, host: l.host, port: l.port }));
+  }
+
+  reloadTls(tls: ServerTlsOptions): void {
+    const secure = this.#listeners.filter((l) => l.transport === 'tls');
+    if (this.options.tls === null) {
+      throw new ServerError(
+        'NOT_TLS',
+        'This server has no TLS listener to reload; start it with tls',
+      );
+    }
+    for (const l of secure) l.reload(tls);
+    this.#log.info('TLS certificate reloaded', { listeners: secure.length });
+  }
+
+  async #openListeners(port: number, host: string): Promise<{ host: string; port: number }> {
+    const specs: { port: number; tls?: ServerTlsOptions }[] = [
+      this.options.tls === null ? { port } : { port, tls: this.options.tls },
+    ];
+    if (this.options.plainPort !== null) specs.push({ port: this.options.plainPort });
+    const events = {
+      accept: (socket: Socket, peer: Peer) => this.#accept(socket, peer),
+      refused: (addr: string, reason: string) =>
+        this.#log.info('connection refused', { addr, reason }),
+      error: (err: Error) => this.#log.error('accept failed', { reason: err.message }),
+    };
+    try {
+      for (const spec of specs) {
+        const listener = await openListener(
+          { ...spec, host, handshakeTimeoutMs: this.options.registrationTimeoutMs },
+          events,
+        );
+        this.#listeners.push(listener);
+        this.#log.info('listening', {
+          host: listener.host,
+          port: listener.port,
+          transport: listener.transport,
+          ...(this.options.tls?.clientAuth && listener.transport === 'tls'
+            ? { clientAuth: this.options.tls.clientAuth }
+            : {}),
+        });
+      }
+    } catch (err) {
+      const opened = this.#listeners.splice(0);
+      await Promise.all(opened.map((l) => l.close()));
+      if (err instanceof TransportError) {
+        throw new ServerError(err.code, err.message, { cause: err });
+      }
+      const failed = specs[opened.length]!;
+      throw listenError(err as NodeJS.ErrnoException, host, failed.port);
+    }
+    this.#heartbeat.start();
+    const main = this.#listeners[0]!;
+    return { host: main.host, port: main.port };
   }
 
   close(farewell = DEFAULT_SERVER_FAREWELL): Promise<void> {
@@ -218,11 +285,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
   async #shutdown(farewell: string): Promise<void> {
     this.#heartbeat.stop();
     this.#deadlines.stop();
-    const server = this.#server;
-    const stopped = new Promise<void>((resolve) => {
-      if (server === null) resolve();
-      else server.close(() => resolve());
-    });
+    const stopped = Promise.all(this.#listeners.map((l) => l.close()));
     const departs = encode(frames.serverDeparts(farewell));
     const ends: Promise<void>[] = [];
     for (const s of this.#sessions) {
@@ -240,15 +303,21 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
     });
   }
 
-  #accept(socket: Socket): void {
+  /** Every connection, from every listener, comes in here (and only here). */
+  #accept(socket: Socket, peer: Peer): void {
     if (this.#closing) {
       socket.destroy();
       return;
     }
-    const session = new ServerSession(this.#nextId++, socket, this);
+    const session = new ServerSession(this.#nextId++, socket, peer, this);
     this.#sessions.add(session);
     this.#deadlines.add(session);
-    this.#log.info('connection opened', { conn: session.id, addr: session.address });
+    this.#log.info('connection opened', {
+      conn: session.id,
+      addr: session.address,
+      transport: peer.transport,
+      ...(peer.certificateNames === null ? {} : { cert: peer.certificateNames.join(',') }),
+    });
   }
 
   // SessionOwner: events from each connection.

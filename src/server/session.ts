@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { Connection } from '../connection.js';
+import type { Peer } from '../transport/index.js';
 import {
   type ClientFrame,
   encode,
@@ -43,8 +44,12 @@ export class ServerSession {
   readonly conn: Connection<'server'>;
   /** `host:port` of the peer, for logs. */
   readonly address: string;
-  /** `Date.now()` at accept, for the registration deadline. */
+  /** `Date.now()` at accept (before any TLS handshake), for the registration deadline. */
   readonly connectedAt: number;
+  /** `'tls'` or `'plain'`, for logs. */
+  readonly transport: Peer['transport'];
+  /** Names on the client certificate, or null without one: it may register only as these. */
+  readonly certificateNames: readonly string[] | null;
   state: SessionState = 'pending';
   /** The registered name; empty until NEW_CLIENT succeeds. */
   name = '';
@@ -70,11 +75,13 @@ export class ServerSession {
   #relayQueued = 0;
   readonly #owner: SessionOwner;
 
-  constructor(id: number, socket: Socket, owner: SessionOwner) {
+  constructor(id: number, socket: Socket, peer: Peer, owner: SessionOwner) {
     this.id = id;
     this.#owner = owner;
-    this.connectedAt = Date.now();
-    this.address = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    this.connectedAt = peer.acceptedAt;
+    this.address = peer.address;
+    this.transport = peer.transport;
+    this.certificateNames = peer.certificateNames;
     const counters = owner.counters;
     socket.on('data', (chunk: Buffer) => {
       counters.bytesIn += chunk.length;

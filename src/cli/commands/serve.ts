@@ -12,8 +12,11 @@ import {
   type ServerOptions,
 } from '../../server/index.js';
 import type { ArgumentsCamelCase } from 'yargs';
+import { CLIENT_AUTH_MODES, type ClientAuth } from '../../transport/index.js';
 import type { CliCommand, CommandContext, GlobalOptions } from '../command.js';
-import { ExitCode } from '../exit-codes.js';
+import { CliError, ExitCode } from '../exit-codes.js';
+import { reopenOnHangup } from '../hangup.js';
+import { readServerTls, type ServerTlsFiles } from '../tls/server-files.js';
 import { waitForAbort } from '../wait-for-abort.js';
 
 const LOG_LEVELS = ['debug', 'info', 'warn'] as const;
@@ -30,6 +33,11 @@ export interface ServeArgs extends GlobalOptions {
   'allow-outside-posts': boolean;
   'log-level': (typeof LOG_LEVELS)[number];
   'json-logs': boolean;
+  'tls-cert': string | undefined;
+  'tls-key': string | undefined;
+  'tls-ca': string | undefined;
+  'tls-client-auth': ClientAuth | undefined;
+  'plain-port': number | undefined;
 }
 
 type Args = ArgumentsCamelCase<ServeArgs>;
@@ -56,6 +64,13 @@ function checkArgs(argv: Args): string | null {
       return `${flag} must be a whole number of at least 1, got ${value}`;
     }
   }
+  const plain = argv.plainPort;
+  if (plain !== undefined && !(Number.isInteger(plain) && plain >= 0 && plain <= 65_535)) {
+    return `--plain-port must be an integer from 0 to 65535, got ${plain}`;
+  }
+  if (plain !== undefined && argv.tlsCert === undefined) {
+    return '--plain-port adds a plaintext listener beside a TLS one: give --tls-cert and --tls-key too';
+  }
   if (!(Number.isInteger(argv.maxOutputBytes) && argv.maxOutputBytes >= 1024)) {
     return `--max-output-bytes must be a whole number of at least 1024, got ${argv.maxOutputBytes}`;
   }
@@ -74,6 +89,20 @@ export async function runServe(argv: Args, ctx: CommandContext): Promise<number>
   }
   const level: LogLevel = argv.logLevel;
   const logger = createLogger({ level, json: argv.jsonLogs, stream: ctx.output.stderr });
+  const tlsFiles: ServerTlsFiles = {
+    cert: argv.tlsCert,
+    key: argv.tlsKey,
+    ca: argv.tlsCa,
+    clientAuth: argv.tlsClientAuth,
+  };
+  let tls: ServerOptions['tls'] | null;
+  try {
+    tls = readServerTls(tlsFiles);
+  } catch (err) {
+    if (!(err instanceof CliError)) throw err;
+    ctx.output.error(err.message);
+    return err.exitCode;
+  }
   const options: ServerOptions = {
     host: argv.host,
     port: argv.port,
@@ -84,15 +113,34 @@ export async function runServe(argv: Args, ctx: CommandContext): Promise<number>
     logger,
     ...(argv.maxUsers === undefined ? {} : { maxUsers: argv.maxUsers }),
     ...(argv.maxRooms === undefined ? {} : { maxRooms: argv.maxRooms }),
+    ...(tls === null ? {} : { tls }),
+    ...(argv.plainPort === undefined ? {} : { plainPort: argv.plainPort }),
   };
-  const server = createServer(options);
+  let server: ReturnType<typeof createServer>;
   try {
+    server = createServer(options);
     await server.listen();
   } catch (err) {
     ctx.output.error(err instanceof Error ? err.message : String(err));
     return ExitCode.USAGE;
   }
+  // SIGHUP re-reads the certificate files: renewals take effect for new connections, and
+  // nobody connected is dropped. Bad files are logged and the old ones kept.
+  const stopReloading =
+    tls === null
+      ? () => {}
+      : reopenOnHangup(
+          () => {
+            const next = readServerTls(tlsFiles);
+            if (next !== null) server.reloadTls(next);
+          },
+          (err) =>
+            logger.error('TLS reload failed; still serving the previous certificate', {
+              reason: err instanceof Error ? err.message : String(err),
+            }),
+        );
   await waitForAbort(ctx.signal);
+  stopReloading();
   logger.info('stopping', { signal: String(ctx.signal.reason ?? 'abort') });
   await server.close(SERVE_FAREWELL);
   return ExitCode.OK;
@@ -161,7 +209,37 @@ export const serveCommand: CliCommand<ServeArgs> = {
         default: false,
         describe: 'One JSON object per log line instead of readable text',
       })
+      .option('tls-cert', {
+        type: 'string',
+        describe: 'Certificate (PEM) that makes the listener TLS; SIGHUP re-reads it',
+        requiresArg: true,
+      })
+      .option('tls-key', {
+        type: 'string',
+        describe: 'Private key (PEM) of --tls-cert',
+        requiresArg: true,
+      })
+      .option('tls-ca', {
+        type: 'string',
+        describe: 'CA (PEM) that signs client certificates; asks clients for one',
+        requiresArg: true,
+      })
+      .option('tls-client-auth', {
+        choices: CLIENT_AUTH_MODES,
+        describe:
+          'Client certificates: require, optional or none (default: require with --tls-ca). ' +
+          'A client with one may register only as its CN or a SAN',
+      })
+      .option('plain-port', {
+        type: 'number',
+        describe: 'Also listen in plaintext on this port, beside TLS (off by default)',
+        requiresArg: true,
+      })
       .example('$0 serve', 'listen on 127.0.0.1:17734')
+      .example(
+        '$0 serve --tls-cert certs/server.pem --tls-key certs/server-key.pem',
+        'TLS on 17734 (make the files with `relaykit cert --out certs`)',
+      )
       .example('$0 serve --host 0.0.0.0 --max-users 500', 'open to the network, 500 users at most')
       .example('$0 serve --port 0 --json-logs 2>server.log', 'any free port, JSON logs to a file')
       .example('$0 serve --log-level debug', 'also log dropped posts and ignored frames'),

@@ -37,6 +37,16 @@ export function handleUnregistered(
 
 function register(ctx: ServerContext, session: ServerSession, name: string): void {
   const { registry, options } = ctx;
+  const allowed = session.certificateNames;
+  if (allowed !== null && !allowed.includes(name)) {
+    // The certificate is the proof of who this is: any other name would be an impersonation.
+    ctx.fail(
+      session,
+      ErrorCode.ILLEGAL_NAME,
+      `name '${name}' is not on the client certificate (it names ${allowed.map((n) => `'${n}'`).join(', ') || 'nobody'})`,
+    );
+    return;
+  }
   if (registry.user(name) !== undefined) {
     ctx.fail(session, ErrorCode.NAME_IN_USE, `name '${name}' is already in use`);
     return;

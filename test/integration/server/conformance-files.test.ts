@@ -54,7 +54,13 @@ async function sendUntilPaused(
   const data = Buffer.alloc(MAX_CHUNK_BYTES, 0x5a);
   const paused = () => server.inspect(from.name)?.paused === true;
   const turn = () => new Promise((resolve) => setImmediate(resolve));
-  while (!paused()) {
+  // Over TLS the server pauses the offerer for every chunk still being encrypted, and resumes
+  // it a turn later: only a pause that outlasts a few turns means the receiver is backed up.
+  const stillPaused = async () => {
+    for (let i = 0; i < 20 && paused(); i++) await turn();
+    return paused();
+  };
+  while (!(paused() && (await stillPaused()))) {
     if (!from.send(frames.chunk(id, data))) {
       while (from.socket.writableLength > 0 && !paused()) await turn();
     } else {

@@ -1,8 +1,15 @@
-import { connect as netConnect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode, encode, frames, Kind } from '../../../src/protocol/index.js';
 import { RelayServerImpl } from '../../../src/server/server.js';
-import { cleanup, nameField, rawFrame, startServer, TestClient, until } from './helpers.js';
+import {
+  cleanup,
+  connectSilent,
+  nameField,
+  rawFrame,
+  startServer,
+  TestClient,
+  until,
+} from './helpers.js';
 
 // Conformance: names (draft §4, CLARIFICATIONS §3), lengths (§5.1.1, CLARIFICATIONS §2/§4),
 // listings (§6.2, §8.1) and what the server does with bytes after a connection's end.
@@ -176,7 +183,7 @@ describe('listings', () => {
 
   it('answers LIST_ROOMS with no room as a ROOM_LISTING of an all-NUL identifier and no names', async () => {
     const { port } = await startServer();
-    const socket = netConnect({ port, host: '127.0.0.1' });
+    const socket = await connectSilent(port);
     const got: Buffer[] = [];
     socket.on('data', (chunk: Buffer) => got.push(chunk));
     try {

@@ -1,4 +1,4 @@
-import { connect as netConnect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import {
   type ClientFrame,
   encode,
@@ -12,6 +12,7 @@ import {
 } from '../../../src/protocol/index.js';
 import { RelayServerImpl } from '../../../src/server/server.js';
 import type { ServerOptions } from '../../../src/server/index.js';
+import { openSocket, serverTransport } from '../../support/transport.js';
 
 // Captured before any test fakes timers, so waits still time out under vi.useFakeTimers().
 const realSetTimeout = globalThis.setTimeout;
@@ -76,18 +77,21 @@ export class TestClient {
     });
   }
 
-  /** Connects to `port`; the client is destroyed by `cleanup()`. */
-  static connect(port: number): Promise<TestClient> {
-    return new Promise((resolve, reject) => {
-      const socket = netConnect({ port, host: '127.0.0.1' });
-      socket.once('error', reject);
-      socket.once('connect', () => {
-        socket.off('error', reject);
-        const client = new TestClient(socket);
-        live.clients.add(client);
-        resolve(client);
-      });
-    });
+  /**
+   * Connects to `port` over the suite's transport (plain or TLS, see support/transport.ts);
+   * the client is destroyed by `cleanup()`.
+   */
+  static async connect(port: number): Promise<TestClient> {
+    const client = new TestClient(await openSocket(port));
+    live.clients.add(client);
+    return client;
+  }
+
+  /** Wraps a socket the test opened itself (e.g. TLS with a client certificate). */
+  static over(socket: Socket): TestClient {
+    const client = new TestClient(socket);
+    live.clients.add(client);
+    return client;
   }
 
   /** Connects and registers as `name` (confirmed by a QUERY_USER round trip). */
@@ -220,24 +224,22 @@ export class TestClient {
   }
 }
 
-/** Opens a plain socket that never speaks (destroyed by `cleanup()`). */
-export function connectSilent(port: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = netConnect({ port, host: '127.0.0.1' });
-    socket.on('error', () => {});
-    socket.once('error', reject);
-    socket.once('connect', () => {
-      live.sockets.add(socket);
-      resolve(socket);
-    });
-  });
+/**
+ * Opens a socket (over the suite's transport) that never speaks; destroyed by `cleanup()`.
+ * Also for tests that read raw bytes.
+ */
+export async function connectSilent(port: number): Promise<Socket> {
+  const socket = await openSocket(port);
+  socket.on('error', () => {});
+  live.sockets.add(socket);
+  return socket;
 }
 
-/** Starts a server on a free port, closed by `cleanup()`. */
+/** Starts a server on a free port over the suite's transport, closed by `cleanup()`. */
 export async function startServer(
   options: ServerOptions = {},
 ): Promise<{ server: RelayServerImpl; port: number }> {
-  const server = new RelayServerImpl({ ...options, port: 0 });
+  const server = new RelayServerImpl({ ...serverTransport(), ...options, port: 0 });
   live.servers.add(server);
   const { port } = await server.listen();
   return { server, port };
