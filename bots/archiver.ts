@@ -1,7 +1,7 @@
 import { type ArchiveEvent, ArchiveWriter, type Client } from '../src/index.js';
 import type { BotHandle } from './types.js';
 
-// How long a presence check may take before the timing alone decides farewell vs leave.
+// How long a presence check may take; without an answer the departure is written as a leave.
 const PRESENCE_TIMEOUT_MS = 2000;
 
 /** Options of `archiveRooms`. */
@@ -14,11 +14,6 @@ export interface ArchiveRoomsOptions {
   server: string | { host: string; port: number };
   /** The clock (tests). */
   now?: () => Date;
-  /**
-   * A leave this soon (default 1000 ms) after the user's own last post in the room, by a user
-   * who is then offline, is written as a farewell.
-   */
-  farewellWindowMs?: number;
   /** Called when a write fails (disk full, permissions); default: the event is dropped. */
   onError?: (error: unknown) => void;
 }
@@ -33,8 +28,9 @@ export interface ArchiveHandle extends BotHandle {
 
 /**
  * Joins `rooms` and appends everything that happens there to per-room, per-day files (see
- * `ArchiveWriter`): posts, joins and leaves (from the member listings), and farewells (a
- * leave right after the user's own post, best effort: see bots/README.md).
+ * `ArchiveWriter`): posts, joins and leaves (from the member listings), and quits (a member
+ * who is gone from the server too, IRC's `*** alice quit`). Each post is written once: a
+ * farewell is the post before the quit, and the quit does not repeat it.
  *
  * @example
  * const archive = await archiveRooms(client, { dir: './logs', rooms: ['ops'], server: '127.0.0.1:17734' })
@@ -46,19 +42,15 @@ export async function archiveRooms(
 ): Promise<ArchiveHandle> {
   if (options.rooms.length === 0) throw new RangeError('archiveRooms needs at least one room');
   const now = options.now ?? (() => new Date());
-  const windowMs = options.farewellWindowMs ?? 1000;
   const onError = options.onError ?? (() => {});
   const writer = new ArchiveWriter({ dir: options.dir, server: options.server, now });
   const rooms = new Set(options.rooms);
   // Members as last seen per room; the first listing after a join is the baseline, so people
   // already present are not logged as joining.
   const known = new Map<string, Set<string>>();
-  // Each user's last post per room, to tell a farewell from a plain leave.
-  const lastPost = new Map<string, { at: number; text: string }>();
-  const key = (room: string, name: string): string => `${room}\u0000${name}`;
 
-  // Writes go through one queue per room, so a leave that waits for a presence check is not
-  // overtaken by later events of that room. Without a pending check a write runs one
+  // Writes go through one queue per room, so a departure that waits for a presence check is
+  // not overtaken by later events of that room. Without a pending check a write runs one
   // microtask after its event.
   const queues = new Map<string, Promise<void>>();
   const enqueue = (room: string, task: () => unknown): void => {
@@ -70,20 +62,19 @@ export async function archiveRooms(
   };
   const write = (event: ArchiveEvent): void => enqueue(event.room, () => writer.write(event));
 
-  // A leave right after the user's own post is a farewell if the user has left the server
-  // too (the server posts the farewell, then removes the user from every room and closes).
-  // A user who is still online just left the room. If the check cannot be made, the timing
-  // alone decides.
-  const departed = async (name: string): Promise<boolean> => {
+  // Someone gone from a room has quit if they are gone from the server too (the server
+  // removes a departing user from every room, then forgets the name). An unanswered check
+  // (reconnecting, slow server) counts as still online: a plain leave.
+  const quit = async (name: string): Promise<boolean> => {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(true), PRESENCE_TIMEOUT_MS);
+      timer = setTimeout(() => resolve(false), PRESENCE_TIMEOUT_MS);
     });
     try {
       return await Promise.race([
         client.isOnline(name).then(
           (online) => !online,
-          () => true,
+          () => false,
         ),
         timeout,
       ]);
@@ -94,9 +85,7 @@ export async function archiveRooms(
 
   const offs = [
     client.onPost({ room: [...rooms] }, (ctx) => {
-      const at = now();
-      lastPost.set(key(ctx.room, ctx.from), { at: at.getTime(), text: ctx.text });
-      write({ room: ctx.room, type: 'post', from: ctx.from, text: ctx.text, at });
+      write({ room: ctx.room, type: 'post', from: ctx.from, text: ctx.text, at: now() });
     }),
     client.on('members', (event) => {
       if (!rooms.has(event.room)) return;
@@ -112,21 +101,9 @@ export async function archiveRooms(
       }
       for (const name of before) {
         if (current.has(name) || name === client.name) continue;
-        const k = key(room, name);
-        const post = lastPost.get(k);
-        lastPost.delete(k);
-        if (post === undefined || at.getTime() - post.at > windowMs) {
-          write({ room, type: 'leave', from: name, at });
-          continue;
-        }
-        const gone = departed(name);
+        const gone = quit(name);
         enqueue(room, async () => {
-          const farewell = await gone;
-          writer.write(
-            farewell
-              ? { room, type: 'farewell', from: name, text: post.text, at }
-              : { room, type: 'leave', from: name, at },
-          );
+          writer.write({ room, type: (await gone) ? 'quit' : 'leave', from: name, at });
         });
       }
     }),

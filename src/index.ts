@@ -3,6 +3,7 @@
  * protocol. The package root re-exports the public API.
  */
 export {
+  ARCHIVE_FORMAT_VERSION,
   type ArchiveEvent,
   type ArchiveEventType,
   type ArchiveRecord,

@@ -9,6 +9,7 @@
  */
 export { safeSegment, serverSegment, utcDay, utcTime } from './path.js';
 export {
+  ARCHIVE_FORMAT_VERSION,
   type ArchiveEvent,
   type ArchiveEventType,
   type ArchiveRecord,

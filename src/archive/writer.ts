@@ -3,8 +3,11 @@ import { ensureDirectory } from '../ensure-directory.js';
 import { join } from 'node:path';
 import { safeSegment, serverSegment, utcDay, utcTime } from './path.js';
 
-/** The kinds of event an archive records. */
-export type ArchiveEventType = 'post' | 'join' | 'leave' | 'farewell';
+/**
+ * The kinds of event an archive records: a post, a user joining or leaving the room, and a
+ * user quitting the server (a departure; its farewell, if any, is the `post` before it).
+ */
+export type ArchiveEventType = 'post' | 'join' | 'leave' | 'quit';
 
 /** One event handed to `ArchiveWriter.write`. */
 export interface ArchiveEvent {
@@ -12,15 +15,21 @@ export interface ArchiveEvent {
   type: ArchiveEventType;
   /** The poster, or the user who joined or left. */
   from: string;
-  /** The posted text or the farewell; absent for join and leave. */
+  /** The posted text; ignored for join, leave and quit (their `text` is null). */
   text?: string | null;
   /** When it happened; default: the writer's clock at write time. */
   at?: Date;
 }
 
-/** One JSON line of a `.jsonl` archive file (format version 1). */
+/**
+ * The format version of the records this writer produces. 2: departures are `quit` events
+ * with `text: null` (version 1 wrote `farewell` repeating the text of the post before it).
+ */
+export const ARCHIVE_FORMAT_VERSION = 2;
+
+/** One JSON line of a `.jsonl` archive file (format version 2). */
 export interface ArchiveRecord {
-  v: 1;
+  v: typeof ARCHIVE_FORMAT_VERSION;
   ts: string;
   seq: number;
   room: string;
@@ -90,13 +99,13 @@ export class ArchiveWriter {
     const file = this.#fileFor(event.room, at);
     file.seq += 1;
     const record: ArchiveRecord = {
-      v: 1,
+      v: ARCHIVE_FORMAT_VERSION,
       ts: at.toISOString(),
       seq: file.seq,
       room: event.room,
       type: event.type,
       from: event.from,
-      text: event.type === 'join' || event.type === 'leave' ? null : (event.text ?? ''),
+      text: event.type === 'post' ? (event.text ?? '') : null,
     };
     writeSync(file.jsonl, `${JSON.stringify(record)}\n`);
     writeSync(file.log, `[${utcTime(at)}] ${logLine(record)}\n`);
@@ -161,8 +170,8 @@ export function logLine(raw: Pick<ArchiveRecord, 'type' | 'from' | 'text'>): str
       return `*** ${record.from} joined`;
     case 'leave':
       return `*** ${record.from} left`;
-    case 'farewell':
-      return record.text ? `*** ${record.from} left (${record.text})` : `*** ${record.from} left`;
+    case 'quit':
+      return `*** ${record.from} quit`;
   }
 }
 

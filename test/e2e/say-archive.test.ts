@@ -84,7 +84,11 @@ describe('relaykit say | archive', () => {
     expect(posts.slice(0, 1000)).toEqual(lines);
     expect(records.map((r) => r.seq)).toEqual(records.map((_, i) => i + 1));
     expect(records.find((r) => r.type === 'join')).toMatchObject({ from: 'logbot', text: null });
-    expect(records.at(-1)).toMatchObject({ type: 'farewell', from: 'logbot', text: 'log ends' });
+    // Each message once: the farewell is the last post, then the departure without its text.
+    expect(posts).toEqual([...lines, 'log ends']);
+    expect(records.filter((r) => r.text === 'log ends')).toHaveLength(1);
+    expect(records.at(-1)).toMatchObject({ type: 'quit', from: 'logbot', text: null });
+    expect(records).toHaveLength(1 + 1001 + 1);
     const log = readFileSync(join(roomDir, `${day}.log`), 'utf8').split('\n');
     expect(log).toContain(
       log.find((l) => /^\[\d\d:\d\d:\d\d\] <logbot> line 1 of the log$/.test(l)),

@@ -69,13 +69,14 @@ describe('ArchiveWriter', () => {
     w.write({ room: 'ops', type: 'join', from: 'alice' });
     now = new Date('2026-11-26T13:05:10.000Z');
     w.write({ room: 'ops', type: 'post', from: 'alice', text: 'deploy done' });
-    w.write({ room: 'ops', type: 'farewell', from: 'alice', text: 'bye' });
+    // A quit never carries text, even when given some: the farewell is the post before it.
+    w.write({ room: 'ops', type: 'quit', from: 'alice', text: 'bye' });
     w.write({ room: 'ops', type: 'leave', from: 'bob' });
     w.close();
     const base = join(dir, '127.0.0.1_17734', 'ops', '2026-11-26');
     expect(records(`${base}.jsonl`)).toEqual([
       {
-        v: 1,
+        v: 2,
         ts: '2026-11-26T13:05:09.120Z',
         seq: 1,
         room: 'ops',
@@ -84,7 +85,7 @@ describe('ArchiveWriter', () => {
         text: null,
       },
       {
-        v: 1,
+        v: 2,
         ts: '2026-11-26T13:05:10.000Z',
         seq: 2,
         room: 'ops',
@@ -93,16 +94,16 @@ describe('ArchiveWriter', () => {
         text: 'deploy done',
       },
       {
-        v: 1,
+        v: 2,
         ts: '2026-11-26T13:05:10.000Z',
         seq: 3,
         room: 'ops',
-        type: 'farewell',
+        type: 'quit',
         from: 'alice',
-        text: 'bye',
+        text: null,
       },
       {
-        v: 1,
+        v: 2,
         ts: '2026-11-26T13:05:10.000Z',
         seq: 4,
         room: 'ops',
@@ -114,7 +115,7 @@ describe('ArchiveWriter', () => {
     expect(lines(`${base}.log`)).toEqual([
       '[13:05:09] *** alice joined',
       '[13:05:10] <alice> deploy done',
-      '[13:05:10] *** alice left (bye)',
+      '[13:05:10] *** alice quit',
       '[13:05:10] *** bob left',
     ]);
   });

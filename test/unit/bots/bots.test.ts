@@ -110,7 +110,7 @@ describe('relay', () => {
 });
 
 describe('archiveRooms', () => {
-  it('logs joins, posts, leaves and farewells (told apart by presence), not members already there', async () => {
+  it('logs joins, posts, leaves and quits (told apart by presence), each post once, not members already there', async () => {
     await user('early', 'ops');
     const archiver = await user('archiver');
     const archive = await archiveRooms(archiver, {
@@ -139,35 +139,50 @@ describe('archiveRooms', () => {
     expect(records.map((r) => [r.type, r.from, r.text])).toEqual([
       ['join', 'alice', null],
       ['post', 'alice', 'deploy done'],
-      // alice left right after posting but is still online: a leave, not a farewell.
+      // alice left right after posting but is still online: a leave, not a quit.
       ['leave', 'alice', null],
       ['join', 'bob', null],
       ['post', 'bob', 'hi'],
+      // The farewell is a post, written once; the departure does not repeat it.
       ['post', 'bob', 'see you'],
-      ['farewell', 'bob', 'see you'],
+      ['quit', 'bob', null],
     ]);
+    expect(records.every((r) => r.v === 2)).toBe(true);
   });
 
-  it('writes a plain leave when the last post is older than the window', async () => {
+  it('writes the IRC-style log: a leave, then the farewell once and a quit', async () => {
     const archiver = await user('archiver');
-    let clock = Date.parse('2026-11-26T10:00:00Z');
     const archive = await archiveRooms(archiver, {
       dir,
       rooms: ['ops'],
       server: 'h:1',
-      now: () => new Date(clock),
+      now: () => new Date('2026-11-26T10:00:00Z'),
     });
     const alice = await user('alice', 'ops');
     await alice.say('ops', 'brb');
-    await archiver.waitFor('post', (p) => p.text === 'brb', { timeoutMs: 5000 });
-    clock += 251;
     await alice.leave('ops');
     await archiver.waitFor('members', (m) => !m.members.includes('alice'), { timeoutMs: 5000 });
+    await alice.join('ops');
+    const gone = archiver.waitFor('members', (m) => !m.members.includes('alice'), {
+      timeoutMs: 5000,
+    });
+    await alice.close('later');
+    clients.splice(clients.indexOf(alice), 1);
+    await gone;
     await archive.stop();
-    const log = readFileSync(archive.writer.paths('ops', new Date(clock)).log, 'utf8');
-    expect(log).toBe(
-      '[10:00:00] *** alice joined\n[10:00:00] <alice> brb\n[10:00:00] *** alice left\n',
+    const log = readFileSync(
+      archive.writer.paths('ops', new Date('2026-11-26T10:00:00Z')).log,
+      'utf8',
     );
+    expect(log.split('\n')).toEqual([
+      '[10:00:00] *** alice joined',
+      '[10:00:00] <alice> brb',
+      '[10:00:00] *** alice left',
+      '[10:00:00] *** alice joined',
+      '[10:00:00] <alice> later',
+      '[10:00:00] *** alice quit',
+      '',
+    ]);
   });
 });
 
