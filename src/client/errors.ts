@@ -7,7 +7,8 @@ import { RelayKitError } from '../errors.js';
  * closed), `TIMEOUT`, `ABORTED`, `INVALID_ARGUMENT` (a name or text broke the protocol rules;
  * nothing was sent), `SERVER_ERROR` (the server sent ERR), `PROTOCOL_ERROR` (the server sent
  * bytes that break the protocol), `HANDLER_FAILED` (one of your handlers threw),
- * `RECONNECT_FAILED`.
+ * `RECONNECT_FAILED`, `INVALID_FILTER` (an `onPost`/`onDirect`/`onOffer` filter or handler
+ * was refused at registration; the message lists what is allowed).
  */
 export type ClientErrorCode =
   | 'NOT_CONNECTED'
@@ -19,7 +20,8 @@ export type ClientErrorCode =
   | 'SERVER_ERROR'
   | 'PROTOCOL_ERROR'
   | 'HANDLER_FAILED'
-  | 'RECONNECT_FAILED';
+  | 'RECONNECT_FAILED'
+  | 'INVALID_FILTER';
 
 /**
  * A client command failed, or the connection broke. `code` says which way.

@@ -1,3 +1,5 @@
+import { ClientError } from './errors.js';
+
 /** Which posts an `onPost` handler sees. Arrays mean "any of these". */
 export interface PostFilter {
   room?: string | string[];
@@ -37,11 +39,15 @@ export interface Filterable {
 /** `false` when the filter refuses, else the match (null without a `match` filter). */
 export type FilterResult = RegExpMatchArray | null | false;
 
+function invalidFilter(message: string): ClientError {
+  return new ClientError('INVALID_FILTER', message);
+}
+
 function asSet(method: string, key: string, value: unknown): Set<string> | null {
   if (value === undefined) return null;
   const list = Array.isArray(value) ? value : [value];
   if (list.length === 0 || list.some((v) => typeof v !== 'string')) {
-    throw new TypeError(`${method}: '${key}' must be a string or a non-empty array of strings`);
+    throw invalidFilter(`${method}: '${key}' must be a string or a non-empty array of strings`);
   }
   return new Set(list as string[]);
 }
@@ -56,25 +62,24 @@ export function compileFilter(
   keys: readonly string[],
 ): (item: Filterable) => FilterResult {
   if (filter === null || typeof filter !== 'object') {
-    throw new TypeError(`${method}: the filter must be an object with ${keys.join(', ')}`);
+    throw invalidFilter(`${method}: the filter must be an object with ${keys.join(', ')}`);
   }
   for (const key of Object.keys(filter)) {
     if (!keys.includes(key)) {
-      throw new TypeError(`${method}: unknown filter key '${key}'; use ${keys.join(', ')}`);
+      throw invalidFilter(`${method}: unknown filter key '${key}'; use ${keys.join(', ')}`);
     }
   }
   const f = filter as { room?: unknown; from?: unknown; match?: unknown; self?: unknown };
   if (f.self !== undefined && typeof f.self !== 'boolean') {
-    throw new TypeError(`${method}: 'self' must be true or false`);
+    throw invalidFilter(`${method}: 'self' must be true or false`);
   }
   const self = f.self as boolean | undefined;
   const rooms = asSet(method, 'room', f.room);
   const from = asSet(method, 'from', f.from);
   let match: RegExp | null = null;
   if (f.match !== undefined) {
-    if (!(f.match instanceof RegExp)) throw new TypeError(`${method}: 'match' must be a RegExp`);
-    // A copy without g/y: their lastIndex would make a stateless filter stateful.
-    match = new RegExp(f.match.source, f.match.flags.replace(/[gy]/g, ''));
+    if (!(f.match instanceof RegExp)) throw invalidFilter(`${method}: 'match' must be a RegExp`);
+    match = statelessRegExp(f.match);
   }
   return (item) => {
     if (rooms !== null && (item.room === undefined || !rooms.has(item.room))) return false;
@@ -85,6 +90,17 @@ export function compileFilter(
   };
 }
 
+/**
+ * A copy of `regex` without the `g` and `y` flags, which are ignored: their `lastIndex` would
+ * make one regex that tests every event answer differently each time.
+ *
+ * @example
+ * statelessRegExp(/^hi/gi).flags // 'i'
+ */
+export function statelessRegExp(regex: RegExp): RegExp {
+  return new RegExp(regex.source, regex.flags.replace(/[gy]/g, ''));
+}
+
 /** Splits the `(fn)` and `(filter, fn)` call forms of `onPost`/`onDirect`/`onOffer`. */
 export function handlerArgs<F extends object, H extends (...args: never[]) => unknown>(
   method: string,
@@ -92,9 +108,9 @@ export function handlerArgs<F extends object, H extends (...args: never[]) => un
   b: H | undefined,
 ): { filter: F; fn: H } {
   if (typeof a === 'function') {
-    if (b !== undefined) throw new TypeError(`${method}: pass (handler) or (filter, handler)`);
+    if (b !== undefined) throw invalidFilter(`${method}: pass (handler) or (filter, handler)`);
     return { filter: {} as F, fn: a as H };
   }
-  if (typeof b !== 'function') throw new TypeError(`${method}: the handler must be a function`);
+  if (typeof b !== 'function') throw invalidFilter(`${method}: the handler must be a function`);
   return { filter: a, fn: b };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { TypedEmitter } from '../../../src/client/emitter.js';
-import { compileFilter } from '../../../src/client/filters.js';
+import { ClientError } from '../../../src/client/errors.js';
+import { compileFilter, handlerArgs } from '../../../src/client/filters.js';
 import { PresenceTracker } from '../../../src/client/presence.js';
 import { numberedName, pathInside, safeFileName } from '../../../src/client/safe-name.js';
 import { frames } from '../../../src/protocol/index.js';
@@ -43,6 +44,21 @@ describe('compileFilter', () => {
     );
     expect(() => compileFilter('onPost', { match: 'x' }, ['match'])).toThrow(/RegExp/);
     expect(() => compileFilter('onPost', { from: [] }, ['from'])).toThrow(/non-empty/);
+  });
+
+  it('refuses a bad filter with a coded ClientError, not a bare TypeError', () => {
+    const err = (() => {
+      try {
+        compileFilter('onDirect', { room: 'ops' }, ['from', 'match']);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(ClientError);
+    expect(err).toMatchObject({ code: 'INVALID_FILTER' });
+    expect(() => handlerArgs('onPost', {}, undefined)).toThrow(
+      expect.objectContaining({ code: 'INVALID_FILTER' }),
+    );
   });
 
   it('matches rooms and senders (any of a list) and returns the pattern match', () => {
