@@ -1,11 +1,12 @@
 import { ArchiveWriter } from '../archive/index.js';
 import type { Client, OfferContext } from '../index.js';
-import { runAction } from './actions/index.js';
+import type { TriggerEvent, TriggerHost } from './define.js';
+import type { COMMON_FIELDS } from './fields.js';
 import type { ActionHost, RecipeEvent } from './host.js';
+import { matchVars } from './pattern.js';
 import type { BotPlan, RulePlan } from './plan.js';
 import type { ServerRef } from './server-ref.js';
-import { type EventSink, subscribeEvents } from './triggers/events.js';
-import { fireStart, fireStdin, startTimers } from './triggers/timers.js';
+import { parseTemplate, renderTemplate, type TemplatePart } from './template.js';
 
 /** A bot's connections: its own, and one per other server it relays to (by `ServerRef.text`). */
 export interface BotConnections {
@@ -28,16 +29,19 @@ const within = (ms: number, work: Promise<unknown>) =>
   Promise.race([work, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
 
 /**
- * One bot of a recipe at run time: subscribes its triggers, runs each matching rule's
- * condition and actions one event at a time (so replies keep the order of what they answer),
- * and owns the archive writers and background transfers its actions start.
+ * One bot of a recipe at run time: subscribes its triggers (each through its definition),
+ * runs each matching rule's condition and actions one event at a time (so replies keep the
+ * order of what they answer), and owns the archive writers and background transfers its
+ * actions start.
  */
-export class BotRunner implements ActionHost, EventSink {
+export class BotRunner implements ActionHost {
   readonly #plan: BotPlan;
   readonly #conn: BotConnections;
   readonly #out: BotOutputs;
   readonly #writers = new Map<string, ArchiveWriter>();
   readonly #tracked = new Set<Promise<unknown>>();
+  readonly #lineListeners = new Set<(line: string) => void>();
+  readonly #offers = new Map<number, { answered: boolean }>();
   #queue: Promise<void> = Promise.resolve();
   #stops: (() => void)[] = [];
   #stopped = false;
@@ -52,22 +56,24 @@ export class BotRunner implements ActionHost, EventSink {
     return this.#plan.name;
   }
 
-  get botName(): string {
-    return this.#plan.name;
-  }
-
   get env(): Readonly<Record<string, string | undefined>> {
     return this.#out.env;
   }
 
-  /** Subscribes every trigger and fires `start` rules; the bot's rooms are already joined. */
+  /** Subscribes every trigger (`start` rules fire now); the bot's rooms are already joined. */
   start(): void {
-    const client = this.#conn.primary.client;
-    this.#stops.push(
-      subscribeEvents(client, this.#plan.rules, this),
-      startTimers(client, this.#plan.rules, this),
-    );
-    fireStart(client, this.#plan.rules, this);
+    const host: TriggerHost = {
+      client: this.#conn.primary.client,
+      name: this.name,
+      lines: (fn) => {
+        this.#lineListeners.add(fn);
+        return () => this.#lineListeners.delete(fn);
+      },
+    };
+    for (const rule of this.#plan.rules) {
+      const { trigger, plan } = rule.trigger;
+      this.#stops.push(trigger.subscribe(plan, (event) => this.#fire(rule, event), host));
+    }
   }
 
   /**
@@ -75,19 +81,43 @@ export class BotRunner implements ActionHost, EventSink {
    * run, so the reader can hold back input the bot cannot keep up with.
    */
   line(text: string): Promise<void> {
-    if (!this.#stopped) fireStdin(this.#conn.primary.client, this.#plan.rules, this, text);
+    if (!this.#stopped) for (const fn of this.#lineListeners) fn(text);
     return this.#queue;
   }
 
-  fire(rule: RulePlan, event: RecipeEvent): void {
+  #fire(rule: RulePlan, seen: TriggerEvent): void {
     if (this.#stopped) return;
-    if (rule.condition && !rule.condition(event.vars, this.#out.env)) return;
+    const common: Record<(typeof COMMON_FIELDS)[number], string> = {
+      bot: this.name,
+      time: new Date().toISOString(),
+    };
+    const vars = { ...seen.fields, ...common, ...matchVars(seen.match ?? null) };
+    if (rule.condition && !rule.condition(vars, this.#out.env)) return;
+    const event: RecipeEvent = { client: this.#conn.primary.client, vars };
+    if (seen.room !== undefined) event.room = seen.room;
+    if (seen.from !== undefined) event.from = seen.from;
+    if (seen.text !== undefined) event.text = seen.text;
+    if (seen.offer !== undefined) {
+      event.offer = seen.offer;
+      event.offerState = this.#offerState(seen.offer);
+    }
+    const render = (template: readonly TemplatePart[] | string) =>
+      renderTemplate(
+        typeof template === 'string' ? parseTemplate(template).parts : template,
+        vars,
+        this.#out.env,
+      );
     this.#enqueue(async () => {
       // An offer goes to the rules in order until one accepts or rejects it.
       if (event.offerState?.answered) return;
       for (const action of rule.actions) {
         try {
-          await runAction(action, rule.trigger.kind, event, this);
+          await action.action.run(action.plan, {
+            event,
+            host: this,
+            trigger: rule.trigger.kind,
+            render,
+          });
         } catch (err) {
           this.report(`${this.name}: ${action.kind} failed: ${(err as Error).message}`);
         }
@@ -95,11 +125,27 @@ export class BotRunner implements ActionHost, EventSink {
     });
   }
 
-  afterOffer(offer: OfferContext, handled: () => boolean): void {
-    // Runs after the rules the offer fired: an offer no rule answered is declined, not left hanging.
-    this.#enqueue(async () => {
-      if (!handled()) await offer.reject();
-    });
+  /**
+   * The state every rule an offer reaches shares. The SDK calls the rules' handlers one after
+   * another for one offer; once they all ran, an offer that no action answered is declined,
+   * not left hanging.
+   */
+  #offerState(offer: OfferContext): { answered: boolean } {
+    let state = this.#offers.get(offer.id);
+    if (!state) {
+      const created = { answered: false };
+      state = created;
+      this.#offers.set(offer.id, created);
+      queueMicrotask(() => {
+        this.#offers.delete(offer.id);
+        this.#enqueue(async () => {
+          if (created.answered) return;
+          created.answered = true;
+          await offer.reject();
+        });
+      });
+    }
+    return state;
   }
 
   clientFor(server: ServerRef | undefined): Client {
@@ -146,6 +192,7 @@ export class BotRunner implements ActionHost, EventSink {
     if (this.#stopped) return;
     this.#stopped = true;
     for (const stop of this.#stops.splice(0)) stop();
+    this.#lineListeners.clear();
     await within(DRAIN_MS, this.#queue);
     await within(TRANSFERS_MS, Promise.allSettled([...this.#tracked]));
     for (const writer of this.#writers.values()) writer.close();

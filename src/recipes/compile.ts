@@ -1,27 +1,25 @@
+import { z } from 'zod';
 import { isValidName, validateFarewell } from '../protocol/index.js';
-import { compileCondition } from './conditions.js';
-import { parseSize, SIZE_FORMS } from '../size.js';
-import { MIN_INTERVAL_MS, parseDuration } from './duration.js';
+import { compileCondition, OPERATOR_NAMES, testSchema } from './conditions.js';
+import type {
+  ActionCompileContext,
+  ActionDescriptor,
+  CompileContext,
+  TriggerDescriptor,
+} from './define.js';
 import { availableFields, fieldProblem } from './fields.js';
 import { type CompiledPattern, compilePattern } from './pattern.js';
-import type {
-  ActionPlan,
-  BotPlan,
-  PlannedAction,
-  RecipePlan,
-  RulePlan,
-  TriggerPlan,
-} from './plan.js';
+import type { BotPlan, PlannedAction, RecipePlan, RulePlan, TriggerPlan } from './plan.js';
 import type { RecipePath } from './positions.js';
-import type { ActionSpec, BotSpec, Recipe, RuleSpec, TriggerKind } from './schema.js';
-import { ACTION_KEYS, TRIGGER_KEYS } from './schema.js';
+import { BUILTIN_KINDS, type RecipeKinds } from './schema.js';
+import { an } from './schema-parts.js';
 import { parseServerRef, type ServerRef } from './server-ref.js';
 import { suggest } from './suggest.js';
 import { parseTemplate, type TemplatePart } from './template.js';
 
 export type { RecipePlan } from './plan.js';
 
-/** A semantic problem found after the schema passed. */
+/** A semantic problem found besides the schema's. */
 export interface RecipeIssue {
   code: string;
   message: string;
@@ -34,36 +32,54 @@ export interface RecipeIssue {
 export interface CompileOptions {
   /** When given, `{env.X}` placeholders must name a variable set here. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** The action and trigger kinds (default: the built-in ones). */
+  kinds?: RecipeKinds;
 }
 
-// Which triggers each action can serve; `undefined` means any.
-const ACTION_TRIGGERS: Partial<Record<ActionPlan['kind'], readonly TriggerKind[]>> = {
-  reply: ['post', 'direct', 'offer', 'join', 'leave'],
-  accept: ['offer'],
-  reject: ['offer'],
-  relay: ['post'],
-  archive: ['post', 'join', 'leave'],
-};
+type Obj = Readonly<Record<string, unknown>>;
 
-const ROOM_TRIGGERS: readonly TriggerKind[] = ['post', 'join', 'leave'];
+// A bot's own keys, for telling whether its `rooms` can be trusted by the checks of its rules.
+const botHeader = z.strictObject({
+  name: z.string(),
+  server: z.string().optional(),
+  rooms: z.array(z.string()).optional(),
+  farewell: z.string().optional(),
+  on: z.unknown(),
+});
+const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-const an = (word: string) => (/^[aeiou]/.test(word) ? `an \`${word}\`` : `a \`${word}\``);
+/** What a rule's actions and conditions may refer to; undefined when its trigger is invalid. */
+interface RuleScope {
+  trigger: TriggerDescriptor;
+  fields: string[];
+}
 
-const list = (v: string | string[] | undefined) =>
-  v === undefined ? undefined : Array.isArray(v) ? v : [v];
-
+// The compiler walks the recipe as parsed YAML, whether or not the whole passed the schema:
+// each piece (a trigger, a test, an action) is checked against its own schema and compiled
+// when it passes, so a bad regex or a template typo is reported in the same pass as a type
+// error elsewhere. The plan is only usable when neither step found a problem.
 class Compiler {
   readonly issues: RecipeIssue[] = [];
   readonly #env: CompileOptions['env'];
+  readonly #kinds: RecipeKinds;
 
   constructor(options: CompileOptions) {
     this.#env = options.env;
+    this.#kinds = options.kinds ?? BUILTIN_KINDS;
   }
 
   issue(code: string, message: string, path: RecipePath, suggestion?: string): void {
     this.issues.push(
       suggestion === undefined ? { code, message, path } : { code, message, path, suggestion },
     );
+  }
+
+  context(path: RecipePath): CompileContext {
+    return {
+      path,
+      problem: (code, message, at = path, suggestion) => this.issue(code, message, at, suggestion),
+      name: (value, what, at = path) => this.name(value, what, at),
+    };
   }
 
   server(text: string, path: RecipePath): ServerRef | undefined {
@@ -99,21 +115,23 @@ class Compiler {
     }
   }
 
-  template(source: string, path: RecipePath, kind: TriggerKind, fields: string[]): TemplatePart[] {
+  template(source: string, path: RecipePath, scope: RuleScope | undefined): TemplatePart[] {
     const { parts, problems } = parseTemplate(source);
     for (const p of problems) this.issue('RECIPE_BAD_TEMPLATE', p.message, path);
     for (const part of parts) {
       if (typeof part === 'string') continue;
-      this.field(part.field, path, kind, fields, `\`{${part.field}}\`: `);
+      this.field(part.field, path, scope, `\`{${part.field}}\`: `);
     }
     return parts;
   }
 
-  field(field: string, path: RecipePath, kind: TriggerKind, fields: string[], prefix = ''): void {
-    const problem = fieldProblem(field, kind, fields);
-    if (problem !== undefined) {
-      this.issue('RECIPE_UNKNOWN_FIELD', prefix + problem, path, suggest(field, fields));
-      return;
+  field(field: string, path: RecipePath, scope: RuleScope | undefined, prefix = ''): void {
+    if (scope) {
+      const problem = fieldProblem(field, scope.trigger.name, scope.fields);
+      if (problem !== undefined) {
+        this.issue('RECIPE_UNKNOWN_FIELD', prefix + problem, path, suggest(field, scope.fields));
+        return;
+      }
     }
     if (field.startsWith('env.') && this.#env && this.#env[field.slice(4)] === undefined) {
       this.issue(
@@ -124,239 +142,17 @@ class Compiler {
     }
   }
 
-  bot(spec: BotSpec, path: RecipePath, defaultServer: ServerRef | undefined): BotPlan {
-    this.name(spec.name, 'bot', [...path, 'name']);
-    const rooms = spec.rooms ?? [];
-    rooms.forEach((room, i) => {
-      this.name(room, 'room', [...path, 'rooms', i]);
-    });
-    const server =
-      spec.server === undefined ? defaultServer : this.server(spec.server, [...path, 'server']);
-    const bot: BotPlan = { name: spec.name, rooms, rules: [], extraServers: [] };
-    if (server) bot.server = server;
-    if (spec.farewell !== undefined) {
-      try {
-        if (spec.farewell === '') throw new Error('it is empty');
-        validateFarewell(spec.farewell);
-        bot.farewell = spec.farewell;
-      } catch (err) {
-        this.issue('RECIPE_BAD_FAREWELL', `not a valid farewell: ${(err as Error).message}`, [
-          ...path,
-          'farewell',
-        ]);
-      }
-    }
-    spec.on.forEach((rule, i) => {
-      const plan = this.rule(rule, [...path, 'on', i], bot);
-      if (plan) bot.rules.push(plan);
-    });
-    return bot;
-  }
-
-  rule(spec: RuleSpec, path: RecipePath, bot: BotPlan): RulePlan | undefined {
-    const kind = TRIGGER_KEYS.find((k) => spec[k] !== undefined)!;
-    const trigger = this.trigger(kind, spec, [...path, kind], bot);
-    const fields = availableFields(kind, trigger.pattern);
-    const plan: RulePlan = { trigger, actions: [], path };
-    if (spec.if !== undefined) {
-      for (const [field, test] of Object.entries(spec.if)) {
-        const at = [...path, 'if', field];
-        const before = this.issues.length;
-        this.field(field, at, kind, fields);
-        // An unknown field is a key problem: point at the key, not its test.
-        for (const issue of this.issues.slice(before)) issue.at = 'key';
-        if (typeof test === 'object' && test.matches !== undefined)
-          this.pattern(test.matches, [...at, 'matches']);
-        if (typeof test === 'object' && Object.keys(test).length === 0) {
-          this.issue(
-            'RECIPE_EMPTY_TEST',
-            'an empty test; write one of equals, not, in, contains, matches, gt, lt',
-            at,
-          );
-        }
-      }
-      try {
-        plan.condition = compileCondition(spec.if);
-        plan.conditionSummary = JSON.stringify(spec.if);
-      } catch {
-        // The bad regex was reported above.
-      }
-    }
-    spec.do.forEach((action, i) => {
-      const planned = this.action(action, [...path, 'do', i], kind, fields, bot);
-      if (planned) plan.actions.push(planned);
-    });
-    return plan;
-  }
-
-  trigger(kind: TriggerKind, spec: RuleSpec, path: RecipePath, bot: BotPlan): TriggerPlan {
-    const plan: TriggerPlan = { kind, summary: kind };
-    if (kind === 'every') {
-      const ms = parseDuration(spec.every!);
-      if (ms === undefined || ms < MIN_INTERVAL_MS) {
-        this.issue(
-          'RECIPE_BAD_INTERVAL',
-          `the interval must be at least ${MIN_INTERVAL_MS}ms`,
-          path,
-        );
-      } else plan.intervalMs = ms;
-      plan.summary = `every ${spec.every}`;
-      return plan;
-    }
-    const filters = (spec[kind] ?? {}) as {
-      room?: string | string[];
-      from?: string | string[];
-      match?: string;
-    };
-    const rooms = list(filters.room);
-    const from = list(filters.from);
-    if (rooms) {
-      plan.rooms = rooms;
-      rooms.forEach((room, i) => {
-        if (!bot.rooms.includes(room)) {
-          const at = Array.isArray(filters.room) ? [...path, 'room', i] : [...path, 'room'];
-          this.issue(
-            'RECIPE_ROOM_NOT_JOINED',
-            `the bot never joins \`${room}\`; add it to \`rooms\``,
-            at,
-            suggest(room, bot.rooms),
-          );
-        }
-      });
-    } else if (ROOM_TRIGGERS.includes(kind) && bot.rooms.length === 0) {
-      this.issue(
-        'RECIPE_NO_ROOMS',
-        `a \`${kind}\` trigger needs the bot to join rooms; add \`rooms\` to the bot`,
-        path,
-      );
-    }
-    if (from) plan.from = from;
-    const pattern = this.pattern(filters.match, [...path, 'match']);
-    if (pattern) plan.pattern = pattern;
-    const parts: string[] = [kind];
-    if (rooms) parts.push(`in ${rooms.join(', ')}`);
-    if (from) parts.push(`from ${from.join(', ')}`);
-    if (filters.match !== undefined) parts.push(`matching ${filters.match}`);
-    plan.summary = parts.join(' ');
-    return plan;
-  }
-
-  action(
-    spec: ActionSpec,
-    path: RecipePath,
-    kind: TriggerKind,
-    fields: string[],
-    bot: BotPlan,
-  ): PlannedAction | undefined {
-    const key = ACTION_KEYS.find((k) => spec[k] !== undefined)!;
-    const at = [...path, key];
-    const allowed = ACTION_TRIGGERS[key];
-    if (allowed && !allowed.includes(kind)) {
-      this.issue(
-        'RECIPE_ACTION_TRIGGER',
-        `\`${key}\` cannot answer ${an(kind)} trigger; it works with ${allowed.map((k) => `\`${k}\``).join(', ')}`,
-        at,
-      );
-      return undefined;
-    }
-    const t = (source: string, p: RecipePath) => this.template(source, p, kind, fields);
-    const plan = this.actionPlan(spec, key, at, kind, t, bot);
-    return plan && { ...plan, summary: `${key} ${JSON.stringify(spec[key] ?? null)}`, path };
-  }
-
-  actionPlan(
-    spec: ActionSpec,
-    key: ActionPlan['kind'],
-    at: RecipePath,
-    kind: TriggerKind,
-    t: (source: string, p: RecipePath) => TemplatePart[],
-    bot: BotPlan,
-  ): ActionPlan | undefined {
-    switch (key) {
-      case 'reply':
-      case 'broadcast':
-      case 'log':
-        return { kind: key, text: t(spec[key]!, at) };
-      case 'post': {
-        const post = spec.post!;
-        const rooms = list(post.room);
-        if (!rooms && !ROOM_TRIGGERS.includes(kind)) {
-          this.issue(
-            'RECIPE_MISSING_KEY',
-            `missing required key \`room\`: ${an(kind)} event has no room`,
-            at,
-          );
-        }
-        return {
-          kind: 'post',
-          rooms: rooms
-            ? rooms.map((r, i) =>
-                t(r, Array.isArray(post.room) ? [...at, 'room', i] : [...at, 'room']),
-              )
-            : 'event',
-          text: t(post.text, [...at, 'text']),
-        };
-      }
-      case 'direct':
-        return {
-          kind: 'direct',
-          to: t(spec.direct!.to, [...at, 'to']),
-          text: t(spec.direct!.text, [...at, 'text']),
-        };
-      case 'archive':
-        return { kind: 'archive', dir: spec.archive?.dir ?? 'archive' };
-      case 'reject':
-        return { kind: 'reject' };
-      case 'accept': {
-        const accept = spec.accept!;
-        const plan: ActionPlan = {
-          kind: 'accept',
-          dir: accept.dir,
-          conflict: accept.conflict ?? 'rename',
-        };
-        if (accept.maxSize !== undefined) {
-          const bytes = parseSize(accept.maxSize);
-          if (bytes === undefined)
-            this.issue('RECIPE_BAD_SIZE', `expected a size: ${SIZE_FORMS}`, [...at, 'maxSize']);
-          else plan.maxSize = bytes;
-        }
-        if (accept.name !== undefined) plan.name = t(accept.name, [...at, 'name']);
-        return plan;
-      }
-      case 'relay': {
-        const relay = spec.relay!;
-        const plan: ActionPlan = { kind: 'relay' };
-        if (relay.tag !== undefined) plan.tag = t(relay.tag, [...at, 'tag']);
-        if (relay.room !== undefined) {
-          this.name(relay.room, 'room', [...at, 'room']);
-          plan.room = relay.room;
-        }
-        if (relay.server !== undefined) {
-          const server = this.server(relay.server, [...at, 'server']);
-          if (server) {
-            plan.server = server;
-            if (!bot.extraServers.some((s) => s.text === server.text))
-              bot.extraServers.push(server);
-          }
-        }
-        if (relay.room === undefined && relay.server === undefined) {
-          this.issue(
-            'RECIPE_RELAY_TARGET',
-            'a relay needs a target `room` or `server` (or both)',
-            at,
-          );
-        }
-        return plan;
-      }
-    }
-  }
-
-  recipe(recipe: Recipe): RecipePlan {
+  recipe(data: unknown): RecipePlan {
+    if (!isObject(data)) return { bots: [] };
     const defaultServer =
-      recipe.server === undefined ? undefined : this.server(recipe.server, ['server']);
-    const bots = recipe.bots.map((b, i) => this.bot(b, ['bots', i], defaultServer));
+      typeof data.server === 'string' ? this.server(data.server, ['server']) : undefined;
+    const bots: BotPlan[] = [];
     const seen = new Map<string, number>();
-    bots.forEach((bot, i) => {
+    (Array.isArray(data.bots) ? data.bots : []).forEach((spec: unknown, i) => {
+      if (!isObject(spec)) return;
+      const bot = this.bot(spec, ['bots', i], defaultServer);
+      bots.push(bot);
+      if (typeof spec.name !== 'string') return;
       const id = `${bot.name}@${bot.server?.text ?? 'default'}`;
       const first = seen.get(id);
       if (first !== undefined) {
@@ -369,15 +165,186 @@ class Compiler {
     });
     return { bots };
   }
+
+  bot(spec: Obj, path: RecipePath, defaultServer: ServerRef | undefined): BotPlan {
+    const name = typeof spec.name === 'string' ? spec.name : '';
+    if (typeof spec.name === 'string') this.name(name, 'bot', [...path, 'name']);
+    const rooms: string[] = [];
+    if (Array.isArray(spec.rooms)) {
+      spec.rooms.forEach((room: unknown, i) => {
+        if (typeof room !== 'string') return;
+        this.name(room, 'room', [...path, 'rooms', i]);
+        rooms.push(room);
+      });
+    }
+    const server =
+      typeof spec.server === 'string'
+        ? this.server(spec.server, [...path, 'server'])
+        : defaultServer;
+    const bot: BotPlan = { name, rooms, rules: [], extraServers: [] };
+    if (server) bot.server = server;
+    if (typeof spec.farewell === 'string') {
+      try {
+        if (spec.farewell === '') throw new Error('it is empty');
+        validateFarewell(spec.farewell);
+        bot.farewell = spec.farewell;
+      } catch (err) {
+        this.issue('RECIPE_BAD_FAREWELL', `not a valid farewell: ${(err as Error).message}`, [
+          ...path,
+          'farewell',
+        ]);
+      }
+    }
+    const roomsKnown = botHeader.safeParse(spec).success;
+    (Array.isArray(spec.on) ? spec.on : []).forEach((rule: unknown, i) => {
+      if (!isObject(rule)) return;
+      const plan = this.rule(rule, [...path, 'on', i], bot, roomsKnown);
+      if (plan) bot.rules.push(plan);
+    });
+    return bot;
+  }
+
+  rule(spec: Obj, path: RecipePath, bot: BotPlan, roomsKnown: boolean): RulePlan | undefined {
+    const present = this.#kinds.triggers.filter((t) => spec[t.name] !== undefined);
+    const descriptor = present.length === 1 ? present[0] : undefined;
+    const trigger =
+      descriptor &&
+      this.trigger(descriptor, spec[descriptor.name], path, roomsKnown ? bot.rooms : undefined);
+    const scope: RuleScope | undefined =
+      descriptor && trigger
+        ? { trigger: descriptor, fields: availableFields(descriptor, trigger.pattern) }
+        : undefined;
+    const actions: PlannedAction[] = [];
+    (Array.isArray(spec.do) ? spec.do : []).forEach((action: unknown, i) => {
+      if (!isObject(action)) return;
+      const planned = this.action(action, [...path, 'do', i], descriptor, scope, bot);
+      if (planned) actions.push(planned);
+    });
+    const condition = isObject(spec.if) ? this.condition(spec.if, [...path, 'if'], scope) : {};
+    if (!trigger) return undefined;
+    return { trigger, actions, path, ...condition };
+  }
+
+  trigger(
+    descriptor: TriggerDescriptor,
+    value: unknown,
+    rulePath: RecipePath,
+    botRooms: readonly string[] | undefined,
+  ): TriggerPlan | undefined {
+    const parsed = descriptor.schema.safeParse(value);
+    if (!parsed.success) return undefined; // the schema step reports it
+    const path = [...rulePath, descriptor.name];
+    const before = this.issues.length;
+    const compiled = descriptor.compile
+      ? descriptor.compile(parsed.data, {
+          ...this.context(path),
+          botRooms,
+          pattern: (source, at = [...path, 'match']) => this.pattern(source, at),
+        })
+      : { plan: parsed.data, summary: descriptor.name };
+    // A trigger with a problem (a bad regex) cannot say which fields its events have.
+    if (!compiled || this.issues.length > before) return undefined;
+    const plan: TriggerPlan = {
+      kind: descriptor.name,
+      trigger: descriptor,
+      plan: compiled.plan,
+      summary: compiled.summary,
+    };
+    if (compiled.rooms) plan.rooms = compiled.rooms;
+    if (compiled.from) plan.from = compiled.from;
+    if (compiled.pattern) plan.pattern = compiled.pattern;
+    return plan;
+  }
+
+  condition(
+    spec: Obj,
+    path: RecipePath,
+    scope: RuleScope | undefined,
+  ): Pick<RulePlan, 'condition' | 'conditionSummary'> {
+    let usable = true;
+    for (const [field, test] of Object.entries(spec)) {
+      const at = [...path, field];
+      const before = this.issues.length;
+      this.field(field, at, scope);
+      // An unknown field is a key problem: point at the key, not its test.
+      for (const issue of this.issues.slice(before)) issue.at = 'key';
+      const parsed = testSchema.safeParse(test);
+      if (!parsed.success) {
+        usable = false; // the schema step reports it
+        continue;
+      }
+      const value = parsed.data;
+      if (typeof value !== 'object') continue;
+      if (Object.keys(value).length === 0) {
+        usable = false;
+        this.issue(
+          'RECIPE_EMPTY_TEST',
+          `an empty test; write one of ${OPERATOR_NAMES.join(', ')}`,
+          at,
+        );
+      }
+      if (value.matches !== undefined && !this.pattern(value.matches, [...at, 'matches'])) {
+        usable = false;
+      }
+    }
+    if (!usable) return {};
+    const tests = spec as Parameters<typeof compileCondition>[0];
+    return { condition: compileCondition(tests), conditionSummary: JSON.stringify(spec) };
+  }
+
+  action(
+    spec: Obj,
+    path: RecipePath,
+    trigger: TriggerDescriptor | undefined,
+    scope: RuleScope | undefined,
+    bot: BotPlan,
+  ): PlannedAction | undefined {
+    const present = this.#kinds.actions.filter((a) => spec[a.name] !== undefined);
+    if (present.length !== 1) return undefined; // the schema step reports it
+    const descriptor: ActionDescriptor = present[0]!;
+    const at = [...path, descriptor.name];
+    const allowed = descriptor.triggers;
+    if (trigger && allowed && !allowed.includes(trigger.name)) {
+      this.issue(
+        'RECIPE_ACTION_TRIGGER',
+        `\`${descriptor.name}\` cannot answer ${an(trigger.name)} trigger; it works with ${allowed.map((k) => `\`${k}\``).join(', ')}`,
+        at,
+      );
+      return undefined;
+    }
+    const parsed = descriptor.schema.safeParse(spec[descriptor.name]);
+    if (!parsed.success) return undefined; // the schema step reports it
+    const ctx: ActionCompileContext = {
+      ...this.context(at),
+      trigger,
+      template: (source, p = at) => this.template(source, p, scope),
+      server: (text, p = at) => {
+        const ref = this.server(text, p);
+        if (ref && !bot.extraServers.some((s) => s.text === ref.text)) bot.extraServers.push(ref);
+        return ref;
+      },
+    };
+    const plan = descriptor.compile ? descriptor.compile(parsed.data, ctx) : parsed.data;
+    if (plan === undefined) return undefined;
+    return {
+      kind: descriptor.name,
+      action: descriptor,
+      plan,
+      summary: `${descriptor.name} ${JSON.stringify(spec[descriptor.name] ?? null)}`,
+      path,
+    };
+  }
 }
 
 /**
  * Checks what the schema cannot: names, server references, regexes, template fields,
- * intervals, sizes, and whether each action can answer its trigger. Returns the plan the
- * runtime executes and the problems found (the plan is only usable when there are none).
+ * intervals, sizes, and whether each action can answer its trigger. Works on the recipe as
+ * parsed, valid or not, checking each piece that passes its own schema, so every problem is
+ * found in one pass. Returns the plan the runtime executes and the problems found (the plan
+ * is only usable when there are none and the schema passed).
  */
 export function compileRecipe(
-  recipe: Recipe,
+  recipe: unknown,
   options: CompileOptions = {},
 ): { plan: RecipePlan; issues: RecipeIssue[] } {
   const compiler = new Compiler(options);

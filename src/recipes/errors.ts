@@ -69,3 +69,13 @@ export class RecipeLoadError extends RelayKitError {
 
 /** A failure while a recipe runs (connecting, resolving a server, a missing env variable). */
 export class RecipeRuntimeError extends RelayKitError {}
+
+/**
+ * A malformed action or trigger definition (`defineAction`/`defineTrigger`): a bad name, a
+ * missing `run` or `subscribe`, or two kinds with one name.
+ */
+export class RecipeDefinitionError extends RelayKitError {
+  constructor(message: string) {
+    super('RECIPE_BAD_DEFINITION', message);
+  }
+}

@@ -1,24 +1,15 @@
+import type { TriggerDescriptor } from './define.js';
 import type { CompiledPattern } from './pattern.js';
-import type { TriggerKind } from './schema.js';
 
 /** Fields every event offers: the bot's name and the time (ISO 8601). */
 export const COMMON_FIELDS = ['bot', 'time'] as const;
 
-/** Fields each trigger's events offer to templates and conditions (besides `match.*`, `env.*`). */
-export const TRIGGER_FIELDS: Readonly<Record<TriggerKind, readonly string[]>> = {
-  post: ['room', 'from', 'text'],
-  direct: ['from', 'text'],
-  offer: ['from', 'fileName', 'size', 'id'],
-  join: ['room', 'from'],
-  leave: ['room', 'from'],
-  every: ['count'],
-  start: [],
-  stdin: ['text'],
-};
-
 /** All fields a rule's events offer, `match.*` included when its trigger has a regex. */
-export function availableFields(kind: TriggerKind, pattern: CompiledPattern | undefined): string[] {
-  const fields = [...TRIGGER_FIELDS[kind], ...COMMON_FIELDS];
+export function availableFields(
+  trigger: TriggerDescriptor,
+  pattern: CompiledPattern | undefined,
+): string[] {
+  const fields = [...trigger.fields, ...COMMON_FIELDS];
   if (pattern) {
     // Named groups first: they are what a typo most likely meant.
     for (const g of pattern.groups) fields.push(`match.${g}`);
@@ -33,7 +24,7 @@ export function availableFields(kind: TriggerKind, pattern: CompiledPattern | un
  */
 export function fieldProblem(
   field: string,
-  kind: TriggerKind,
+  kind: string,
   available: readonly string[],
 ): string | undefined {
   if (available.includes(field)) return undefined;

@@ -19,7 +19,8 @@ export interface RecipeEvent {
 
 /** What actions get from the runtime: the bot's connections, outputs and shared writers. */
 export interface ActionHost {
-  readonly botName: string;
+  /** The bot's name. */
+  readonly name: string;
   /** The connection on `server` (undefined: the bot's own), made before the bot started. */
   clientFor(server: ServerRef | undefined): Client;
   /** `host:port` of a server, for archive paths. */

@@ -7,11 +7,35 @@
  * const run = await runRecipes(loaded.map((r) => r.plan), { resolveServer })
  * process.once('SIGINT', () => run.stop())
  */
+export { BUILTIN_ACTIONS } from './actions/index.js';
 export { type CompileOptions, compileRecipe, type RecipeIssue } from './compile.js';
-export { type Condition, compileCondition } from './conditions.js';
+export { type Condition, compileCondition, OPERATOR_NAMES } from './conditions.js';
+export {
+  type ActionCompileContext,
+  type ActionDefinition,
+  type ActionDescriptor,
+  type ActionRunContext,
+  type ActionTarget,
+  type CompileContext,
+  type CompiledTrigger,
+  defineAction,
+  defineTrigger,
+  type TriggerCompileContext,
+  type TriggerDefinition,
+  type TriggerDescriptor,
+  type TriggerEvent,
+  type TriggerHost,
+} from './define.js';
 export { parseSize } from '../size.js';
 export { parseDuration } from './duration.js';
-export { RecipeError, RecipeLoadError, type RecipeLocation, RecipeRuntimeError } from './errors.js';
+export {
+  RecipeDefinitionError,
+  RecipeError,
+  RecipeLoadError,
+  type RecipeLocation,
+  RecipeRuntimeError,
+} from './errors.js';
+export type { ActionHost, RecipeEvent } from './host.js';
 export { RECIPE_SCHEMA_PATH, renderRecipeJsonSchema } from './json-schema.js';
 export {
   type LoadResult,
@@ -21,7 +45,6 @@ export {
   parseRecipe,
 } from './load.js';
 export type {
-  ActionPlan,
   BotPlan,
   PlannedAction,
   RecipePlan,
@@ -31,11 +54,14 @@ export type {
 export {
   ACTION_KEYS,
   type ActionSpec,
+  BUILTIN_KINDS,
   type BotSpec,
   type Recipe,
+  type RecipeKinds,
   type RuleSpec,
   recipeJsonSchema,
   recipeSchema,
+  recipeSchemasFor,
   TRIGGER_KEYS,
 } from './schema.js';
 export {
@@ -47,4 +73,5 @@ export {
 } from './runtime.js';
 export { DEFAULT_SERVER, parseServerRef, type ServerRef } from './server-ref.js';
 export { editDistance, suggest } from './suggest.js';
+export { BUILTIN_TRIGGERS } from './triggers/index.js';
 export { type EventVars, parseTemplate, renderTemplate, type TemplatePart } from './template.js';

@@ -9,7 +9,7 @@ import {
 } from './compile.js';
 import { RecipeError, RecipeLoadError } from './errors.js';
 import { formatPath, locate, type RecipePath } from './positions.js';
-import { type Recipe, recipeSchema } from './schema.js';
+import { type Recipe, recipeSchema, recipeSchemasFor } from './schema.js';
 import { knownKeys } from './schema-walk.js';
 import { suggest } from './suggest.js';
 
@@ -31,6 +31,7 @@ function hasPath(data: unknown, path: RecipePath): boolean {
 }
 
 function schemaErrors(
+  schema: z.ZodType,
   issues: readonly z.core.$ZodIssue[],
   data: unknown,
   at: (path: RecipePath, mode?: 'key' | 'value') => ReturnType<typeof locate>,
@@ -45,7 +46,7 @@ function schemaErrors(
   const suggested = new Set<string>();
   for (const issue of issues) {
     if (issue.code !== 'unrecognized_keys') continue;
-    const valid = knownKeys(recipeSchema, issue.path as RecipePath);
+    const valid = knownKeys(schema, issue.path as RecipePath);
     for (const key of issue.keys) {
       const s = suggest(key, valid);
       if (s !== undefined) suggested.add(formatPath([...(issue.path as RecipePath), s]));
@@ -54,7 +55,7 @@ function schemaErrors(
   for (const issue of issues) {
     const path = issue.path as RecipePath;
     if (issue.code === 'unrecognized_keys') {
-      const valid = knownKeys(recipeSchema, path);
+      const valid = knownKeys(schema, path);
       for (const key of issue.keys) {
         const suggestion = suggest(key, valid);
         const list = valid.map((k) => `\`${k}\``).join(', ');
@@ -142,14 +143,35 @@ export function parseRecipe(
       errors: [new RecipeError('RECIPE_EMPTY', 'the recipe is empty; it needs `bots:`', at([]))],
     };
   }
-  const parsed = recipeSchema.safeParse(data);
-  if (!parsed.success)
-    return { ok: false, file, errors: byPosition(schemaErrors(parsed.error.issues, data, at)) };
-  const { plan, issues } = compileRecipe(parsed.data, options);
-  if (issues.length > 0) {
-    return { ok: false, file, errors: byPosition(issues.map((i) => issueError(i, at))) };
-  }
-  return { ok: true, file, recipe: parsed.data, plan };
+  const schema = options.kinds ? recipeSchemasFor(options.kinds).recipe : recipeSchema;
+  const parsed = schema.safeParse(data);
+  // Both steps run whatever the other found, so one pass reports every problem.
+  const { plan, issues } = compileRecipe(data, options);
+  const errors = [
+    ...(parsed.success ? [] : schemaErrors(schema, flattenUnions(parsed.error.issues), data, at)),
+    ...issues.map((i) => issueError(i, at)),
+  ];
+  if (!parsed.success || errors.length > 0) return { ok: false, file, errors: byPosition(errors) };
+  return { ok: true, file, recipe: parsed.data as Recipe, plan };
+}
+
+/**
+ * A value that fits none of a union's options is reported by zod as "invalid input". When
+ * exactly one option is of the value's type (an object among scalars, a string among
+ * numbers), its own problems say more: `gt: "ten"` is "expected a number", not "expected a
+ * value or a test".
+ */
+function flattenUnions(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  return issues.flatMap((issue) => {
+    if (issue.code !== 'invalid_union' || !('errors' in issue)) return [issue];
+    const branches = (issue.errors as z.core.$ZodIssue[][]).filter(
+      (branch) => !branch.some((i) => i.code === 'invalid_type' && i.path.length === 0),
+    );
+    if (branches.length !== 1) return [issue];
+    return flattenUnions(
+      branches[0]!.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as z.core.$ZodIssue),
+    );
+  });
 }
 
 function byPosition(errors: RecipeError[]): RecipeError[] {

@@ -1,3 +1,5 @@
+import { statelessRegExp } from '../client/filters.js';
+
 /** A regular expression from a recipe, with the names it captures. */
 export interface CompiledPattern {
   regex: RegExp;
@@ -11,8 +13,8 @@ const LITERAL = /^\/(.*)\/([a-z]*)$/s;
 
 /**
  * Compiles a recipe pattern: plain text is a regex source (`^!echo (?<text>.+)`), and
- * `/source/flags` adds flags (`/^hi/i`). Stateful flags (g, y) are refused because one
- * regex serves every event. Throws a SyntaxError whose message says what is wrong.
+ * `/source/flags` adds flags (`/^hi/i`). The flags g and y are ignored, as the SDK's filters
+ * ignore them: one regex serves every event. Throws a SyntaxError saying what is wrong.
  *
  * @example
  * compilePattern('/^!roll (?<n>\\d+)/i').groups // ['n']
@@ -21,12 +23,9 @@ export function compilePattern(source: string): CompiledPattern {
   const literal = LITERAL.exec(source);
   const body = literal ? literal[1]! : source;
   const flags = literal ? literal[2]! : '';
-  if (/[gy]/.test(flags)) {
-    throw new SyntaxError(`flag ${flags.includes('g') ? 'g' : 'y'} is not allowed here`);
-  }
-  const regex = new RegExp(body, flags);
+  const regex = statelessRegExp(new RegExp(body, flags));
   // An alternative that matches the empty string reveals the number of groups.
-  const count = new RegExp(`${body}|`, flags).exec('')!.length - 1;
+  const count = new RegExp(`${body}|`, regex.flags).exec('')!.length - 1;
   const groups = [...body.matchAll(/\(\?<([A-Za-z_$][\w$]*)>/g)].map((m) => m[1]!);
   return { regex, groups, count };
 }

@@ -5,6 +5,7 @@ import { type BotConnections, BotRunner } from './bot.js';
 import { RecipeRuntimeError } from './errors.js';
 import type { BotPlan, RecipePlan } from './plan.js';
 import type { ServerRef } from './server-ref.js';
+import { INPUT_TRIGGERS } from './triggers/stdin.js';
 
 /** A server address a reference resolved to. */
 export type ResolvedServer = ServerAddress;
@@ -129,7 +130,7 @@ export async function runRecipes(
     for (const [i, bot] of bots.entries()) {
       const conn = connections[i]!;
       for (const room of bot.rooms) await joinOrExplain(conn.primary.client, room, bot.name);
-      for (const { client, room } of relayTargets(bot, conn))
+      for (const { client, room } of actionTargets(bot, conn))
         await joinOrExplain(client, room, bot.name);
       runners.push(new BotRunner(bot, conn, { log, report, env }));
     }
@@ -151,8 +152,7 @@ export async function runRecipes(
     void feedLines(input, runners)
       .catch((err: unknown) => report(`standard input failed: ${(err as Error).message}`))
       .then(() => {
-        if (rules.every((r) => r.trigger.kind === 'stdin' || r.trigger.kind === 'start'))
-          settle('input-ended');
+        if (rules.every((r) => INPUT_TRIGGERS.includes(r.trigger.kind))) settle('input-ended');
       });
   });
 
@@ -209,16 +209,20 @@ async function joinOrExplain(client: Client, room: string, bot: string): Promise
   }
 }
 
-/** The rooms a bot's relays post to, joined up front so the first relayed post is not lost. */
-function relayTargets(bot: BotPlan, conn: BotConnections): { client: Client; room: string }[] {
+/**
+ * The rooms a bot's actions post to (an action's `target`: a relay's), joined up front so the
+ * first post is not lost. A target without a room means the rooms of the rule's trigger.
+ */
+function actionTargets(bot: BotPlan, conn: BotConnections): { client: Client; room: string }[] {
   const targets: { client: Client; room: string }[] = [];
   for (const rule of bot.rules) {
-    for (const action of rule.actions) {
-      if (action.kind !== 'relay') continue;
-      const client = action.server
-        ? conn.others.get(action.server.text)!.client
+    for (const planned of rule.actions) {
+      const target = planned.action.target?.(planned.plan);
+      if (!target) continue;
+      const client = target.server
+        ? conn.others.get(target.server.text)!.client
         : conn.primary.client;
-      const rooms = action.room ? [action.room] : (rule.trigger.rooms ?? bot.rooms);
+      const rooms = target.room ? [target.room] : (rule.trigger.rooms ?? bot.rooms);
       for (const room of rooms) targets.push({ client, room });
     }
   }

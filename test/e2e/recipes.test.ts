@@ -119,6 +119,19 @@ describe('relaykit run: checks before connecting', () => {
     expect(srv.server.stats.connections).toBe(0);
   });
 
+  it('validate and run --dry-run agree on an unset {env.X}', async () => {
+    const file = recipe(
+      'env.yaml',
+      'bots:\n  - name: a\n    on:\n      - start:\n        do: [{ log: "{env.RELAYKIT_E2E_UNSET}" }]\n',
+    );
+    const expected = `${file}:5:21: bots[0].on[0].do[0].log: \`{env.RELAYKIT_E2E_UNSET}\`: environment variable RELAYKIT_E2E_UNSET is not set; set it before running`;
+    const validate = await runCli(['validate', file]);
+    const dryRun = await runCli(['run', file, '--dry-run']);
+    expect([validate.code, dryRun.code]).toEqual([1, 1]);
+    expect(validate.stderr.trim()).toBe(expected);
+    expect(dryRun.stderr.trim()).toBe(expected);
+  });
+
   it('--dry-run prints the plan without connecting or starting a server', async () => {
     const result = await runCli([
       'run',

@@ -52,7 +52,7 @@ describe('the CLI and recipes read a size the same way', () => {
         do: [{ accept: { dir: in, maxSize: "${text}" } }]
 `);
     const action = plan.bots[0]!.rules[0]!.actions[0]!;
-    expect(action).toMatchObject({ kind: 'accept', maxSize: parseSizeOption(text) });
+    expect(action).toMatchObject({ kind: 'accept', plan: { maxSize: parseSizeOption(text) } });
     expect(parseSizeOption(text)).toBe(parseSize(text));
   });
 

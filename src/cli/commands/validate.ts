@@ -31,7 +31,8 @@ export const validateCommand: CliCommand<ValidateArgs> = {
     const { output } = ctx;
     let failed = false;
     for (const file of argv.recipes) {
-      const result = await loadRecipeFile(String(file));
+      // The same checks as `run` (and `run --dry-run`): an unset {env.X} is a problem here too.
+      const result = await loadRecipeFile(String(file), { env: process.env });
       if (result.ok) {
         const bots = result.plan.bots.length;
         if (argv.json) output.line(JSON.stringify({ file, ok: true, bots }));

@@ -1,30 +1,26 @@
-import type { ActionHost, RecipeEvent } from '../host.js';
-import type { PlannedAction, TriggerKind } from '../plan.js';
-import { runArchiveAction } from './archive.js';
-import { runFileAction } from './files.js';
-import { runMessageAction } from './messages.js';
-import { runRelayAction } from './relay.js';
+import type { ActionDescriptor } from '../define.js';
+import { acceptAction } from './accept.js';
+import { archiveAction } from './archive.js';
+import { broadcastAction } from './broadcast.js';
+import { directAction } from './direct.js';
+import { logAction } from './log.js';
+import { postAction } from './post.js';
+import { rejectAction } from './reject.js';
+import { relayAction } from './relay.js';
+import { replyAction } from './reply.js';
 
-/** Runs one checked action for one event (the compile step guaranteed the fields it needs). */
-export async function runAction(
-  action: PlannedAction,
-  trigger: TriggerKind,
-  event: RecipeEvent,
-  host: ActionHost,
-): Promise<void> {
-  switch (action.kind) {
-    case 'reply':
-    case 'post':
-    case 'direct':
-    case 'broadcast':
-    case 'log':
-      return runMessageAction(action, event, host);
-    case 'accept':
-    case 'reject':
-      return runFileAction(action, event, host);
-    case 'archive':
-      return runArchiveAction(action, event, host, trigger as 'post' | 'join' | 'leave');
-    case 'relay':
-      return runRelayAction(action, event, host);
-  }
-}
+/**
+ * The built-in recipe actions, in the order the schema and error messages list them. Each is
+ * one file in this folder; the schema, messages, JSON Schema and runtime derive from this list.
+ */
+export const BUILTIN_ACTIONS: readonly ActionDescriptor[] = [
+  replyAction,
+  postAction,
+  directAction,
+  broadcastAction,
+  archiveAction,
+  acceptAction,
+  rejectAction,
+  relayAction,
+  logAction,
+];

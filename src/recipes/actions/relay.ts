@@ -1,30 +1,68 @@
+import { z } from 'zod';
 import { isRelayed, relayTagProblem, relayText } from '../../relay-marker.js';
-import type { ActionHost, RecipeEvent } from '../host.js';
-import type { ActionPlan } from '../plan.js';
-import { renderTemplate } from '../template.js';
-import { sayIn } from './messages.js';
+import { defineAction } from '../define.js';
+import type { ServerRef } from '../server-ref.js';
+import { text } from '../schema-parts.js';
+import type { TemplatePart } from '../template.js';
+import { sayIn } from './deliver.js';
 
-type RelayAction = Extract<ActionPlan, { kind: 'relay' }>;
+interface RelayPlan {
+  room?: string;
+  server?: ServerRef;
+  tag?: TemplatePart[];
+}
 
 /**
- * Relays a post as the relay bot does: `[tag] sender: text` (tag: the source room unless
- * given) into the target room on the target server. Loop guard, also the relay bot's: never
- * the bot's own posts (under any of its connections' names) and never text that already
- * carries a relay marker, so relays pointing at each other cannot ping-pong.
+ * `relay: { room?, server?, tag? }` relays a post as the relay bot does: `[tag] sender: text`
+ * (tag: the source room unless given) into the target room on the target server. Loop guard,
+ * also the relay bot's: never the bot's own posts and never text that already carries a
+ * relay marker, so relays pointing at each other cannot ping-pong.
  */
-export async function runRelayAction(
-  action: RelayAction,
-  event: RecipeEvent,
-  host: ActionHost,
-): Promise<void> {
-  const text = event.text ?? '';
-  if (event.from === host.botName || isRelayed(text)) return;
-  const tag = action.tag ? renderTemplate(action.tag, event.vars, host.env) : event.room!;
-  const problem = relayTagProblem(tag);
-  if (problem !== undefined) {
-    host.report(`${host.botName}: ${problem}; not relayed`);
-    return;
-  }
-  const target = host.clientFor(action.server);
-  await sayIn(target, action.room ?? event.room!, relayText(tag, event.from!, text));
-}
+export const relayAction = defineAction({
+  name: 'relay',
+  schema: z
+    .strictObject({
+      room: text('Target room; defaults to the event’s room (useful across servers).').optional(),
+      server: text('Target server: host:port, bundled or bundled:N; default the bot’s.').optional(),
+      tag: text(
+        'Marker put before relayed text, "[tag] sender: text"; default the source room.',
+      ).optional(),
+    })
+    .meta({
+      description:
+        'Relay the post to another room and/or server (the relay bot’s format). Never relays the bot’s own posts or text that already carries a relay marker.',
+    }),
+  triggers: ['post'],
+  compile: (spec, ctx): RelayPlan => {
+    const plan: RelayPlan = {};
+    if (spec.tag !== undefined) plan.tag = ctx.template(spec.tag, [...ctx.path, 'tag']);
+    if (spec.room !== undefined) {
+      ctx.name(spec.room, 'room', [...ctx.path, 'room']);
+      plan.room = spec.room;
+    }
+    if (spec.server !== undefined) {
+      const server = ctx.server(spec.server, [...ctx.path, 'server']);
+      if (server) plan.server = server;
+    }
+    if (spec.room === undefined && spec.server === undefined) {
+      ctx.problem('RECIPE_RELAY_TARGET', 'a relay needs a target `room` or `server` (or both)');
+    }
+    return plan;
+  },
+  target: (plan) => ({
+    ...(plan.server ? { server: plan.server } : {}),
+    ...(plan.room ? { room: plan.room } : {}),
+  }),
+  run: async (plan, { event, host, render }) => {
+    const message = event.text ?? '';
+    if (event.from === host.name || isRelayed(message)) return;
+    const tag = plan.tag ? render(plan.tag) : event.room!;
+    const problem = relayTagProblem(tag);
+    if (problem !== undefined) {
+      host.report(`${host.name}: ${problem}; not relayed`);
+      return;
+    }
+    const target = host.clientFor(plan.server);
+    await sayIn(target, plan.room ?? event.room!, relayText(tag, event.from!, message));
+  },
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderTemplate } from '../../../src/recipes/template.js';
+import { renderTemplate, type TemplatePart } from '../../../src/recipes/template.js';
 import { botWith, expectErrors, expectValid } from './helpers.js';
 
 const firstAction = (source: string) => expectValid(source).bots[0]!.rules[0]!.actions[0]!;
@@ -12,8 +12,8 @@ describe('recipe actions', () => {
       ),
     );
     expect(action.kind).toBe('reply');
-    if (action.kind !== 'reply') return;
-    expect(renderTemplate(action.text, { from: 'ann', 'match.who': 'bo' })).toBe('hello bo, ann');
+    const template = action.plan as TemplatePart[];
+    expect(renderTemplate(template, { from: 'ann', 'match.who': 'bo' })).toBe('hello bo, ann');
   });
 
   it('reply: refused for triggers without a sender or room', () => {
@@ -85,7 +85,7 @@ describe('recipe actions', () => {
 
   it('archive: to a directory, for posts, joins and leaves only', () => {
     const action = firstAction(botWith(`- post:\n  do: [{ archive: { dir: ./logs } }]`));
-    expect(action).toMatchObject({ kind: 'archive', dir: './logs' });
+    expect(action).toMatchObject({ kind: 'archive', plan: { dir: './logs' } });
     const [err] = expectErrors(botWith(`- direct:\n  do: [{ archive: { dir: ./logs } }]`));
     expect(err).toContain('`archive` cannot answer a `direct` trigger');
   });
@@ -98,9 +98,7 @@ describe('recipe actions', () => {
     );
     expect(action).toMatchObject({
       kind: 'accept',
-      dir: './in',
-      maxSize: 10_000_000,
-      conflict: 'overwrite',
+      plan: { dir: './in', maxSize: 10_000_000, conflict: 'overwrite' },
     });
     const [policy] = expectErrors(
       botWith(`- offer:\n  do: [{ accept: { dir: ./in, conflict: owerwrite } }]`),

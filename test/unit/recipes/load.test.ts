@@ -101,8 +101,11 @@ describe('parseRecipe', () => {
     const errors = expectErrors(
       'bots:\n  - name: a\n    rooms: [r]\n    on:\n      - post:\n        if: { sender: x, text: { contians: y }, room: {} }\n        do: [{ reply: ok }]\n',
     );
+    // One pass: the schema's typo and the semantic problems together.
     expect(errors).toEqual([
+      'test.yaml:6:15: bots[0].on[0].if.sender: a `post` event has no field `sender`; it has `room`, `from`, `text`, `bot`, `time`',
       'test.yaml:6:34: bots[0].on[0].if.text.contians: unknown key `contians` (did you mean `contains`?)',
+      'test.yaml:6:55: bots[0].on[0].if.room: an empty test; write one of equals, not, in, contains, matches, gt, lt',
     ]);
     const semantic = expectErrors(
       'bots:\n  - name: a\n    rooms: [r]\n    on:\n      - post:\n        if: { sender: x, room: {}, size: { gt: 1 } }\n        do: [{ reply: ok }]\n',
@@ -112,6 +115,40 @@ describe('parseRecipe', () => {
       'test.yaml:6:32: bots[0].on[0].if.room: an empty test; write one of equals, not, in, contains, matches, gt, lt',
       'test.yaml:6:36: bots[0].on[0].if.size: a `post` event has no field `size`; it has `room`, `from`, `text`, `bot`, `time`',
     ]);
+  });
+});
+
+describe('every problem in one pass', () => {
+  it('a type error, a bad regex and a template typo are reported together', () => {
+    const errors = expectErrors(
+      [
+        'bots:',
+        '  - name: a',
+        '    rooms: [r]',
+        '    on:',
+        '      - post: { match: "(" }',
+        '        do: [{ reply: ok }]',
+        '      - post:',
+        '        if: { "text": { gt: "ten" } }',
+        '        do: [{ reply: "{form}" }, { log: 5 }]',
+        '',
+      ].join('\n'),
+    );
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /^test\.yaml:5:24: bots\[0\]\.on\[0\]\.post\.match: invalid regular expression/,
+      ),
+      'test.yaml:8:29: bots[0].on[1].if.text.gt: expected a number, e.g. gt: 10',
+      'test.yaml:9:23: bots[0].on[1].do[0].reply: `{form}`: a `post` event has no field `form`; it has `room`, `from`, `text`, `bot`, `time` (did you mean `from`?)',
+      'test.yaml:9:42: bots[0].on[1].do[1].log: expected text',
+    ]);
+  });
+
+  it('`gt: "ten"` says a number is expected', () => {
+    const [err] = expectErrors(
+      'bots:\n  - name: a\n    rooms: [r]\n    on:\n      - offer:\n        if: { size: { lt: ten } }\n        do: [{ reply: ok }]\n',
+    );
+    expect(err).toContain('if.size.lt: expected a number, e.g. gt: 10');
   });
 });
 

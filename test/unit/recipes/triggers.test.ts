@@ -40,11 +40,14 @@ describe('recipe triggers', () => {
     );
   });
 
-  it('post: /re/flags literals, and stateful flags are refused', () => {
+  it('post: /re/flags literals; g and y are ignored, as the SDK filters ignore them', () => {
     const plan = expectValid(botWith(`- post: { match: "/^hi/i" }\n  do: [{ log: x }]`));
     expect(plan.bots[0]!.rules[0]!.trigger.pattern?.regex.test('HI there')).toBe(true);
-    const [err] = expectErrors(botWith(`- post: { match: "/hi/g" }\n  do: [{ log: x }]`));
-    expect(err).toContain('flag g is not allowed here');
+    const global = expectValid(botWith(`- post: { match: "/hi/gy" }\n  do: [{ log: x }]`));
+    const regex = global.bots[0]!.rules[0]!.trigger.pattern!.regex;
+    expect(regex.flags).toBe('');
+    // Stateless: the same text matches every time (a /g regex would alternate).
+    expect([regex.test('hi'), regex.test('hi'), regex.test('hi')]).toEqual([true, true, true]);
   });
 
   it('direct: from and match', () => {
@@ -92,7 +95,7 @@ describe('recipe triggers', () => {
     const plan = expectValid(
       botWith(`- every: 1m30s\n  do: [{ post: { room: ops, text: "tick {count}" } }]`),
     );
-    expect(plan.bots[0]!.rules[0]!.trigger.intervalMs).toBe(90_000);
+    expect(plan.bots[0]!.rules[0]!.trigger.plan).toEqual({ intervalMs: 90_000 });
     const [short] = expectErrors(botWith(`- every: 10ms\n  do: [{ log: x }]`));
     expect(short).toBe('test.yaml:5:16: bots[0].on[0].every: the interval must be at least 100ms');
     const [bad] = expectErrors(botWith(`- every: soon\n  do: [{ log: x }]`));

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { ensureDirectory } from '../../index.js';
+import { parseSize, SIZE_FORMS } from '../../size.js';
+import { defineAction } from '../define.js';
+import { size, text } from '../schema-parts.js';
+import type { TemplatePart } from '../template.js';
+
+interface AcceptPlan {
+  dir: string;
+  maxSize?: number;
+  name?: TemplatePart[];
+  conflict: 'rename' | 'overwrite' | 'fail';
+}
+
+/**
+ * `accept: { dir, maxSize?, name?, conflict? }` saves the offered file the way the file sink
+ * bot does: the SDK's `offer.accept`, which makes the name safe, writes the file only once
+ * complete and rejects offers over `maxSize`. The transfer runs on in the background
+ * (tracked, so a stop waits for it). Only the first accept or reject an offer meets counts.
+ */
+export const acceptAction = defineAction({
+  name: 'accept',
+  schema: z
+    .strictObject({
+      dir: text('Directory the file is saved in (created if needed).'),
+      maxSize: size.optional(),
+      name: text('File name template, e.g. "{from}-{fileName}"; default {fileName}.').optional(),
+      conflict: z
+        .enum(['rename', 'overwrite', 'fail'], { error: 'expected rename, overwrite or fail' })
+        .optional()
+        .meta({ description: 'When the file exists: rename (default), overwrite or fail.' }),
+    })
+    .meta({ description: 'Accept the offered file into a directory.' }),
+  triggers: ['offer'],
+  compile: (spec, ctx): AcceptPlan => {
+    const plan: AcceptPlan = { dir: spec.dir, conflict: spec.conflict ?? 'rename' };
+    if (spec.maxSize !== undefined) {
+      const bytes = parseSize(spec.maxSize);
+      if (bytes === undefined) {
+        ctx.problem('RECIPE_BAD_SIZE', `expected a size: ${SIZE_FORMS}`, [...ctx.path, 'maxSize']);
+      } else plan.maxSize = bytes;
+    }
+    if (spec.name !== undefined) plan.name = ctx.template(spec.name, [...ctx.path, 'name']);
+    return plan;
+  },
+  run: (plan, { event, host, render }) => {
+    const offer = event.offer!;
+    const state = event.offerState!;
+    if (state.answered) return;
+    state.answered = true;
+    ensureDirectory(plan.dir);
+    const transfer = offer.accept({
+      dir: plan.dir,
+      conflict: plan.conflict,
+      ...(plan.maxSize === undefined ? {} : { maxSize: plan.maxSize }),
+      ...(plan.name === undefined ? {} : { name: render(plan.name) }),
+    });
+    host.track(
+      transfer.done.then(
+        (result) =>
+          host.report(
+            `${host.name}: received ${offer.fileName} from ${offer.from} (${result.bytes} bytes) → ${result.path ?? plan.dir}`,
+          ),
+        (err: unknown) =>
+          host.report(
+            `${host.name}: file ${offer.fileName} from ${offer.from} failed: ${(err as Error).message}`,
+          ),
+      ),
+    );
+  },
+});
