@@ -67,11 +67,6 @@ export function parseTemplate(source: string): {
   return { parts, problems };
 }
 
-/** Fields a template refers to. */
-export function templateFields(parts: readonly TemplatePart[]): string[] {
-  return parts.flatMap((p) => (typeof p === 'string' ? [] : [p.field]));
-}
-
 /**
  * Looks up a field: `env.NAME` from `env`, anything else from the event's vars. Missing
  * values are undefined.
