@@ -8,6 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import type { LoadReply, LoadRequest, LoadResult, LoadTask, Usage } from './lib/ipc.js';
 import { ownUsage } from './lib/ipc.js';
+import { bigRoom, churn } from './load/big-room.js';
 import { codec } from './load/codec.js';
 import { connectMany } from './load/connect.js';
 import { fanout } from './load/fanout.js';
@@ -26,6 +27,8 @@ const SCENARIOS: Record<
   file,
   'sdk-file': sdkFile,
   codec,
+  'big-room': bigRoom,
+  churn,
 };
 
 const send = (m: LoadReply): void => {

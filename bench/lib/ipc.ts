@@ -11,8 +11,23 @@ export interface Usage {
   rss: number;
   heapUsed: number;
   external: number;
+  /** Peak RSS of the process so far (`process.resourceUsage().maxRSS`), in bytes. */
+  maxRss: number;
   /** The relaykit server's `stats`, when the process runs relaykit. */
   stats?: Record<string, number>;
+  /**
+   * Server processes only: event-loop delay (`monitorEventLoopDelay`, 1 ms resolution is
+   * too coarse: 0.1 ms here) and GC pauses since the previous usage request, in milliseconds.
+   */
+  loop?: {
+    p50: number;
+    p99: number;
+    p999: number;
+    max: number;
+    gcCount: number;
+    gcMs: number;
+    gcMaxMs: number;
+  };
 }
 
 /** Orchestrator → server process. */
@@ -75,6 +90,7 @@ export function ownUsage(): Usage {
     systemMicros: cpu.system,
     atMicros: Number(process.hrtime.bigint() / 1000n),
     rss: mem.rss,
+    maxRss: process.resourceUsage().maxRSS * 1024,
     heapUsed: mem.heapUsed,
     external: mem.external,
   };

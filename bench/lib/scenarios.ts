@@ -485,5 +485,241 @@ const codec: Scenario = {
   },
 };
 
+interface BigRoomSize {
+  size: number;
+  failed?: string;
+  fillSeconds: number;
+  settledSeconds: number | null;
+  listingBytesReceived: number;
+  listingBytesDuringFill: number;
+  serverListingBytes: number | null;
+  postSeconds: number;
+  deliveries: number;
+  deliveriesPerSecond: number;
+  lost: number;
+  duplicated: number;
+  disconnected: number;
+  latencyMs: Latency;
+  serverPeakRssMB: number | null;
+}
+
+/** Server CPU seconds between two marks, or null when the server was not sampled. */
+function cpuBetween(run: Run, from: string, to: string): number | null {
+  const a = run.marks[from]?.server;
+  const b = run.marks[to]?.server;
+  return a && b ? round((b.cpuMicros - a.cpuMicros) / 1e6) : null;
+}
+
+/** Fill-time targets of issue 18, by room size. */
+const FILL_TARGET: Record<number, number> = { 2000: 3, 5000: 15 };
+
+const bigRoom: Scenario = {
+  name: 'big-room',
+  server: true,
+  params: (quick) => ({
+    members: quick ? 500 : 2000,
+    members2: quick ? 1000 : 5000,
+    concurrency: 64,
+    posts: 200,
+    window: 100,
+    textBytes: 100,
+  }),
+  evaluate(run) {
+    const sizes = (run.result as { sizes: BigRoomSize[] }).sizes;
+    const targets: Target[] = [];
+    const rows: Row[] = [];
+    for (const r of sizes) {
+      const n = int(r.size);
+      if (r.failed !== undefined) {
+        targets.push(target(`${n} members`, 'filled', r.failed, false));
+        continue;
+      }
+      const goal = FILL_TARGET[r.size];
+      const fill =
+        goal === undefined
+          ? null
+          : target(
+              `${n} members filled`,
+              `≤ ${goal} s`,
+              `${num(r.fillSeconds)} s`,
+              r.fillSeconds <= goal,
+            );
+      const intact = target(
+        `${n} members: dropped / lost / duplicated`,
+        '0 / 0 / 0',
+        `${r.disconnected} / ${r.lost} / ${r.duplicated}`,
+        r.disconnected === 0 && r.lost === 0 && r.duplicated === 0,
+      );
+      if (fill) targets.push(fill);
+      targets.push(intact);
+      const fillCpu = cpuBetween(run, `start.fill${r.size}`, `end.fill${r.size}`);
+      const postCpu = cpuBetween(run, `start.posts${r.size}`, `end.posts${r.size}`);
+      rows.push(
+        [`${n}: time to fill`, `${num(r.fillSeconds)} s`, '', '', fill ? mark(fill) : ''],
+        [
+          `${n}: every member's listing current after`,
+          r.settledSeconds === null ? 'NOT within 60 s' : `${num(r.settledSeconds)} s more`,
+          '',
+          '',
+          '',
+        ],
+        [
+          `${n}: USER_LISTING bytes received (during fill)`,
+          `${num(r.listingBytesReceived / 1e6, 1)} MB (${num(r.listingBytesDuringFill / 1e6, 1)} MB)`,
+          '',
+          '',
+          '',
+        ],
+        [
+          `${n}: server CPU filling / posting`,
+          `${fillCpu === null ? '—' : `${num(fillCpu)} s`} / ${postCpu === null ? '—' : `${num(postCpu)} s`}`,
+          '',
+          '',
+          '',
+        ],
+        [
+          `${n}: server peak RSS`,
+          r.serverPeakRssMB === null ? '—' : `${num(r.serverPeakRssMB, 0)} MB`,
+          '',
+          '',
+          '',
+        ],
+        [
+          `${n}: posts: deliveries/s, p99 ms`,
+          `${int(r.deliveriesPerSecond)}, ${num(r.latencyMs.p99)}`,
+          '',
+          '',
+          '',
+        ],
+        [
+          `${n}: dropped / lost / duplicated`,
+          `${r.disconnected} / ${r.lost} / ${r.duplicated}`,
+          '',
+          '',
+          mark(intact),
+        ],
+      );
+    }
+    return { summary: { sizes }, ratios: {}, targets, rows };
+  },
+};
+
+interface ChurnResult {
+  fillSeconds: number;
+  churnEvents: number;
+  posts: number;
+  deliveries: number;
+  stableLost: number;
+  duplicated: number;
+  disconnected: number;
+  latencyMs: Latency;
+  reentryMs: Latency;
+  reentriesConfirmed: number;
+  listingBytesDuringChurn: number;
+  scheduleLagMaxMs: number;
+  serverPeakRssMB: number | null;
+  lastListingsCurrent: boolean;
+}
+
+const churn: Scenario = {
+  name: 'churn',
+  server: true,
+  params: (quick) => ({
+    members: quick ? 1000 : 5000,
+    concurrency: 64,
+    seconds: quick ? 5 : 20,
+    rate: 50,
+    postRate: 20,
+    textBytes: 100,
+  }),
+  evaluate(run) {
+    const r = run.result as unknown as ChurnResult;
+    const loop = run.marks['end.churn']?.server?.loop;
+    const targets = [
+      target(
+        'post latency p99 under churn',
+        '< 50 ms',
+        `${num(r.latencyMs.p99)} ms`,
+        r.latencyMs.p99 < 50,
+      ),
+      target(
+        'dropped / lost / duplicated',
+        '0 / 0 / 0',
+        `${r.disconnected} / ${r.stableLost} / ${r.duplicated}`,
+        r.disconnected === 0 && r.stableLost === 0 && r.duplicated === 0,
+      ),
+    ];
+    return {
+      summary: { latencyMs: r.latencyMs, reentryMs: r.reentryMs },
+      ratios: {},
+      targets,
+      rows: [
+        ['time to fill', `${num(r.fillSeconds)} s`, '', '', ''],
+        ['churn events (leave + rejoin 1 s later)', int(r.churnEvents), '', '', ''],
+        [
+          'post latency p50 / p99 / p999 / max ms',
+          `${num(r.latencyMs.p50)} / ${num(r.latencyMs.p99)} / ${num(r.latencyMs.p999)} / ${num(r.latencyMs.max)}`,
+          '',
+          '',
+          mark(targets[0]!),
+        ],
+        [
+          're-entry confirmed p50 / p99 ms',
+          `${num(r.reentryMs.p50)} / ${num(r.reentryMs.p99)} (${int(r.reentriesConfirmed)})`,
+          '',
+          '',
+          '',
+        ],
+        [
+          'dropped / lost (stable members) / duplicated',
+          `${r.disconnected} / ${r.stableLost} / ${r.duplicated}`,
+          '',
+          '',
+          mark(targets[1]!),
+        ],
+        [
+          'USER_LISTING bytes during churn',
+          `${num(r.listingBytesDuringChurn / 1e6, 1)} MB`,
+          '',
+          '',
+          '',
+        ],
+        [
+          "every member's last listing current at the end",
+          r.lastListingsCurrent ? 'yes' : 'NO',
+          '',
+          '',
+          '',
+        ],
+        [
+          'server event-loop delay p99 / max ms',
+          loop ? `${num(loop.p99)} / ${num(loop.max)}` : '—',
+          '',
+          '',
+          '',
+        ],
+        [
+          'server peak RSS',
+          r.serverPeakRssMB === null ? '—' : `${num(r.serverPeakRssMB, 0)} MB`,
+          '',
+          '',
+          '',
+        ],
+        ['load schedule lag max ms', num(r.scheduleLagMaxMs), '', '', ''],
+        ...cpuRows(run, null),
+      ],
+    };
+  },
+};
+
 /** Every scenario, in the order a full run takes them. */
-export const SCENARIOS: readonly Scenario[] = [codec, fanout, rooms, connect, file, sdkFile];
+export const SCENARIOS: readonly Scenario[] = [
+  codec,
+  fanout,
+  rooms,
+  connect,
+  file,
+  sdkFile,
+  bigRoom,
+  churn,
+];

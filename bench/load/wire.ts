@@ -158,33 +158,57 @@ export function digits(n: number, width: number): string {
 /** Called for each whole frame: its kind, and where its payload lies in `buf`. */
 export type FrameSink = (kind: number, buf: Buffer, payload: number, length: number) => void;
 
+/** Says whether the scanner should hand over a frame of this kind and length, or skip it. */
+export type FrameFilter = (kind: number, length: number) => boolean;
+
 /**
  * Splits a byte stream into frames without decoding them. A frame that arrives whole is
  * handed over in place; only a frame split across chunks is copied, once, into a buffer of
- * its own size. The stream is trusted to be well-formed up to `maxFrameBytes`.
+ * its own size. Frames the optional `wants` filter turns down are skipped unread and never
+ * copied (a big room's listings run to hundreds of KB each). The stream is trusted to be
+ * well-formed.
  */
 export class FrameScanner {
   readonly #sink: FrameSink;
+  readonly #wants: FrameFilter | undefined;
   readonly #header = Buffer.allocUnsafe(HEADER);
   #headerFill = 0;
   #frame: Buffer | null = null;
   #frameFill = 0;
+  /** Bytes of a skipped frame still to come. */
+  #skip = 0;
   /** Frames scanned so far. */
   frames = 0;
 
-  constructor(sink: FrameSink) {
+  constructor(sink: FrameSink, wants?: FrameFilter) {
     this.#sink = sink;
+    this.#wants = wants;
   }
 
   push(chunk: Buffer): void {
     let off = 0;
     const len = chunk.length;
-    if (this.#headerFill > 0 || this.#frame !== null) {
+    if (this.#skip > 0) {
+      off = Math.min(this.#skip, len);
+      this.#skip -= off;
+      if (this.#skip > 0) return;
+    } else if (this.#headerFill > 0 || this.#frame !== null) {
       off = this.#resume(chunk);
       if (off < 0) return;
     }
     while (len - off >= HEADER) {
       const length = chunk.readUInt32BE(off + 1);
+      if (this.#wants !== undefined && !this.#wants(chunk[off]!, length)) {
+        this.frames++;
+        off += HEADER;
+        const take = Math.min(length, len - off);
+        off += take;
+        if (take < length) {
+          this.#skip = length - take;
+          return;
+        }
+        continue;
+      }
       if (len - off - HEADER < length) break;
       this.frames++;
       this.#sink(chunk[off]!, chunk, off + HEADER, length);
@@ -203,7 +227,14 @@ export class FrameScanner {
       off = take;
       if (this.#headerFill < HEADER) return -1;
       this.#headerFill = 0;
-      this.#frame = Buffer.allocUnsafe(HEADER + this.#header.readUInt32BE(1));
+      const length = this.#header.readUInt32BE(1);
+      if (this.#wants !== undefined && !this.#wants(this.#header[0]!, length)) {
+        this.frames++;
+        const skip = Math.min(length, chunk.length - off);
+        this.#skip = length - skip;
+        return this.#skip > 0 ? -1 : off + skip;
+      }
+      this.#frame = Buffer.allocUnsafe(HEADER + length);
       this.#header.copy(this.#frame, 0);
       this.#frameFill = HEADER;
     }

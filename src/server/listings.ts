@@ -24,10 +24,10 @@ export interface ListingPace {
   sliceBytes: number;
 }
 
-/** relaykit's pacing: 250 ms at most, 256 MiB/s per room, 4 MiB per turn. */
+/** relaykit's pacing: 250 ms at most, 64 MiB/s per room, 4 MiB per turn. */
 export const DEFAULT_LISTING_PACE: ListingPace = {
   maxWaitMs: 250,
-  bytesPerSecond: 256 * 1024 * 1024,
+  bytesPerSecond: 64 * 1024 * 1024,
   sliceBytes: 4 * 1024 * 1024,
 };
 

@@ -30,7 +30,7 @@ export interface ServerOptions {
   maxOutputBytes?: number;
   /**
    * How big rooms' USER_LISTINGs are coalesced (CLARIFICATIONS §5.11); the defaults suit
-   * most servers: changes merged for at most 250 ms, 256 MiB/s of listings per room.
+   * most servers: changes merged for at most 250 ms, 64 MiB/s of listings per room.
    */
   listingPace?: Partial<ListingPace>;
   /** Where events are logged (default: nowhere). */
