@@ -14,6 +14,7 @@
 import { createServer, type Socket } from 'node:net';
 import type { ServerRequest } from './lib/ipc.js';
 import { ownUsage } from './lib/ipc.js';
+import { watchLoop } from './lib/loop.js';
 
 const mode = process.argv[2];
 if (mode !== 'pipe' && mode !== 'raw-fanout' && mode !== 'raw-rooms') {
@@ -68,10 +69,11 @@ server.listen(0, '127.0.0.1', () => {
   process.send?.({ type: 'ready', port });
 });
 
+const loop = watchLoop();
 process.on('message', (m: ServerRequest) => {
   if (m.type !== 'usage') return;
-  if (m.gc) globalThis.gc?.();
-  process.send?.({ type: 'usage', ...ownUsage() });
+  if (m.gc) loop.forcedGc();
+  process.send?.({ type: 'usage', ...ownUsage(), loop: loop.take() });
 });
 const stop = (): void => process.exit(0);
 process.on('SIGTERM', stop);

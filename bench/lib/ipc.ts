@@ -15,19 +15,19 @@ export interface Usage {
   maxRss: number;
   /** The relaykit server's `stats`, when the process runs relaykit. */
   stats?: Record<string, number>;
-  /**
-   * Server processes only: event-loop delay (`monitorEventLoopDelay`, 1 ms resolution is
-   * too coarse: 0.1 ms here) and GC pauses since the previous usage request, in milliseconds.
-   */
-  loop?: {
-    p50: number;
-    p99: number;
-    p999: number;
-    max: number;
-    gcCount: number;
-    gcMs: number;
-    gcMaxMs: number;
-  };
+  /** Server processes only: event-loop delay and GC pauses since the previous sample. */
+  loop?: LoopFigures;
+}
+
+/** Event-loop delay percentiles and GC pauses over one window, in milliseconds. */
+export interface LoopFigures {
+  p50: number;
+  p99: number;
+  p999: number;
+  max: number;
+  gcCount: number;
+  gcMs: number;
+  gcMaxMs: number;
 }
 
 /** Orchestrator → server process. */

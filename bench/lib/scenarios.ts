@@ -1,4 +1,4 @@
-import type { Baseline, Usage } from './ipc.js';
+import type { Baseline, LoopFigures, Usage } from './ipc.js';
 import { int, num, type Row } from './report.js';
 import type { Latency } from './stats.js';
 import { round } from './stats.js';
@@ -208,6 +208,7 @@ const rooms: Scenario = {
     const b = base?.result as unknown as RoomsResult | undefined;
     const keepsUp = r.deliveriesPerSecond >= 0.98 * r.offeredDeliveriesPerSecond && r.lost === 0;
     const p99Ratio = b ? round(r.latencyMs.p99 / b.latencyMs.p99) : Number.NaN;
+    const p999Ratio = b ? round(r.latencyMs.p999 / b.latencyMs.p999) : Number.NaN;
     const targets = [
       target(
         'keeps up (deliveries/s vs offered)',
@@ -216,19 +217,31 @@ const rooms: Scenario = {
         keepsUp,
       ),
       target('p99 latency', '< 5 ms', `${num(r.latencyMs.p99)} ms`, r.latencyMs.p99 < 5),
+      target('p99 of raw rooms', '≤ 1.2', num(p99Ratio), p99Ratio <= 1.2),
+      target('p999 of raw rooms', '≤ 1.5', num(p999Ratio), p999Ratio <= 1.5),
     ];
+    const note: Partial<Record<'p50' | 'p99' | 'p999' | 'max', string>> = {
+      p99: `${mark(targets[1]!)}; ratio ${mark(targets[2]!)}`,
+      p999: `ratio ${mark(targets[3]!)}`,
+    };
     const lat = (k: 'p50' | 'p99' | 'p999' | 'max'): Row => [
       `latency ${k} ms`,
       num(r.latencyMs[k]),
       num(b?.latencyMs[k]),
       b ? num(r.latencyMs[k] / b.latencyMs[k]) : '',
-      k === 'p99' ? mark(targets[1]!) : '',
+      note[k] ?? '',
     ];
     return {
-      summary: { deliveriesPerSecond: r.deliveriesPerSecond, latencyMs: r.latencyMs },
+      summary: {
+        deliveriesPerSecond: r.deliveriesPerSecond,
+        latencyMs: r.latencyMs,
+        serverLoop: loopOver(run),
+        baselineLoop: loopOver(base),
+      },
       ratios: {
         deliveredVsOffered: round(r.deliveriesPerSecond / r.offeredDeliveriesPerSecond),
         p99VsRawRooms: p99Ratio,
+        p999VsRawRooms: p999Ratio,
       },
       targets,
       rows: [
@@ -257,6 +270,7 @@ const rooms: Scenario = {
           '',
           '',
         ],
+        ...loopRows(run, base),
         ...cpuRows(run, base),
       ],
     };
@@ -501,6 +515,52 @@ interface BigRoomSize {
   disconnected: number;
   latencyMs: Latency;
   serverPeakRssMB: number | null;
+}
+
+/**
+ * The server's event-loop delay and GC pauses over the measured windows: the worst window's
+ * percentiles (each `end…` mark reports the window since its `start…` mark), pauses summed.
+ */
+function loopOver(run: Run | null): LoopFigures | null {
+  if (run === null) return null;
+  const windows = Object.entries(run.marks)
+    .filter(([name]) => name.startsWith('end'))
+    .map(([, m]) => m.server?.loop)
+    .filter((l): l is LoopFigures => l !== undefined);
+  if (windows.length === 0) return null;
+  const worst = (k: keyof LoopFigures): number => Math.max(...windows.map((w) => w[k]));
+  const sum = (k: keyof LoopFigures): number => round(windows.reduce((n, w) => n + w[k], 0));
+  return {
+    p50: worst('p50'),
+    p99: worst('p99'),
+    p999: worst('p999'),
+    max: worst('max'),
+    gcCount: sum('gcCount'),
+    gcMs: sum('gcMs'),
+    gcMaxMs: worst('gcMaxMs'),
+  };
+}
+
+function loopRows(run: Run, base: Run | null): Row[] {
+  const a = loopOver(run);
+  const b = loopOver(base);
+  const pair = (l: LoopFigures | null, f: (l: LoopFigures) => string): string => (l ? f(l) : '—');
+  return [
+    [
+      'server event-loop delay p50 / p99 / max ms (worst window)',
+      pair(a, (l) => `${num(l.p50)} / ${num(l.p99)} / ${num(l.max)}`),
+      pair(b, (l) => `${num(l.p50)} / ${num(l.p99)} / ${num(l.max)}`),
+      '',
+      '',
+    ],
+    [
+      'server GC pauses: count / total / longest ms',
+      pair(a, (l) => `${l.gcCount} / ${num(l.gcMs)} / ${num(l.gcMaxMs)}`),
+      pair(b, (l) => `${l.gcCount} / ${num(l.gcMs)} / ${num(l.gcMaxMs)}`),
+      '',
+      '',
+    ],
+  ];
 }
 
 /** Server CPU seconds between two marks, or null when the server was not sampled. */
