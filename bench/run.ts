@@ -57,10 +57,8 @@ const { values } = parseArgs({
 
 if (values.help) {
   process.stdout.write(
-    'npm run bench -- [--scenario codec|fanout|rooms|connect|file|sdk-file|big-room|churn]...
-' +
-      '  [--host H --port P]
-' +
+    'npm run bench -- [--scenario codec|fanout|rooms|connect|file|sdk-file|big-room|churn]...\n' +
+      '  [--host H --port P]\n' +
       '  [--source] [--no-build] [--no-save] [--quick] [--label NAME] [--profile DIR]\n' +
       '  --profile DIR  run the server under --cpu-prof, write its profile to DIR, print a summary\n' +
       '  --server-module PATH  take createServer from PATH (another build, for before/after)\n' +
