@@ -9,10 +9,25 @@ export {
   type ArchiveRecord,
   ArchiveWriter,
   type ArchiveWriterOptions,
+  ArchiveTree,
+  followRoom,
   logLine,
+  parseRecord,
+  type ReadRecord,
+  readRecords,
   safeSegment,
+  type SearchHit,
+  type SearchQuery,
+  searchArchive,
   serverSegment,
 } from './archive/index.js';
+export {
+  type ArchiveViewer,
+  ArchiveViewerError,
+  type ArchiveViewerOptions,
+  exportSite,
+  startArchiveViewer,
+} from './archive/web/index.js';
 export * from './client/index.js';
 export { ensureDirectory } from './ensure-directory.js';
 export { RelayKitError } from './errors.js';

@@ -17,3 +17,17 @@ export {
   type ArchiveWriterOptions,
   logLine,
 } from './writer.js';
+export { type RecordAt, readRecords } from './lines.js';
+export { type ReadRecord, parseRecord, recordTime } from './record.js';
+export { type SearchHit, type SearchQuery, searchArchive } from './search.js';
+export { type FollowOptions, followRoom, type TailEvent } from './tail.js';
+export {
+  type ArchiveDay,
+  type ArchiveRoom,
+  type ArchiveServer,
+  ArchiveTree,
+  isDay,
+  isSegment,
+  segmentName,
+  serverName,
+} from './tree.js';

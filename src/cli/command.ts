@@ -35,6 +35,9 @@ export interface CliCommand<A extends GlobalOptions> {
   describe: string;
   builder: (yargs: Argv<GlobalOptions>) => Argv<A>;
   run: (argv: ArgumentsCamelCase<A>, ctx: CommandContext) => Promise<number>;
+  /** Commands under this one (`archive web`); yargs picks one when its name comes first. */
+  // biome-ignore lint/suspicious/noExplicitAny: each subcommand has its own argument type
+  subcommands?: readonly CliCommand<any>[];
 }
 
 /** Where `toYargsModule` reports a command's outcome; main.ts owns it. */
@@ -53,7 +56,11 @@ export function toYargsModule<A extends GlobalOptions>(
   return {
     command: spec.command as string | string[],
     describe: spec.describe,
-    builder: spec.builder,
+    builder: (y) => {
+      const built = spec.builder(y);
+      for (const sub of spec.subcommands ?? []) built.command(toYargsModule(sub, runtime) as never);
+      return built;
+    },
     handler: async (argv) => {
       const output = createOutput({ ...runtime.outputOptions, color: argv.color });
       let code: number;

@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { archiveRooms } from '../../../bots/index.js';
 import { ensureDirectory } from '../../index.js';
 import type { CliCommand, GlobalOptions } from '../command.js';
+import { archiveHtmlCommand } from './archive-html.js';
+import { archiveWebCommand } from './archive-web.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { reopenOnHangup } from '../hangup.js';
 import { asOption } from '../options.js';
@@ -19,8 +21,9 @@ interface ArchiveArgs extends GlobalOptions {
 export const archiveCommand: CliCommand<ArchiveArgs> = {
   command: 'archive <rooms..>',
   describe: 'Write rooms to per-day archive files (JSON lines + IRC-style log) until Ctrl-C',
-  builder: (y) =>
-    asOption(y, 'archiver')
+  subcommands: [archiveWebCommand, archiveHtmlCommand],
+  builder: (y) => {
+    const built = asOption(y, 'archiver')
       .positional('rooms', {
         type: 'string',
         array: true,
@@ -37,7 +40,22 @@ export const archiveCommand: CliCommand<ArchiveArgs> = {
         '$0 archive ops dev --dir /var/log/relay',
         'kill -HUP <pid> reopens the files (logrotate)',
       )
-      .example('tail -f /var/log/relay/127.0.0.1_17734/ops/$(date -u +%F).log', 'follow the log'),
+      .example('tail -f /var/log/relay/127.0.0.1_17734/ops/$(date -u +%F).log', 'follow the log')
+      .example('$0 archive web --dir /var/log/relay', 'read them in a browser')
+      // A room name is not a mistyped subcommand; unknown options are still refused.
+      .strictCommands(false)
+      .strictOptions();
+    // @types/yargs lacks the boolean forms yargs accepts. Options are global by default: keep
+    // these out of `archive web` and `archive html`; and `archive ops` must not be answered
+    // with "Did you mean web?".
+    const loose = built as unknown as {
+      global(keys: string[], global: boolean): unknown;
+      recommendCommands(enabled: boolean): unknown;
+    };
+    loose.global(['rooms', 'as', 'dir'], false);
+    loose.recommendCommands(false);
+    return built;
+  },
   run: (argv, ctx) => {
     // Fail before connecting when the archive cannot be written at all.
     try {
