@@ -35,11 +35,6 @@ function literal(s: string): string {
   return s.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
 }
 
-/** True when `text` contains `q`, with the same case folding the scan uses. */
-export function textMatches(text: string | null, q: string): boolean {
-  return text !== null && new RegExp(literal(q), 'i').test(text);
-}
-
 /**
  * Searches every day file of the tree, most recent day first (a day's lines in order), and
  * yields hits as it finds them. It streams: each file is read in 4 MiB chunks and only lines
@@ -57,9 +52,11 @@ export async function* searchArchive(
   if (query.q.length === 0) return;
   const context = Math.max(0, Math.min(query.context ?? 1, 5));
   const raw = new RegExp(literal(JSON.stringify(query.q).slice(1, -1)), 'gi');
+  // The same case folding as the scan, on the decoded text.
+  const text = new RegExp(literal(query.q), 'i');
   for (const file of files(tree, query)) {
     if (query.signal?.aborted) return;
-    yield* searchFile(file, query.q, raw, context);
+    yield* searchFile(file, text, raw, context);
   }
 }
 
@@ -103,7 +100,7 @@ function files(tree: ArchiveTree, query: SearchQuery): DayFile[] {
 
 async function* searchFile(
   file: DayFile,
-  q: string,
+  wanted: RegExp,
   raw: RegExp,
   context: number,
 ): AsyncGenerator<SearchHit> {
@@ -160,7 +157,7 @@ async function* searchFile(
         if (stop === -1) stop = text.length;
         raw.lastIndex = stop + 1;
         const record = parseRecord(text.slice(start, stop));
-        if (!record || !textMatches(record.text, q)) continue;
+        if (record?.text == null || !wanted.test(record.text)) continue;
         const beforeLines = lines(start, context, -1);
         if (beforeLines.length < context) {
           beforeLines.unshift(...previous.slice(previous.length - (context - beforeLines.length)));

@@ -80,7 +80,15 @@ export async function startArchiveViewer(options: ArchiveViewerOptions): Promise
       sendText(res, 405, 'This archive is read-only: only GET and HEAD.', { Allow: 'GET, HEAD' });
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://viewer.invalid');
+    const target = req.url ?? '/';
+    // A path is appended, not resolved: `//x` is then a path, not a host.
+    let url: URL;
+    try {
+      url = new URL(target.startsWith('/') ? `http://viewer.invalid${target}` : target);
+    } catch {
+      sendText(res, 400, 'Malformed request target.');
+      return;
+    }
     if (
       isLoopback(host) &&
       !isLoopback(url.hostname === 'viewer.invalid' ? hostOf(req) : url.hostname)
