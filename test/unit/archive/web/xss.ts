@@ -30,7 +30,7 @@ export function expectInertHtml(fragment: string): void {
   for (const m of fragment.matchAll(tag)) {
     expect(TAGS.has(m[2]!.toLowerCase()), `tag <${m[2]}> in ${m[0]}`).toBe(true);
     const attrs = m[3]!.trim();
-    const rest = attrs.replace(/([a-z-]+)(="[^"<>]*")?/g, (all, name: string, value?: string) => {
+    const rest = attrs.replace(/([a-z-]+)(="[^"<>]*")?/g, (_all, name: string, value?: string) => {
       expect(ATTRIBUTES.has(name), `attribute ${name} in ${m[0]}`).toBe(true);
       if (name === 'href') expect(value).toMatch(/^="(#|\/|https?:\/\/)/);
       return '';

@@ -1,0 +1,165 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium } from 'playwright-core';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Client, connect } from '../../src/index.js';
+import { BUILD_TIMEOUT_MS, ensureBuilt, ROOT } from './helpers/build.js';
+import { killAll, startCli } from './helpers/cli.js';
+import { startServer, type TestServer } from './helpers/server.js';
+
+/** Debian's Chromium; `.ci/run` installs it when missing. */
+const CHROMIUM = '/usr/bin/chromium';
+/** Screenshots land here (gitignored) for a person to look at. */
+const OUTPUT = join(ROOT, 'test-output');
+
+beforeAll(ensureBuilt, BUILD_TIMEOUT_MS);
+
+let srv: TestServer;
+let dir: string;
+let profile: string;
+let alice: Client | undefined;
+let browser: BrowserContext | undefined;
+beforeEach(async () => {
+  srv = await startServer();
+  dir = mkdtempSync(join(tmpdir(), 'relaykit-web-e2e-'));
+  profile = mkdtempSync(join(tmpdir(), 'relaykit-chromium-'));
+});
+afterEach(async () => {
+  await browser?.close();
+  browser = undefined;
+  await killAll();
+  await alice?.close();
+  alice = undefined;
+  await srv.server.close();
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(profile, { recursive: true, force: true });
+});
+
+describe('relaykit archive web in Chromium', () => {
+  it('browses index → room → day, follows a permalink, searches, and shows a new post live', async () => {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`).toBe(true);
+    alice = await connect({ name: 'alice', host: srv.host, port: srv.port });
+    await alice.join('ops');
+    const archiver = startCli([
+      'archive',
+      'ops',
+      '--dir',
+      dir,
+      '--as',
+      'arch',
+      '--server',
+      srv.arg,
+    ]);
+    await archiver.waitFor(/archiving #ops/);
+    const jsonl = join(
+      dir,
+      `127.0.0.1_${srv.port}`,
+      'ops',
+      `${new Date().toISOString().slice(0, 10)}.jsonl`,
+    );
+    const say = async (text: string): Promise<void> => {
+      const echoed = alice!.waitFor('post', (p) => p.text === text, { timeoutMs: 10_000 });
+      await alice!.say('ops', text);
+      await echoed;
+    };
+    const archived = async (text: string): Promise<void> => {
+      // The archiver has no event to await for its write: poll the file, bounded.
+      for (let i = 0; i < 500; i++) {
+        if (existsSync(jsonl) && readFileSync(jsonl, 'utf8').includes(JSON.stringify(text))) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`"${text}" never reached ${jsonl}`);
+    };
+    const lines = [
+      'good morning, deploying 2.4 now',
+      'runbook: https://example.org/runbook#rollback',
+      '<script>alert("x")</script> is just text here',
+      'deploy done, graphs calm',
+    ];
+    for (const text of lines) await say(text);
+    await archived(lines.at(-1)!);
+
+    const web = startCli(['archive', 'web', '--dir', dir, '--port', '0']);
+    await web.waitFor(/serving the archive .* at http:\/\/\S+/);
+    const url = /at (http:\/\/\S+)/.exec(web.stderr)![1]!;
+
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+      viewport: { width: 1100, height: 720 },
+    });
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('dialog', (d) => {
+      problems.push(`dialog: ${d.message()}`);
+      void d.dismiss();
+    });
+
+    // Index → room → day.
+    await page.goto(url);
+    await page.getByRole('link', { name: '#ops' }).click();
+    await page.waitForURL(/\/logs\/127\.0\.0\.1_\d+\/ops\/$/);
+    await page.locator('table.daytable a').first().click();
+    await page.waitForURL(/\/ops\/\d{4}-\d\d-\d\d$/);
+    const log = page.locator('#log');
+    for (const text of lines) await expect.poll(() => log.innerText()).toContain(text);
+    await expect.poll(() => page.locator('#log a[href^="https://example.org"]').count()).toBe(1);
+
+    // A permalink: the time of line 2 puts #L2 in the URL and highlights the line.
+    const second = page.locator('#log .l', { hasText: 'runbook' });
+    const id = await second.getAttribute('id');
+    await second.locator('a.t').click();
+    expect(new URL(page.url()).hash).toBe(`#${id}`);
+    await expect.poll(() => page.locator(`#${id}:target`).count()).toBe(1);
+    const lit = await second.evaluate((el) => getComputedStyle(el).backgroundColor);
+    const plain = await page
+      .locator('#log .l')
+      .first()
+      .evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(lit).not.toBe(plain);
+
+    // Live: a post made now appears without a reload.
+    await expect.poll(() => page.locator('#live').isVisible()).toBe(true);
+    await say('hello from the live tail <b>bold?</b>');
+    await expect
+      .poll(() => log.innerText(), { timeout: 15_000 })
+      .toContain('hello from the live tail <b>bold?</b>');
+    mkdirSync(OUTPUT, { recursive: true });
+    await page.screenshot({ path: join(OUTPUT, 'archive-web-day.png'), fullPage: true });
+
+    // Search from the header box (a plain form: works without script).
+    await page.locator('form.quick input[name=q]').fill('deploy');
+    await page.locator('form.quick input[name=q]').press('Enter');
+    await page.waitForURL(/\/search\?/);
+    await expect.poll(() => page.locator('article.hit').count()).toBe(2);
+    await expect.poll(() => page.locator('article.hit mark').first().innerText()).toBe('deploy');
+    // Search as you type: the results change without submitting.
+    await page.locator('#search input[name=q]').fill('graphs');
+    await expect.poll(() => page.locator('article.hit').count()).toBe(1);
+    await expect.poll(() => page.locator('article.hit').innerText()).toContain('graphs calm');
+    expect(new URL(page.url()).searchParams.get('q')).toBe('graphs');
+    // The hit links to its line on the day's page.
+    await page.locator('article.hit h3 a').click();
+    await page.waitForURL(/#L\d+$/);
+    await expect.poll(() => page.locator('.l:target').innerText()).toContain('graphs calm');
+    await page.screenshot({ path: join(OUTPUT, 'archive-web-permalink.png') });
+
+    // Nothing blocked by the Content-Security-Policy, no script error, no alert.
+    expect(problems).toEqual([]);
+  }, 90_000);
+});
