@@ -3,7 +3,7 @@
  *
  * - `post`: a message (`text` is the message).
  * - `join`, `leave`: presence (`text` is `null`).
- * - `quit`: the user left the server (`text` is the farewell when the format carried one).
+ * - `quit`: the user left the server (`text` is `null`: a farewell is the post before it).
  * - anything else a later writer adds is kept as `other`, with its `type` in `rawType`, so an
  *   old viewer shows a muted line instead of dropping it.
  */
@@ -20,8 +20,8 @@ export interface ReadRecord {
   v: number;
 }
 
-// Departure types: v1 wrote `farewell` (with the farewell text); later versions write a
-// departure without text. Any of these names reads as a quit.
+// Departure types: format 1 wrote `farewell` repeating the text of the post before it;
+// format 2 writes `quit` without text. Any of these names reads as a quit.
 const QUIT_TYPES = new Set(['farewell', 'quit', 'depart', 'departure', 'disconnect']);
 
 /**
@@ -49,8 +49,9 @@ export function parseRecord(line: string): ReadRecord | undefined {
     kind: kindOf(r.type),
     rawType: r.type,
     from: r.from,
-    // A join or leave never has text, whatever a writer put there.
-    text: r.type === 'join' || r.type === 'leave' ? null : text,
+    // Presence has no text, whatever a writer put there; a v1 `farewell` repeated the post
+    // before it, and showing it again would show that message twice.
+    text: r.type === 'join' || r.type === 'leave' || QUIT_TYPES.has(r.type) ? null : text,
     v: typeof r.v === 'number' ? r.v : 1,
   };
 }

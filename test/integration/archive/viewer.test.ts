@@ -216,7 +216,7 @@ describe('relaykit archive web: escaping', () => {
         from: 'x',
         text: `in a room named ${payload}`,
       });
-      fx.writer.write({ room: 'ops', type: 'farewell', from: payload, text: payload });
+      fx.writer.write({ room: 'ops', type: 'quit', from: payload });
     }
     fx.writer.close();
     viewer = await startArchiveViewer({ dir: fx.dir, port: 0 });

@@ -6,7 +6,7 @@ import { parseRecord, recordTime } from '../../../src/archive/record.js';
 import { ArchiveWriter } from '../../../src/archive/writer.js';
 
 describe('parseRecord', () => {
-  it('reads what the writer writes (format 1)', () => {
+  it('reads what the writer writes (format 2)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'relaykit-record-'));
     try {
       const w = new ArchiveWriter({
@@ -17,7 +17,7 @@ describe('parseRecord', () => {
       w.write({ room: 'ops', type: 'join', from: 'al' });
       w.write({ room: 'ops', type: 'post', from: 'al', text: 'hi "there"' });
       w.write({ room: 'ops', type: 'leave', from: 'al' });
-      w.write({ room: 'ops', type: 'farewell', from: 'al', text: 'bye' });
+      w.write({ room: 'ops', type: 'quit', from: 'al' });
       w.close();
       const lines = readFileSync(w.paths('ops', new Date('2026-11-26T00:00:00Z')).jsonl, 'utf8')
         .trimEnd()
@@ -30,7 +30,7 @@ describe('parseRecord', () => {
           rawType: 'join',
           from: 'al',
           text: null,
-          v: 1,
+          v: 2,
         },
         {
           seq: 2,
@@ -39,7 +39,7 @@ describe('parseRecord', () => {
           rawType: 'post',
           from: 'al',
           text: 'hi "there"',
-          v: 1,
+          v: 2,
         },
         {
           seq: 3,
@@ -48,21 +48,37 @@ describe('parseRecord', () => {
           rawType: 'leave',
           from: 'al',
           text: null,
-          v: 1,
+          v: 2,
         },
         {
           seq: 4,
           ts: '2026-11-26T13:05:09.120Z',
           kind: 'quit',
-          rawType: 'farewell',
+          rawType: 'quit',
           from: 'al',
-          text: 'bye',
-          v: 1,
+          text: null,
+          v: 2,
         },
       ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('reads format 1: a farewell is a quit, its repeated text dropped', () => {
+    expect(
+      parseRecord(
+        '{"v":1,"ts":"2026-11-26T00:00:01Z","seq":4,"room":"ops","type":"farewell","from":"al","text":"bye"}',
+      ),
+    ).toEqual({
+      seq: 4,
+      ts: '2026-11-26T00:00:01Z',
+      kind: 'quit',
+      rawType: 'farewell',
+      from: 'al',
+      text: null,
+      v: 1,
+    });
   });
 
   it('reads a later format: a departure without text, unknown types kept, v as written', () => {

@@ -29,8 +29,14 @@ describe('searchArchive', () => {
     writer.write({ room: 'ops', type: 'join', from: 'carol' });
     writer.write({ room: 'ops', type: 'post', from: 'carol', text: 'the DEPLOY is done' });
     writer.write({ room: 'ops', type: 'post', from: 'alice', text: 'say "deploy" \\o/' });
-    writer.write({ room: 'ops', type: 'farewell', from: 'alice', text: 'bye, deploy later' });
+    writer.write({ room: 'ops', type: 'post', from: 'alice', text: 'bye, deploy later' });
+    writer.write({ room: 'ops', type: 'quit', from: 'alice' });
     writer.close();
+    // An upgrade: a format-1 farewell repeating that post lands in the same file.
+    appendFileSync(
+      writer.paths('ops', new Date('2026-11-26T10:00:00Z')).jsonl,
+      '{"v":1,"ts":"2026-11-26T10:00:01.000Z","seq":6,"room":"ops","type":"farewell","from":"alice","text":"bye, deploy later"}\n',
+    );
   });
 
   it('finds text case-insensitively, most recent day first, lines in order, with context', async () => {

@@ -92,9 +92,11 @@ describe('renderLine', () => {
       /class="l ev k-join".*\*\*\* .*bob.* joined/,
     );
     expect(line({ ...base, type: 'leave', text: null })).toMatch(/k-leave.*bob.* left/);
-    // v1: the departure carried the farewell text.
-    expect(line({ ...base, type: 'farewell', text: 'bye' })).toMatch(/k-quit.*bob.* quit \(bye\)/);
-    // Later formats: a departure of its own, without text.
+    // v1: the departure repeated the farewell post's text; it is not shown twice.
+    expect(line({ ...base, type: 'farewell', text: 'bye' })).toMatch(
+      /k-quit.*bob.*<\/span> quit<\/span>/,
+    );
+    // v2: a departure of its own, without text.
     expect(line({ ...base, v: 2, type: 'quit' })).toMatch(/k-quit.*bob.*<\/span> quit<\/span>/);
     expect(line({ ...base, v: 3, type: 'kick', text: 'spam' })).toMatch(
       /k-other.*bob.* kick: spam/,
