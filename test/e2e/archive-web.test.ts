@@ -126,8 +126,10 @@ describe('relaykit archive web in Chromium', () => {
     await second.locator('a.t').click();
     expect(new URL(page.url()).hash).toBe(`#${id}`);
     await expect.poll(() => page.locator(`#${id}:target`).count()).toBe(1);
-    // The test has no DOM types: the check runs in the page as source text.
-    const background = 'el => getComputedStyle(el).backgroundColor';
+    // The test has no DOM types: reach the page's getComputedStyle through globalThis.
+    type Styles = { getComputedStyle(el: unknown): { backgroundColor: string } };
+    const background = (el: unknown): string =>
+      (globalThis as unknown as Styles).getComputedStyle(el).backgroundColor;
     const lit = await second.evaluate(background);
     const plain = await page.locator('#log .l').first().evaluate(background);
     expect(lit).not.toBe(plain);
