@@ -28,5 +28,10 @@ export {
   type ReceivedFile,
   type RejectedOffer,
 } from './file-sink.js';
+export {
+  type FileServerHandle,
+  type FileServerOptions,
+  fileServer,
+} from './file-server.js';
 export { type RelayEnd, type RelayOptions, relay } from './relay.js';
 export type { BotHandle } from './types.js';

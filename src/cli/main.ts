@@ -11,6 +11,7 @@ import { roomsCommand } from './commands/rooms.js';
 import { sayCommand } from './commands/say.js';
 import { sendCommand } from './commands/send.js';
 import { serveCommand } from './commands/serve.js';
+import { serveFilesCommand } from './commands/serve-files.js';
 import { whoCommand } from './commands/who.js';
 import { runCommand } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
@@ -37,6 +38,7 @@ const COMMANDS: CliCommand<any>[] = [
   demoCommand,
   serveCommand,
   certCommand,
+  serveFilesCommand,
 ];
 
 /** How long a signalled command may take to stop cleanly before it is stopped anyway. */
