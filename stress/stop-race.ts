@@ -6,7 +6,15 @@ import { type CliProcess, startCli } from '../test/e2e/helpers/cli.js';
 import { ROOT } from '../test/e2e/helpers/build.js';
 
 /** The long-running commands that promise to stop within 2 s of a signal. */
-export const STOPPABLE = ['serve', 'listen', 'archive', 'receive', 'say', 'run'] as const;
+export const STOPPABLE = [
+  'serve',
+  'listen',
+  'archive',
+  'receive',
+  'say',
+  'run',
+  'serve-files',
+] as const;
 /** One of `STOPPABLE`. */
 export type Stoppable = (typeof STOPPABLE)[number];
 
@@ -45,6 +53,7 @@ const READY: Record<Exclude<Stoppable, 'say' | 'serve'>, RegExp> = {
   archive: /archiving #/,
   receive: /receiving files as/,
   run: /running echo@/,
+  'serve-files': /serving .* as files/,
 };
 
 function commandArgs(command: Exclude<Stoppable, 'serve'>, server: string, dir: string): string[] {
@@ -60,6 +69,8 @@ function commandArgs(command: Exclude<Stoppable, 'serve'>, server: string, dir: 
       return ['say', 'lobby', '--as', 'sayer', ...at];
     case 'run':
       return ['run', join(ROOT, 'recipes', 'echo.yaml'), ...at];
+    case 'serve-files':
+      return ['serve-files', dir, '--upload', ...at];
   }
 }
 
