@@ -1,15 +1,18 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Client, connect } from '../../src/index.js';
 import { BUILD_TIMEOUT_MS, ensureBuilt, ROOT } from './helpers/build.js';
-import { killAll, startCli } from './helpers/cli.js';
+import { killAll, runCli, startCli } from './helpers/cli.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 /** Debian's Chromium; `.ci/run` installs it when missing. */
 const CHROMIUM = '/usr/bin/chromium';
+/** How long the page may take to show something on a loaded machine (vitest's default is 1 s). */
+const WAIT = { timeout: 15_000 };
 /** Screenshots land here (gitignored) for a person to look at. */
 const OUTPUT = join(ROOT, 'test-output');
 
@@ -117,15 +120,17 @@ describe('relaykit archive web in Chromium', () => {
     await page.locator('table.daytable a').first().click();
     await page.waitForURL(/\/ops\/\d{4}-\d\d-\d\d$/);
     const log = page.locator('#log');
-    for (const text of lines) await expect.poll(() => log.textContent()).toContain(text);
-    await expect.poll(() => page.locator('#log a[href^="https://example.org"]').count()).toBe(1);
+    for (const text of lines) await expect.poll(() => log.textContent(), WAIT).toContain(text);
+    await expect
+      .poll(() => page.locator('#log a[href^="https://example.org"]').count(), WAIT)
+      .toBe(1);
 
     // A permalink: the time of line 2 puts #L2 in the URL and highlights the line.
     const second = page.locator('#log .l', { hasText: 'runbook' });
     const id = await second.getAttribute('id');
     await second.locator('a.t').click();
     expect(new URL(page.url()).hash).toBe(`#${id}`);
-    await expect.poll(() => page.locator(`#${id}:target`).count()).toBe(1);
+    await expect.poll(() => page.locator(`#${id}:target`).count(), WAIT).toBe(1);
     // The test has no DOM types: reach the page's getComputedStyle through globalThis.
     type Styles = { getComputedStyle(el: unknown): { backgroundColor: string } };
     const background = (el: unknown): string =>
@@ -135,10 +140,10 @@ describe('relaykit archive web in Chromium', () => {
     expect(lit).not.toBe(plain);
 
     // Live: a post made now appears without a reload.
-    await expect.poll(() => page.locator('#live').isVisible()).toBe(true);
+    await expect.poll(() => page.locator('#live').isVisible(), WAIT).toBe(true);
     await say('hello from the live tail <b>bold?</b>');
     await expect
-      .poll(() => log.textContent(), { timeout: 15_000 })
+      .poll(() => log.textContent(), WAIT)
       .toContain('hello from the live tail <b>bold?</b>');
     mkdirSync(OUTPUT, { recursive: true });
     await page.screenshot({ path: join(OUTPUT, 'archive-web-day.png'), fullPage: true });
@@ -147,20 +152,49 @@ describe('relaykit archive web in Chromium', () => {
     await page.locator('form.quick input[name=q]').fill('deploy');
     await page.locator('form.quick input[name=q]').press('Enter');
     await page.waitForURL(/\/search\?/);
-    await expect.poll(() => page.locator('article.hit').count()).toBe(2);
-    await expect.poll(() => page.locator('article.hit mark').first().textContent()).toBe('deploy');
+    await expect.poll(() => page.locator('article.hit').count(), WAIT).toBe(2);
+    await expect
+      .poll(() => page.locator('article.hit mark').first().textContent(), WAIT)
+      .toBe('deploy');
     // Search as you type: the results change without submitting.
     await page.locator('#search input[name=q]').fill('graphs');
-    await expect.poll(() => page.locator('article.hit').count()).toBe(1);
-    await expect.poll(() => page.locator('article.hit').textContent()).toContain('graphs calm');
+    await expect.poll(() => page.locator('article.hit').count(), WAIT).toBe(1);
+    await expect
+      .poll(() => page.locator('article.hit').textContent(), WAIT)
+      .toContain('graphs calm');
     expect(new URL(page.url()).searchParams.get('q')).toBe('graphs');
     // The hit links to its line on the day's page.
     await page.locator('article.hit h3 a').click();
     await page.waitForURL(/#L\d+$/);
-    await expect.poll(() => page.locator('.l:target').textContent()).toContain('graphs calm');
+    await expect.poll(() => page.locator('.l:target').textContent(), WAIT).toContain('graphs calm');
     await page.screenshot({ path: join(OUTPUT, 'archive-web-permalink.png') });
 
     // Nothing blocked by the Content-Security-Policy, no script error, no alert.
     expect(problems).toEqual([]);
   }, 90_000);
+
+  it('stops cleanly on SIGTERM with a live stream open, and says what is wrong with a bad --dir', async () => {
+    const web = startCli(['archive', 'web', '--dir', dir, '--port', '0']);
+    await web.waitFor(/at http:\/\/\S+/);
+    const url = /at (http:\/\/\S+)/.exec(web.stderr)![1]!;
+    mkdirSync(join(dir, 's_1', 'ops'), { recursive: true });
+    writeFileSync(join(dir, 's_1', 'ops', '2026-11-26.jsonl'), '');
+    const stream = await new Promise<IncomingMessage>((resolve, reject) =>
+      get(`${url}live/s_1/ops/2026-11-26?offset=0`, resolve).on('error', reject),
+    );
+    expect(stream.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+    const streamEnded = new Promise<void>((resolve) =>
+      stream.on('close', () => resolve()).resume(),
+    );
+    web.child.kill('SIGTERM');
+    const result = await web.exited;
+    await streamEnded;
+    expect(result.code).toBe(0);
+    // Not stopped by main.ts's backstop: the viewer closed on its own.
+    expect(result.stderr).not.toMatch(/did not finish/);
+
+    const bad = await runCli(['archive', 'web', '--dir', join(dir, 'missing'), '--port', '0']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/missing is not a directory\. Give --dir the directory/);
+  }, 60_000);
 });
