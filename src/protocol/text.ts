@@ -34,6 +34,11 @@ function isBidiControl(cp: number): boolean {
   );
 }
 
+/** DEL (U+007F) or a C1 control (U+0080–U+009F): control characters above U+0020. */
+function isDelOrC1(cp: number): boolean {
+  return cp === 0x7f || (cp >= 0x80 && cp <= 0x9f);
+}
+
 function fail(rule: Rule, code: string, message: string): never {
   throw new ProtocolError(code, RULE_ERROR[rule], `Invalid ${RULE_LABEL[rule]}: ${message}`);
 }
@@ -44,7 +49,9 @@ function describe(cp: number): string {
 
 function checkCodePoint(rule: Rule, cp: number, at: number): void {
   if (rule === Rule.Name) {
-    if (cp <= 0x20) {
+    // §3: "above U+0020, so no space and no control character": DEL and the C1 controls are
+    // control characters too, refused here as they are in file names.
+    if (cp <= 0x20 || isDelOrC1(cp)) {
       fail(
         rule,
         'NAME_FORBIDDEN_CHARACTER',
@@ -62,7 +69,7 @@ function checkCodePoint(rule: Rule, cp: number, at: number): void {
       );
     }
   } else {
-    if (cp < 0x20 || cp === 0x7f || (cp >= 0x80 && cp <= 0x9f)) {
+    if (cp < 0x20 || isDelOrC1(cp)) {
       fail(
         rule,
         'FILE_NAME_FORBIDDEN_CHARACTER',
@@ -95,7 +102,7 @@ function asciiTable(accepts: (b: number) => boolean): Uint8Array {
   return table;
 }
 const ASCII_ACCEPTED: readonly Uint8Array[] = [
-  asciiTable((b) => b > 0x20),
+  asciiTable((b) => b > 0x20 && b !== 0x7f),
   asciiTable((b) => b >= 0x20 || b === 0x09),
   asciiTable((b) => b >= 0x20 && b !== 0x7f && b !== 0x2f && b !== 0x3a),
 ];
@@ -164,7 +171,7 @@ function wellFormed(rule: Rule, value: string): void {
 
 /**
  * Checks bytes (without any NUL) against the name rules (§3): 1–32 code points, at most 64
- * bytes, everything above U+0020, no bidi controls. Throws a `ProtocolError` (ILLEGAL_NAME).
+ * bytes, everything above U+0020 but DEL and the C1 controls, no bidi controls. Throws a `ProtocolError` (ILLEGAL_NAME).
  */
 export function checkNameBytes(buf: Uint8Array, start = 0, end = buf.length): void {
   if (end - start === 0) fail(Rule.Name, 'NAME_EMPTY', 'a name needs at least one character');

@@ -47,13 +47,13 @@ function fitBytes(cps: readonly number[], maxBytes: number): string {
   return out;
 }
 
-const NAME_CP = codePoint((cp) => cp > 0x20);
+const NAME_CP = codePoint((cp) => cp > 0x20 && cp !== 0x7f && !(cp >= 0x80 && cp <= 0x9f));
 const MESSAGE_CP = codePoint((cp) => cp === 0x09 || cp >= 0x20);
 const FILE_NAME_CP = codePoint(
   (cp) => cp >= 0x20 && cp !== 0x7f && !(cp >= 0x80 && cp <= 0x9f) && cp !== 0x2f && cp !== 0x3a,
 );
 
-/** A valid user or room name: 1–32 code points above U+0020, at most 64 bytes. */
+/** A valid user or room name: 1–32 code points above U+0020 (not DEL or C1), at most 64 bytes. */
 export const name: fc.Arbitrary<string> = fc
   .array(NAME_CP, { minLength: 1, maxLength: 32 })
   .map((cps) => fitBytes(cps, 64));

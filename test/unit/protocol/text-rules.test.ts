@@ -75,6 +75,11 @@ const NAME_CASES: TextCase[] = [
   { title: 'a tab', value: 'a\tb', reject: name('NAME_FORBIDDEN_CHARACTER') },
   { title: 'a newline', value: 'a\nb', reject: name('NAME_FORBIDDEN_CHARACTER') },
   { title: 'a control character', value: '\u0001', reject: name('NAME_FORBIDDEN_CHARACTER') },
+  // Control characters above U+0020 too, as in file names (CLARIFICATIONS §3).
+  { title: 'DEL', value: 'a\u007f', reject: name('NAME_FORBIDDEN_CHARACTER') },
+  { title: 'a C1 control (NEL)', value: 'a\u0085', reject: name('NAME_FORBIDDEN_CHARACTER') },
+  { title: 'the C1 CSI', value: '\u009b31m', reject: name('NAME_FORBIDDEN_CHARACTER') },
+  { title: 'U+00A0, the first code point after C1', value: 'a\u00a0' },
   {
     title: 'a NUL in the middle (on the wire the name ends there)',
     value: 'a\u0000b',
