@@ -5,6 +5,7 @@ import {
   CLIENT_EVENTS,
   type ClientEvents,
   type DirectContext,
+  type Matched,
   type OfferContext,
   type PostContext,
   type PostEvent,
@@ -19,7 +20,13 @@ import type { OutgoingTransfer, SendFileOptions, FileSource } from './outgoing-t
 import { TokenBucket } from './rate-limit.js';
 import { RoomState } from './rooms.js';
 import type { ClientSession } from './session.js';
-import { eventStream, type WaitForOptions, waitFor } from './streams.js';
+import {
+  type EventStream,
+  eventStream,
+  type StreamBound,
+  type WaitForOptions,
+  waitFor,
+} from './streams.js';
 import { Transfers } from './transfers.js';
 
 /**
@@ -29,7 +36,7 @@ import { Transfers } from './transfers.js';
  * @example
  * const client = await connect({ name: 'echo', port: 17734 })
  * await client.join('lobby')
- * client.onPost({ room: 'lobby', match: /^!echo (.+)/ }, (ctx) => ctx.reply(ctx.match![1]!))
+ * client.onPost({ room: 'lobby', match: /^!echo (.+)/ }, (ctx) => ctx.reply(ctx.match[1]!))
  */
 export class Client {
   /** The name this client registered. */
@@ -133,12 +140,18 @@ export class Client {
    * client.onPost({ room: 'ops', match: /^!ping/ }, (ctx) => ctx.reply('pong'))
    */
   onPost(fn: (ctx: PostContext) => unknown): () => void;
+  onPost(
+    filter: PostFilter & { match: RegExp },
+    fn: (ctx: Matched<PostContext>) => unknown,
+  ): () => void;
   onPost(filter: PostFilter, fn: (ctx: PostContext) => unknown): () => void;
   onPost(
     a: PostFilter | ((ctx: PostContext) => unknown),
-    b?: (ctx: PostContext) => unknown,
+    b?: ((ctx: PostContext) => unknown) | ((ctx: Matched<PostContext>) => unknown),
   ): () => void {
-    return this.#handlers.post(a, b);
+    // A handler typed for Matched only ever gets matched contexts: with a `match` filter a
+    // miss never reaches it (filters.ts).
+    return this.#handlers.post(a, b as ((ctx: PostContext) => unknown) | undefined);
   }
 
   /**
@@ -148,12 +161,18 @@ export class Client {
    * client.onDirect({ match: /^help$/i }, (ctx) => ctx.reply('try !ping in #ops'))
    */
   onDirect(fn: (ctx: DirectContext) => unknown): () => void;
+  onDirect(
+    filter: DirectFilter & { match: RegExp },
+    fn: (ctx: Matched<DirectContext>) => unknown,
+  ): () => void;
   onDirect(filter: DirectFilter, fn: (ctx: DirectContext) => unknown): () => void;
   onDirect(
     a: DirectFilter | ((ctx: DirectContext) => unknown),
-    b?: (ctx: DirectContext) => unknown,
+    b?: ((ctx: DirectContext) => unknown) | ((ctx: Matched<DirectContext>) => unknown),
   ): () => void {
-    return this.#handlers.direct(a, b);
+    // A handler typed for Matched only ever gets matched contexts: with a `match` filter a
+    // miss never reaches it (filters.ts).
+    return this.#handlers.direct(a, b as ((ctx: DirectContext) => unknown) | undefined);
   }
 
   /**
@@ -164,24 +183,38 @@ export class Client {
    * client.onOffer({ match: /\.csv$/ }, (ctx) => ctx.accept({ dir: './inbox', maxSize: 10e6 }))
    */
   onOffer(fn: (ctx: OfferContext) => unknown): () => void;
+  onOffer(
+    filter: OfferFilter & { match: RegExp },
+    fn: (ctx: Matched<OfferContext>) => unknown,
+  ): () => void;
   onOffer(filter: OfferFilter, fn: (ctx: OfferContext) => unknown): () => void;
   onOffer(
     a: OfferFilter | ((ctx: OfferContext) => unknown),
-    b?: (ctx: OfferContext) => unknown,
+    b?: ((ctx: OfferContext) => unknown) | ((ctx: Matched<OfferContext>) => unknown),
   ): () => void {
-    return this.#handlers.offer(a, b);
+    // A handler typed for Matched only ever gets matched contexts: with a `match` filter a
+    // miss never reaches it (filters.ts).
+    return this.#handlers.offer(a, b as ((ctx: OfferContext) => unknown) | undefined);
   }
 
   /**
    * Room posts as an async iterable (of one room, or all). Ends when `signal` aborts or the
-   * client finishes.
+   * client finishes. At most `maxBuffered` posts (default 10,000) wait for a busy consumer;
+   * beyond that the stream ends with `ClientError('OVERFLOW')` after yielding them, or with
+   * `overflow: 'drop-oldest'` drops the oldest and counts it in `dropped`.
    *
    * @example
    * for await (const post of client.posts({ room: 'ops', signal })) console.log(post.text)
    */
-  posts(opts: { room?: string; signal?: AbortSignal } = {}): AsyncIterableIterator<PostEvent> {
+  posts(opts: { room?: string; signal?: AbortSignal } & StreamBound = {}): EventStream<PostEvent> {
     const room = opts.room;
-    return eventStream(this, 'post', (p) => room === undefined || p.room === room, opts.signal);
+    return eventStream(
+      this,
+      'post',
+      (p) => room === undefined || p.room === room,
+      opts.signal,
+      opts,
+    );
   }
 
   /**

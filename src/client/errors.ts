@@ -21,7 +21,8 @@ export type ClientErrorCode =
   | 'PROTOCOL_ERROR'
   | 'HANDLER_FAILED'
   | 'RECONNECT_FAILED'
-  | 'INVALID_FILTER';
+  | 'INVALID_FILTER'
+  | 'OVERFLOW';
 
 /**
  * A client command failed, or the connection broke. `code` says which way.

@@ -48,6 +48,17 @@ export interface DirectContext extends DirectEvent {
   reply(text: string): Promise<void>;
 }
 
+/**
+ * A handler context whose filter had a `match`: the handler only runs when it matched, so
+ * `ctx.match` is never null.
+ *
+ * @example
+ * client.onPost({ match: /^!echo (.+)/ }, (ctx) => ctx.reply(ctx.match[1]!)) // no `!` on match
+ */
+export type Matched<C extends { match: RegExpMatchArray | null }> = C & {
+  match: RegExpMatchArray;
+};
+
 /** Where an accepted file goes: a directory (written safely) or a stream of your own. */
 export type AcceptTarget =
   | {

@@ -31,6 +31,7 @@ export type {
 } from './events.js';
 export { CLIENT_EVENTS } from './events.js';
 export type { DirectFilter, OfferFilter, PostFilter } from './filters.js';
+export type { Matched } from './events.js';
 export { IncomingTransfer, type IncomingResult } from './incoming-transfer.js';
 export type { ConnectOptions, ReconnectOptions } from './options.js';
 export {
@@ -41,5 +42,5 @@ export {
 } from './outgoing-transfer.js';
 export { backoffDelay } from './reconnect.js';
 export { safeFileName } from './safe-name.js';
-export type { WaitForOptions } from './streams.js';
+export type { EventStream, StreamBound, WaitForOptions } from './streams.js';
 export type { TransferProgress } from './transfer-base.js';

@@ -42,6 +42,8 @@ export class Outbox {
   #next: ClientSession | null = null;
   #running = false;
   #closed: Error | null = null;
+  /** The rate limit's pause in progress: close() cuts it short, so no timer outlives it. */
+  #pause: { timer: ReturnType<typeof setTimeout>; resolve(): void } | null = null;
 
   constructor(bucket: TokenBucket | null, policy: 'queue' | 'reject') {
     this.#bucket = bucket;
@@ -110,6 +112,11 @@ export class Outbox {
   close(err: Error): void {
     this.#closed = err;
     this.#failQueued(err);
+    if (this.#pause !== null) {
+      clearTimeout(this.#pause.timer);
+      this.#pause.resolve();
+      this.#pause = null;
+    }
   }
 
   #failQueued(err: Error): void {
@@ -132,7 +139,11 @@ export class Outbox {
         if (this.#bucket !== null && job.cost > 0) {
           const wait = this.#bucket.delayFor(job.cost);
           if (wait > 0) {
-            await new Promise((resolve) => setTimeout(resolve, wait));
+            await new Promise<void>((resolve) => {
+              this.#pause = { timer: setTimeout(resolve, wait), resolve };
+            });
+            this.#pause = null;
+            if (this.#closed) return;
             continue; // the session may have changed meanwhile
           }
           this.#bucket.takeNow(job.cost);

@@ -88,19 +88,62 @@ export function waitFor<E extends keyof ClientEvents>(
   });
 }
 
+/** How many events a stream holds for a busy consumer by default. */
+export const DEFAULT_STREAM_BUFFER = 10_000;
+
+/** Bounds of an event stream's buffer: see `StreamOptions`. */
+export interface StreamBound {
+  /** Most events held while the consumer is busy (default 10,000). */
+  maxBuffered?: number;
+  /**
+   * When a further event comes with the buffer full: `'error'` (default) ends the stream:
+   * the events held are still yielded, then `next()` rejects with `ClientError('OVERFLOW')`,
+   * so a consumer that fell behind learns it lost events. `'drop-oldest'` discards the
+   * oldest held event and goes on (a live tail that only wants the latest); the stream's
+   * `dropped` counts them.
+   */
+  overflow?: 'error' | 'drop-oldest';
+}
+
+/** An event stream: an async iterator that also counts the events it dropped. */
+export interface EventStream<T> extends AsyncIterableIterator<T> {
+  /** Events discarded under `overflow: 'drop-oldest'`. */
+  readonly dropped: number;
+}
+
 /**
  * An async iterable over `event` payloads that pass `keep`. Payloads are buffered while the
- * consumer is busy; iteration ends when the signal aborts or the client finishes.
+ * consumer is busy, up to `bound.maxBuffered` (see `StreamBound` for what happens beyond);
+ * iteration ends when the signal aborts or the client finishes.
  */
 export function eventStream<E extends keyof ClientEvents>(
   source: EventSource,
   event: E,
   keep: (payload: ClientEvents[E]) => boolean,
   signal?: AbortSignal,
-): AsyncIterableIterator<ClientEvents[E]> {
+  bound: StreamBound = {},
+): EventStream<ClientEvents[E]> {
+  const max = bound.maxBuffered ?? DEFAULT_STREAM_BUFFER;
+  const overflow = bound.overflow ?? 'error';
+  if (!(Number.isInteger(max) && max >= 1)) {
+    throw new ClientError(
+      'INVALID_ARGUMENT',
+      `maxBuffered must be a whole number of at least 1, got ${max}`,
+    );
+  }
+  if (overflow !== 'error' && overflow !== 'drop-oldest') {
+    throw new ClientError(
+      'INVALID_ARGUMENT',
+      `overflow must be 'error' or 'drop-oldest', got ${JSON.stringify(overflow)}`,
+    );
+  }
+  // A ring would avoid shift()'s copying; at 10,000 entries the copy is cheaper than the
+  // consumer that let them pile up.
   const buffer: ClientEvents[E][] = [];
   let wake: (() => void) | null = null;
   let ended = source.finished || signal?.aborted === true;
+  let failure: ClientError | null = null;
+  let dropped = 0;
   const notify = (): void => {
     const w = wake;
     wake = null;
@@ -115,6 +158,19 @@ export function eventStream<E extends keyof ClientEvents>(
   };
   const off = source.on(event, (payload) => {
     if (!keep(payload)) return;
+    if (buffer.length >= max) {
+      if (overflow === 'drop-oldest') {
+        buffer.shift();
+        dropped += 1;
+      } else {
+        failure = new ClientError(
+          'OVERFLOW',
+          `The consumer of this '${event}' stream fell ${max} events behind and the stream ended; consume faster, raise maxBuffered, or pass overflow: 'drop-oldest'`,
+        );
+        end();
+        return;
+      }
+    }
     buffer.push(payload);
     notify();
   });
@@ -122,7 +178,10 @@ export function eventStream<E extends keyof ClientEvents>(
   signal?.addEventListener('abort', end, { once: true });
   if (ended) end();
 
-  const iterator: AsyncIterableIterator<ClientEvents[E]> = {
+  const iterator: EventStream<ClientEvents[E]> = {
+    get dropped() {
+      return dropped;
+    },
     async next() {
       while (buffer.length === 0 && !ended) {
         await new Promise<void>((resolve) => {
@@ -130,11 +189,17 @@ export function eventStream<E extends keyof ClientEvents>(
         });
       }
       if (buffer.length > 0) return { value: buffer.shift()!, done: false };
+      if (failure !== null) {
+        const err = failure;
+        failure = null; // reported once; the stream is done after it
+        throw err;
+      }
       return { value: undefined, done: true };
     },
     async return() {
       end();
       buffer.length = 0;
+      failure = null;
       return { value: undefined, done: true };
     },
     [Symbol.asyncIterator]() {

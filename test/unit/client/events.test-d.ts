@@ -48,13 +48,30 @@ describe('event payloads are typed', () => {
   it('waitFor and posts() resolve to the event payload', () => {
     expectTypeOf(client.waitFor('rooms')).resolves.toEqualTypeOf<{ rooms: string[] }>();
     expectTypeOf(client.waitFor('direct', (d) => d.from === 'x')).resolves.toHaveProperty('text');
-    expectTypeOf(client.posts()).toEqualTypeOf<AsyncIterableIterator<PostEvent>>();
+    expectTypeOf(client.posts()).toMatchTypeOf<AsyncIterableIterator<PostEvent>>();
+    expectTypeOf(client.posts({ maxBuffered: 100, overflow: 'drop-oldest' }).dropped).toBeNumber();
+    // @ts-expect-error: no such overflow policy
+    client.posts({ overflow: 'block' });
   });
 
   it('handlers get contexts with reply and match', () => {
     client.onPost({ room: 'ops', match: /x/ }, (ctx) => {
-      expectTypeOf(ctx).toEqualTypeOf<PostContext>();
+      expectTypeOf(ctx).toMatchTypeOf<PostContext>();
       expectTypeOf(ctx.reply).returns.resolves.toBeVoid();
+      // With a `match` filter the handler only runs on a match: never null.
+      expectTypeOf(ctx.match).toEqualTypeOf<RegExpMatchArray>();
+    });
+    client.onPost({ room: 'ops' }, (ctx) => {
+      expectTypeOf(ctx).toEqualTypeOf<PostContext>();
+      expectTypeOf(ctx.match).toEqualTypeOf<RegExpMatchArray | null>();
+    });
+    client.onDirect({ match: /^help$/ }, (ctx) => {
+      expectTypeOf(ctx.match).toEqualTypeOf<RegExpMatchArray>();
+    });
+    client.onOffer({ match: /\.csv$/ }, (ctx) => {
+      expectTypeOf(ctx.match).toEqualTypeOf<RegExpMatchArray>();
+    });
+    client.onOffer({ from: 'alice' }, (ctx) => {
       expectTypeOf(ctx.match).toEqualTypeOf<RegExpMatchArray | null>();
     });
     client.onDirect((ctx) => expectTypeOf(ctx.reply).parameter(0).toBeString());

@@ -116,4 +116,20 @@ describe('TokenBucket', () => {
     bucket.takeNow(50);
     expect(bucket.delayFor(1)).toBe(4600);
   });
+
+  it('leaves no rate-limit timer behind after close(), so the process can exit', async () => {
+    vi.useFakeTimers();
+    const outbox = new Outbox(new TokenBucket(1, 1), 'queue');
+    const s = stubSession(100);
+    outbox.setSession(s.session);
+    const first = outbox.send({ frames: [frames.send('r', 'now')], cost: 1 });
+    const later = outbox.send({ frames: [frames.send('r', 'in a second')], cost: 1 });
+    later.catch(() => undefined);
+    await first;
+    expect(vi.getTimerCount()).toBe(1); // the pause before the second post
+    outbox.close(new Error('closed'));
+    await expect(later).rejects.toThrow('closed');
+    expect(vi.getTimerCount()).toBe(0);
+    expect(s.written).toHaveLength(1);
+  });
 });
