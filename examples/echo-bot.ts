@@ -11,7 +11,7 @@ export async function startEchoBot(port = 17734, host = '127.0.0.1'): Promise<Cl
   // --- README snippet begins ---
   const client = await connect({ name: 'echo-bot', host, port, reconnect: true });
   await client.join('lobby');
-  client.onPost({ room: 'lobby', match: /^!echo (.+)/ }, (ctx) => ctx.reply(ctx.match![1]!));
+  client.onPost({ room: 'lobby', match: /^!echo (.+)/ }, (ctx) => ctx.reply(ctx.match[1]!));
   client.onDirect((ctx) => ctx.reply(`you said: ${ctx.text}`));
   client.on('error', ({ error }) => console.error('handler failed:', error.message));
   // --- README snippet ends ---
