@@ -2,6 +2,8 @@
 export interface ServerAddress {
   host: string;
   port: number;
+  /** Dial with TLS (`tls://host:port`). */
+  tls?: boolean;
 }
 
 /** What `parseAddress` fills in when the text leaves a part out; absent means required. */
@@ -11,9 +13,11 @@ export interface AddressDefaults {
 }
 
 /**
- * Parses `host:port`, or `[v6]:port` for IPv6. With `defaults`, `host` alone and `:port` are
- * accepted too. Returns the reason (a phrase, for the caller to put in its own message) when
- * the text is not an address. The CLI's `--server` and a recipe's `server:` both use it.
+ * Parses `host:port`, or `[v6]:port` for IPv6, optionally behind `tls://` (TLS) or `tcp://`
+ * (plaintext, the default). With `defaults`, `host` alone and `:port` are accepted too.
+ * Returns the reason (a phrase, for the caller to put in its own message) when the text is
+ * not an address. The CLI's `--server` and a recipe's `server:` both use it, one address at
+ * a time (a list splits first).
  *
  * @example
  * parseAddress('chat.example.org:17734')        // { host: 'chat.example.org', port: 17734 }
@@ -24,7 +28,19 @@ export function parseAddress(
   value: string,
   defaults: AddressDefaults = {},
 ): ServerAddress | { error: string } {
-  const text = value.trim();
+  let text = value.trim();
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text);
+  let tls = false;
+  if (scheme) {
+    const name = scheme[1]!.toLowerCase();
+    if (name !== 'tls' && name !== 'tcp') {
+      return { error: `unknown scheme ${name}://; use tls://host:port for TLS, or host:port` };
+    }
+    tls = name === 'tls';
+    text = text.slice(scheme[0].length);
+  }
+  const withScheme = (a: { host: string; port: number }): ServerAddress =>
+    tls ? { ...a, tls: true } : a;
   let host: string;
   let portText: string | undefined;
   const v6 = /^\[([^\]]+)\](?::(.*))?$/.exec(text);
@@ -46,22 +62,25 @@ export function parseAddress(
   if (/[\s[\]]/.test(host)) return { error: 'the host may not contain spaces or brackets' };
   if (portText === undefined) {
     if (defaults.port === undefined) return { error: 'the port is missing' };
-    return { host, port: defaults.port };
+    return withScheme({ host, port: defaults.port });
   }
   if (!/^\d{1,5}$/.test(portText)) {
     return { error: `the port ${JSON.stringify(portText)} is not a number` };
   }
   const port = Number(portText);
   if (port < 1 || port > 65535) return { error: `the port ${port} is outside 1–65535` };
-  return { host, port };
+  return withScheme({ host, port });
 }
 
 /**
- * Formats an address as `host:port` (`[v6]:port` for IPv6), the form `parseAddress` reads.
+ * Formats an address as `host:port` (`[v6]:port` for IPv6, `tls://` before either for TLS),
+ * the form `parseAddress` reads.
  *
  * @example
- * formatAddress({ host: '::1', port: 4000 }) // '[::1]:4000'
+ * formatAddress({ host: '::1', port: 4000 })                 // '[::1]:4000'
+ * formatAddress({ host: 'chat', port: 17734, tls: true })    // 'tls://chat:17734'
  */
-export function formatAddress({ host, port }: ServerAddress): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+export function formatAddress({ host, port, tls }: ServerAddress): string {
+  const text = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  return tls === true ? `tls://${text}` : text;
 }

@@ -1,6 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { describeFailure } from './failure.js';
 import { createOutput, type Output } from './output.js';
+import { type CliTlsSettings, cliTlsSettings } from './tls/client-files.js';
 
 /** Options every command accepts (registered once in main.ts). */
 export interface GlobalOptions {
@@ -8,6 +9,12 @@ export interface GlobalOptions {
   server: string | undefined;
   /** `false` with --no-color. */
   color: boolean;
+  /** CA, client certificate and key files for `tls://` servers (or RELAYKIT_TLS_*). */
+  'tls-ca'?: string | undefined;
+  'tls-cert'?: string | undefined;
+  'tls-key'?: string | undefined;
+  /** Skip the server certificate check (or RELAYKIT_INSECURE=1). */
+  insecure?: boolean | undefined;
 }
 
 /** What a command gets besides its arguments. */
@@ -16,6 +23,8 @@ export interface CommandContext {
   readonly output: Output;
   /** Aborted on Ctrl-C or SIGTERM: long-running commands stop cleanly when it fires. */
   readonly signal: AbortSignal;
+  /** How to dial `tls://` servers: the global --tls-* flags, else RELAYKIT_TLS_*. */
+  readonly tls: CliTlsSettings;
 }
 
 /**
@@ -65,7 +74,8 @@ export function toYargsModule<A extends GlobalOptions>(
       const output = createOutput({ ...runtime.outputOptions, color: argv.color });
       let code: number;
       try {
-        code = await spec.run(argv, { output, signal: runtime.signal });
+        const tls = cliTlsSettings(argv, process.env);
+        code = await spec.run(argv, { output, signal: runtime.signal, tls });
       } catch (err) {
         const failure = describeFailure(err);
         output.error(failure.message);

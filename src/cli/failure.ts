@@ -91,6 +91,11 @@ function connectFailure(
       };
     case 'ABORTED':
       return { exitCode: ExitCode.INTERRUPTED, message: 'Interrupted while connecting.' };
+    case 'TLS_UNTRUSTED':
+    case 'TLS_HOSTNAME':
+    case 'TLS_HANDSHAKE':
+      // These messages already say what to do.
+      return { exitCode: ExitCode.CONNECTION, message: `Could not connect securely: ${message}.` };
     default:
       return {
         exitCode: ExitCode.CONNECTION,

@@ -80,7 +80,7 @@ const cli = yargs(hideBin(process.argv))
   .option('server', {
     type: 'string',
     describe:
-      'host:port of a relay server (default: the one answering on 127.0.0.1:17734, else the bundled server in-process)',
+      'host:port, or tls://host:port for TLS, of a relay server (default: the one answering on 127.0.0.1:17734, else the bundled server in-process)',
     requiresArg: true,
     global: true,
   })
@@ -88,6 +88,30 @@ const cli = yargs(hideBin(process.argv))
     type: 'boolean',
     default: true,
     describe: 'Colour and spinners on a terminal (--no-color, or NO_COLOR=1, turns them off)',
+    global: true,
+  })
+  .option('tls-ca', {
+    type: 'string',
+    describe: 'CA certificate (PEM) to trust for tls:// servers [env RELAYKIT_TLS_CA]',
+    requiresArg: true,
+    global: true,
+  })
+  .option('tls-cert', {
+    type: 'string',
+    describe: 'Client certificate (PEM) for servers that ask for one [env RELAYKIT_TLS_CERT]',
+    requiresArg: true,
+    global: true,
+  })
+  .option('tls-key', {
+    type: 'string',
+    describe: 'Private key (PEM) of --tls-cert [env RELAYKIT_TLS_KEY]',
+    requiresArg: true,
+    global: true,
+  })
+  .option('insecure', {
+    type: 'boolean',
+    describe:
+      "Do not check a tls:// server's certificate (prints a warning; not safe) [env RELAYKIT_INSECURE=1]",
     global: true,
   });
 

@@ -2,14 +2,18 @@ import { formatAddress, parseAddress, type ServerAddress } from '../address.js';
 import { ConnectError, connect } from '../index.js';
 import { DEFAULT_PORT } from '../protocol/index.js';
 import { createServer, type RelayServer } from '../server/index.js';
+import type { ClientTlsOptions } from '../transport/index.js';
 import { CliError, ExitCode } from './exit-codes.js';
+import { type CliTlsSettings, clientTlsOptions, INSECURE_WARNING } from './tls/client-files.js';
 
 export { formatAddress, type ServerAddress };
 
 /** The server a command talks to: one given with --server, or the bundled one it started. */
 export interface ServerTarget extends ServerAddress {
-  /** `host:port`, for messages. */
+  /** `host:port` (`tls://host:port`), for messages. */
   readonly label: string;
+  /** What to pass as `connect({ tls })`: set for a `tls://` server, else undefined. */
+  readonly tlsOptions: ClientTlsOptions | undefined;
   /** The in-process server when none was given; undefined for --server. */
   readonly bundled: RelayServer | undefined;
   /** Stops the bundled server (with a farewell to its clients); a no-op for --server. */
@@ -17,7 +21,8 @@ export interface ServerTarget extends ServerAddress {
 }
 
 /**
- * Parses `--server`: `host:port`, `host` (port 17734), `:port` (127.0.0.1) or `[v6]:port`.
+ * Parses `--server`: `host:port`, `host` (port 17734), `:port` (127.0.0.1) or `[v6]:port`,
+ * each optionally behind `tls://`.
  * Throws a `CliError` (exit 1) that shows the accepted forms.
  *
  * @example
@@ -50,6 +55,8 @@ export interface ResolveServerOptions {
    * meet on the same server. The demo turns it off to keep its world to itself.
    */
   reuseRunning?: boolean;
+  /** The --tls-* flags (or RELAYKIT_TLS_*), used when the server is `tls://`. */
+  tls?: CliTlsSettings;
 }
 
 /** How long the check "is that a relay server on the preferred port?" may take. */
@@ -67,10 +74,12 @@ export async function resolveServer(options: ResolveServerOptions): Promise<Serv
     return {
       ...address,
       label: formatAddress(address),
+      tlsOptions: dialTls(address.tls === true, options),
       bundled: undefined,
       close: async () => {},
     };
   }
+  dialTls(false, options);
   const host = '127.0.0.1';
   const preferred = options.preferredPort ?? DEFAULT_PORT;
   let server = createServer({ host, port: preferred });
@@ -93,6 +102,7 @@ export async function resolveServer(options: ResolveServerOptions): Promise<Serv
       return {
         ...address,
         label: formatAddress(address),
+        tlsOptions: undefined,
         bundled: undefined,
         close: async () => {},
       };
@@ -108,9 +118,30 @@ export async function resolveServer(options: ResolveServerOptions): Promise<Serv
   return {
     ...address,
     label: formatAddress(address),
+    tlsOptions: undefined,
     bundled,
     close: () => bundled.close('relaykit CLI finished'),
   };
+}
+
+/**
+ * The TLS options for a `tls://` target (files read now, so a bad path fails before any
+ * connection), with the --insecure warning; for a plaintext one, a notice that TLS flags
+ * given on the command line do nothing (variables from the environment stay quiet).
+ */
+function dialTls(tls: boolean, options: ResolveServerOptions): ClientTlsOptions | undefined {
+  const settings = options.tls;
+  if (settings === undefined) return tls ? {} : undefined;
+  if (!tls) {
+    if (settings.explicit.length > 0) {
+      options.notice(
+        `${settings.explicit.join(', ')} ignored: the server is plaintext; write --server tls://host:port for TLS`,
+      );
+    }
+    return undefined;
+  }
+  if (settings.insecure) options.notice(INSECURE_WARNING);
+  return clientTlsOptions(settings);
 }
 
 /** True when a relay server answers a registration at host:port (a taken name counts). */

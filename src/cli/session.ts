@@ -48,6 +48,7 @@ export async function withClient(
   try {
     target = await resolveServer({
       server: options.server,
+      tls: ctx.tls,
       notice: (text) => {
         spinner.stop();
         output.notice(text);
@@ -59,6 +60,7 @@ export async function withClient(
       name: options.name,
       host: target.host,
       port: target.port,
+      ...(target.tlsOptions === undefined ? {} : { tls: target.tlsOptions }),
       reconnect: options.reconnect ?? false,
       signal: ctx.signal,
       ...(options.farewell === undefined ? {} : { farewell: options.farewell }),

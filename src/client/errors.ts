@@ -48,6 +48,10 @@ export class ClientError extends RelayKitError {
  * ones; `TOO_MANY_USERS` and `SERVER_ERROR` come from an ERR during registration,
  * `CONNECTION_CLOSED` from a server that hung up without a word, `NETWORK` from any other
  * socket failure (unknown host, reset), `INVALID_OPTIONS` from options refused before dialling.
+ * With TLS: `TLS_UNTRUSTED` (the server's certificate is not signed by a CA you trust, or
+ * expired: pass its CA), `TLS_HOSTNAME` (the certificate is for another name),
+ * `TLS_HANDSHAKE` (a plaintext server, no common TLS version, or a client certificate the
+ * server wants and did not get).
  */
 export type ConnectErrorCode =
   | 'NAME_IN_USE'
@@ -60,7 +64,10 @@ export type ConnectErrorCode =
   | 'CONNECTION_CLOSED'
   | 'NETWORK'
   | 'ABORTED'
-  | 'INVALID_OPTIONS';
+  | 'INVALID_OPTIONS'
+  | 'TLS_UNTRUSTED'
+  | 'TLS_HOSTNAME'
+  | 'TLS_HANDSHAKE';
 
 /**
  * `connect()` could not register with the server.

@@ -1,5 +1,6 @@
-import { connect as netConnect } from 'node:net';
 import { ErrorCode, errorCodeName, frames, Kind } from '../protocol/index.js';
+import { dial } from '../transport/index.js';
+import { closedDuringRegistrationHint, dialFailure } from './dial-errors.js';
 import { ConnectError } from './errors.js';
 import type { ResolvedConnectOptions } from './options.js';
 import { ClientSession, type ClientSessionEnd } from './session.js';
@@ -15,22 +16,16 @@ export function openSession(
   signal?: AbortSignal,
 ): Promise<ClientSession> {
   return new Promise((resolve, reject) => {
-    const where = `${opts.host}:${opts.port}`;
+    const where = `${opts.tls === null ? '' : 'tls://'}${opts.host}:${opts.port}`;
     let session: ClientSession | null = null;
     let settled = false;
-    const socket = netConnect({ host: opts.host, port: opts.port });
+    const socket = dial({ host: opts.host, port: opts.port, tls: opts.tls ?? false }, () =>
+      onReady(),
+    );
 
     const onSocketError = (err: NodeJS.ErrnoException): void => {
       if (session !== null) return; // the session reports it through `closed`
-      finish(
-        err.code === 'ECONNREFUSED'
-          ? new ConnectError(
-              'CONNECTION_REFUSED',
-              `Nothing is listening on ${where}; start the server or check host and port`,
-              { cause: err },
-            )
-          : new ConnectError('NETWORK', `Cannot reach ${where}: ${err.message}`, { cause: err }),
-      );
+      finish(dialFailure(err, where, opts.tls, false));
     };
     socket.on('error', onSocketError);
 
@@ -67,7 +62,7 @@ export function openSession(
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    socket.once('connect', () => {
+    const onReady = (): void => {
       if (settled) return;
       const s = new ClientSession(socket, {
         heartbeatIntervalMs: opts.heartbeatIntervalMs,
@@ -80,14 +75,19 @@ export function openSession(
         finish(null);
         return true;
       };
-      void s.closed.then((info) => finish(registrationFailure(info, opts.name, where)));
+      void s.closed.then((info) => finish(registrationFailure(info, opts.name, where, opts.tls)));
       s.write(frames.newClient(opts.name));
       s.write(frames.queryUser(opts.name));
-    });
+    };
   });
 }
 
-function registrationFailure(info: ClientSessionEnd, name: string, where: string): ConnectError {
+function registrationFailure(
+  info: ClientSessionEnd,
+  name: string,
+  where: string,
+  tls: ResolvedConnectOptions['tls'],
+): ConnectError {
   const wire =
     info.error !== undefined ? (info.error as { wireCode?: number }).wireCode : undefined;
   const options = { cause: info.error, ...(wire === undefined ? {} : { wireCode: wire }) };
@@ -131,7 +131,7 @@ function registrationFailure(info: ClientSessionEnd, name: string, where: string
   }
   return new ConnectError(
     'CONNECTION_CLOSED',
-    `${where} closed the connection during registration${info.error ? `: ${info.error.message}` : ''}`,
+    `${where} closed the connection during registration${info.error ? `: ${info.error.message}` : ''}${closedDuringRegistrationHint(tls)}`,
     options,
   );
 }

@@ -4,6 +4,7 @@ import {
   HEARTBEAT_INTERVAL_MS,
   validateName,
 } from '../protocol/index.js';
+import type { ClientTlsOptions } from '../transport/index.js';
 import { ConnectError } from './errors.js';
 
 /** Reconnection settings: exponential backoff with jitter, capped. */
@@ -29,6 +30,12 @@ export interface ConnectOptions {
   host?: string;
   /** Server port (default 17734). */
   port?: number;
+  /**
+   * Dial with TLS: `true` trusts the system's CAs; an object can name the CA to trust, a
+   * client certificate and key (for servers that ask), the expected server name, or turn the
+   * certificate check off (`rejectUnauthorized: false`, not safe). Default: plaintext.
+   */
+  tls?: boolean | ClientTlsOptions;
   /** Reconnect after losing the connection (default off). `true` uses the default backoff. */
   reconnect?: boolean | ReconnectOptions;
   /**
@@ -59,6 +66,8 @@ export interface ResolvedConnectOptions {
   name: string;
   host: string;
   port: number;
+  /** TLS settings, or null for plaintext. */
+  tls: ClientTlsOptions | null;
   reconnect: Required<ReconnectOptions> | null;
   whileDisconnected: 'queue' | 'reject';
   heartbeatIntervalMs: number;
@@ -132,6 +141,7 @@ export function resolveOptions(options: ConnectOptions): ResolvedConnectOptions 
     name: options.name,
     host: options.host ?? '127.0.0.1',
     port,
+    tls: resolveTls(options.tls),
     reconnect,
     whileDisconnected,
     heartbeatIntervalMs: positive(
@@ -156,4 +166,22 @@ export function resolveOptions(options: ConnectOptions): ResolvedConnectOptions 
     farewell: options.farewell ?? 'bye',
     maxListingBytes: options.maxListingBytes,
   };
+}
+
+function resolveTls(tls: ConnectOptions['tls']): ClientTlsOptions | null {
+  if (tls === undefined || tls === false) return null;
+  if (tls === true) return {};
+  if (tls === null || typeof tls !== 'object') {
+    throw new ConnectError(
+      'INVALID_OPTIONS',
+      `tls must be true or an object like { ca }, got ${JSON.stringify(tls)}`,
+    );
+  }
+  if ((tls.cert === undefined) !== (tls.key === undefined)) {
+    throw new ConnectError(
+      'INVALID_OPTIONS',
+      `tls.${tls.cert === undefined ? 'key' : 'cert'} needs tls.${tls.cert === undefined ? 'cert' : 'key'} too: a client certificate goes with its key`,
+    );
+  }
+  return tls;
 }

@@ -9,13 +9,21 @@ import type {
 } from './define.js';
 import { availableFields, fieldProblem } from './fields.js';
 import { type CompiledPattern, compilePattern } from './pattern.js';
-import type { BotPlan, PlannedAction, RecipePlan, RulePlan, TriggerPlan } from './plan.js';
+import type {
+  BotPlan,
+  PlannedAction,
+  RecipePlan,
+  RulePlan,
+  TlsFiles,
+  TriggerPlan,
+} from './plan.js';
 import type { RecipePath } from './positions.js';
 import { BUILTIN_KINDS, type RecipeKinds } from './schema.js';
 import { an } from './schema-parts.js';
 import { parseServerRef, type ServerRef } from './server-ref.js';
 import { suggest } from './suggest.js';
 import { parseTemplate, type TemplatePart } from './template.js';
+import { checkTlsFiles } from './tls-files.js';
 
 export type { RecipePlan } from './plan.js';
 
@@ -34,6 +42,8 @@ export interface CompileOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** The action and trigger kinds (default: the built-in ones). */
   kinds?: RecipeKinds;
+  /** The recipe's folder: relative `tls` paths start there (default: the working directory). */
+  baseDir?: string;
 }
 
 type Obj = Readonly<Record<string, unknown>>;
@@ -42,6 +52,7 @@ type Obj = Readonly<Record<string, unknown>>;
 const botHeader = z.strictObject({
   name: z.string(),
   server: z.string().optional(),
+  tls: z.unknown().optional(),
   rooms: z.array(z.string()).optional(),
   farewell: z.string().optional(),
   on: z.unknown(),
@@ -61,10 +72,12 @@ interface RuleScope {
 class Compiler {
   readonly issues: RecipeIssue[] = [];
   readonly #env: CompileOptions['env'];
+  readonly #baseDir: string;
   readonly #kinds: RecipeKinds;
 
   constructor(options: CompileOptions) {
     this.#env = options.env;
+    this.#baseDir = options.baseDir ?? process.cwd();
     this.#kinds = options.kinds ?? BUILTIN_KINDS;
   }
 
@@ -146,11 +159,12 @@ class Compiler {
     if (!isObject(data)) return { bots: [] };
     const defaultServer =
       typeof data.server === 'string' ? this.server(data.server, ['server']) : undefined;
+    const defaultTls = this.tls(data.tls, ['tls']);
     const bots: BotPlan[] = [];
     const seen = new Map<string, number>();
     (Array.isArray(data.bots) ? data.bots : []).forEach((spec: unknown, i) => {
       if (!isObject(spec)) return;
-      const bot = this.bot(spec, ['bots', i], defaultServer);
+      const bot = this.bot(spec, ['bots', i], defaultServer, defaultTls);
       bots.push(bot);
       if (typeof spec.name !== 'string') return;
       const id = `${bot.name}@${bot.server?.text ?? 'default'}`;
@@ -166,7 +180,22 @@ class Compiler {
     return { bots };
   }
 
-  bot(spec: Obj, path: RecipePath, defaultServer: ServerRef | undefined): BotPlan {
+  /** The `tls` files, checked against the recipe's folder (see tls-files.ts). */
+  tls(spec: unknown, path: RecipePath): TlsFiles | undefined {
+    if (!isObject(spec)) return undefined;
+    const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    const files = { ca: text(spec.ca), cert: text(spec.cert), key: text(spec.key) };
+    return checkTlsFiles(files, this.#baseDir, path, (code, message, at) =>
+      this.issue(code, message, at),
+    );
+  }
+
+  bot(
+    spec: Obj,
+    path: RecipePath,
+    defaultServer: ServerRef | undefined,
+    defaultTls: TlsFiles | undefined,
+  ): BotPlan {
     const name = typeof spec.name === 'string' ? spec.name : '';
     if (typeof spec.name === 'string') this.name(name, 'bot', [...path, 'name']);
     const rooms: string[] = [];
@@ -183,6 +212,8 @@ class Compiler {
         : defaultServer;
     const bot: BotPlan = { name, rooms, rules: [], extraServers: [] };
     if (server) bot.server = server;
+    const tls = spec.tls === undefined ? defaultTls : this.tls(spec.tls, [...path, 'tls']);
+    if (tls) bot.tls = tls;
     if (typeof spec.farewell === 'string') {
       try {
         if (spec.farewell === '') throw new Error('it is empty');

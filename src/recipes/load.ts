@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import {
@@ -146,7 +147,11 @@ export function parseRecipe(
   const schema = options.kinds ? recipeSchemasFor(options.kinds).recipe : recipeSchema;
   const parsed = schema.safeParse(data);
   // Both steps run whatever the other found, so one pass reports every problem.
-  const { plan, issues } = compileRecipe(data, options);
+  const { plan, issues } = compileRecipe(data, {
+    ...options,
+    // Relative `tls` paths start at the recipe's folder, wherever `relaykit run` is started.
+    baseDir: options.baseDir ?? dirname(resolvePath(file)),
+  });
   const errors = [
     ...(parsed.success ? [] : schemaErrors(schema, flattenUnions(parsed.error.issues), data, at)),
     ...issues.map((i) => issueError(i, at)),

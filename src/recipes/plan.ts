@@ -41,10 +41,19 @@ export interface RulePlan {
   path: RecipePath;
 }
 
+/** TLS files of a bot (absolute paths), for its `tls://` servers. */
+export interface TlsFiles {
+  ca?: string;
+  cert?: string;
+  key?: string;
+}
+
 /** A bot ready to run. `server` is undefined when the recipe leaves it to `--server`. */
 export interface BotPlan {
   name: string;
   server?: ServerRef;
+  /** TLS files from the recipe (the bot's `tls`, else the recipe's); unset: the CLI's. */
+  tls?: TlsFiles;
   rooms: string[];
   farewell?: string;
   rules: RulePlan[];

@@ -5,10 +5,15 @@ import { type BotConnections, BotRunner } from './bot.js';
 import { RecipeRuntimeError } from './errors.js';
 import type { BotPlan, RecipePlan } from './plan.js';
 import type { ServerRef } from './server-ref.js';
+import type { ClientTlsOptions } from '../transport/index.js';
+import { botTlsOptions } from './tls-options.js';
 import { INPUT_TRIGGERS } from './triggers/stdin.js';
 
-/** A server address a reference resolved to. */
-export type ResolvedServer = ServerAddress;
+/** A server address a reference resolved to, with the TLS options to dial it with. */
+export interface ResolvedServer extends ServerAddress {
+  /** For a `tls://` server: the CLI's TLS options, which a bot's own `tls` files override. */
+  tlsOptions?: ClientTlsOptions;
+}
 
 /** Options of `runRecipes`. */
 export interface RunRecipesOptions {
@@ -95,6 +100,7 @@ export async function runRecipes(
         name: bot.name,
         host: at.host,
         port: at.port,
+        ...(at.tls === true ? { tls: botTlsOptions(at.tlsOptions, bot.tls) } : {}),
         reconnect: options.reconnect ?? true,
         farewell: bot.farewell ?? options.farewell ?? DEFAULT_FAREWELL,
         ...(options.signal ? { signal: options.signal } : {}),

@@ -49,8 +49,20 @@ const optionalEach = (items: readonly { name: string; schema: z.ZodType }[]) =>
   Object.fromEntries(items.map((item) => [item.name, item.schema.optional()]));
 
 const serverRef = text(
-  'Server: "host:port", "bundled" (the in-process server) or "bundled:N" (another in-process server). Default: --server, else bundled.',
+  'Server: "host:port", "tls://host:port" (TLS), "bundled" (the in-process server) or "bundled:N" (another in-process server). Default: --server, else bundled.',
 );
+
+/** TLS files for `tls://` servers; relative paths are from the recipe's folder. */
+const tlsSchema = z
+  .strictObject({
+    ca: text('CA certificate (PEM) to trust for the server.').optional(),
+    cert: text('Client certificate (PEM), for servers that ask for one; needs key.').optional(),
+    key: text('Private key (PEM) of cert.').optional(),
+  })
+  .meta({
+    description:
+      'TLS files for tls:// servers (relative to the recipe’s folder); default: --tls-ca, --tls-cert, --tls-key.',
+  });
 
 /** The schemas of one set of kinds: an action item, a rule, a bot and a whole recipe. */
 export function recipeSchemasFor(kinds: RecipeKinds) {
@@ -71,6 +83,7 @@ export function recipeSchemasFor(kinds: RecipeKinds) {
   const bot = z.strictObject({
     name: text('The bot’s user name (1 to 32 characters, no spaces).'),
     server: serverRef.optional(),
+    tls: tlsSchema.optional(),
     rooms: z
       .array(z.string(), { error: 'expected a list of room names' })
       .optional()
@@ -88,6 +101,7 @@ export function recipeSchemasFor(kinds: RecipeKinds) {
         .optional()
         .meta({ description: 'Recipe format version (1).' }),
       server: serverRef.optional(),
+      tls: tlsSchema.optional(),
       bots: z
         .array(bot, { error: 'expected a list of bots' })
         .min(1, { error: 'needs at least one bot' }),

@@ -3,7 +3,7 @@ import { parseAddress } from '../address.js';
 /** Where a bot connects: an in-process server (numbered from 1) or a host and port. */
 export type ServerRef =
   | { kind: 'bundled'; index: number; text: string }
-  | { kind: 'remote'; host: string; port: number; text: string };
+  | { kind: 'remote'; host: string; port: number; tls: boolean; text: string };
 
 /** The reference used when a bot names no server and the CLI gives no `--server`. */
 export const DEFAULT_SERVER: ServerRef = { kind: 'bundled', index: 1, text: 'bundled' };
@@ -11,7 +11,8 @@ export const DEFAULT_SERVER: ServerRef = { kind: 'bundled', index: 1, text: 'bun
 /**
  * Parses a recipe's `server`: `bundled` (the first in-process server), `bundled:N` (the
  * N-th, so one recipe can bridge two servers without any running), or `host:port`
- * (`[::1]:17734` for IPv6). Returns an error message for anything else.
+ * (`[::1]:17734` for IPv6; `tls://host:port` for TLS). Returns an error message for anything
+ * else.
  *
  * @example
  * parseServerRef('bundled:2') // { kind: 'bundled', index: 2, text: 'bundled:2' }
@@ -25,6 +26,14 @@ export function parseServerRef(text: string): ServerRef | { error: string } {
   }
   const address = parseAddress(text);
   if ('error' in address)
-    return { error: `expected host:port, bundled or bundled:N (${address.error})` };
-  return { kind: 'remote', host: address.host, port: address.port, text };
+    return {
+      error: `expected host:port, tls://host:port, bundled or bundled:N (${address.error})`,
+    };
+  return {
+    kind: 'remote',
+    host: address.host,
+    port: address.port,
+    tls: address.tls === true,
+    text,
+  };
 }

@@ -6,6 +6,8 @@ describe('parseAddress without defaults (a recipe server)', () => {
     ['chat.example.org:4000', { host: 'chat.example.org', port: 4000 }],
     ['[::1]:4000', { host: '::1', port: 4000 }],
     ['  10.0.0.1:1  ', { host: '10.0.0.1', port: 1 }],
+    ['tls://chat.example.org:17734', { host: 'chat.example.org', port: 17734, tls: true }],
+    ['TLS://[::1]:4000', { host: '::1', port: 4000, tls: true }],
   ])('parses %s and formats it back', (text, expected) => {
     expect(parseAddress(text)).toEqual(expected);
     expect(parseAddress(formatAddress(expected))).toEqual(expected);
@@ -19,6 +21,8 @@ describe('parseAddress without defaults (a recipe server)', () => {
     ['host:http', 'the port "http" is not a number'],
     ['host:0', 'the port 0 is outside 1–65535'],
     ['host:65536', 'the port 65536 is outside 1–65535'],
+    ['https://host:1', 'unknown scheme https://; use tls://host:port for TLS, or host:port'],
+    ['tls://:1', 'the host is missing'],
   ])('refuses %s: %s', (text, error) => {
     expect(parseAddress(text)).toEqual({ error });
   });
@@ -33,5 +37,7 @@ describe('parseAddress with defaults (the CLI --server)', () => {
     });
     expect(parseAddress(':4000', defaults)).toEqual({ host: '127.0.0.1', port: 4000 });
     expect(parseAddress('[::1]', defaults)).toEqual({ host: '::1', port: 17734 });
+    expect(parseAddress('tls://chat', defaults)).toEqual({ host: 'chat', port: 17734, tls: true });
+    expect(parseAddress('tcp://chat:9', defaults)).toEqual({ host: 'chat', port: 9 });
   });
 });

@@ -55,6 +55,7 @@ export const demoCommand: CliCommand<DemoArgs> = {
       server: argv.server,
       notice: output.notice,
       reuseRunning: false,
+      tls: ctx.tls,
     });
     try {
       const t = new Transcript(output);

@@ -14,6 +14,7 @@ import type { CliCommand, CommandContext, GlobalOptions } from '../command.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { describeFailure } from '../failure.js';
 import { reopenOnHangup } from '../hangup.js';
+import { clientTlsOptions, INSECURE_WARNING } from '../tls/client-files.js';
 import { waitForAbort } from '../wait-for-abort.js';
 import {
   formatAddress,
@@ -76,7 +77,16 @@ class ServerPlan {
   }
 
   async resolve(ref: ServerRef | undefined): Promise<ResolvedServer> {
-    if (ref?.kind === 'remote') return { host: ref.host, port: ref.port };
+    if (ref?.kind === 'remote') {
+      if (!ref.tls) return { host: ref.host, port: ref.port };
+      if (this.#ctx.tls.insecure) this.#ctx.output.notice(INSECURE_WARNING);
+      return {
+        host: ref.host,
+        port: ref.port,
+        tls: true,
+        tlsOptions: clientTlsOptions(this.#ctx.tls),
+      };
+    }
     const key = ref?.text ?? 'bundled';
     const mapped = this.#maps.get(key);
     if (mapped) return mapped;
@@ -84,8 +94,12 @@ class ServerPlan {
       this.#first ??= await resolveServer({
         server: this.#server,
         notice: (t) => this.#ctx.output.notice(t),
+        tls: this.#ctx.tls,
       });
-      return { host: this.#first.host, port: this.#first.port };
+      const first = this.#first;
+      return first.tlsOptions === undefined
+        ? { host: first.host, port: first.port }
+        : { host: first.host, port: first.port, tls: true, tlsOptions: first.tlsOptions };
     }
     const server = createServer({ port: 0 });
     this.#extra.push(server);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { archiveRooms, echoBot, fileSink, type ReceivedFile } from '../../../bots/index.js';
 import { type Client, connect } from '../../index.js';
+import type { ClientTlsOptions } from '../../transport/index.js';
 import type { ServerAddress } from '../server-target.js';
 import type { Transcript } from './transcript.js';
 
@@ -50,14 +51,20 @@ const pause = (ms: number, signal: AbortSignal): Promise<void> =>
  * who talks to them, sends a file, and leaves. Every client is closed before it returns.
  */
 export async function runDemo(
-  server: ServerAddress & { label: string },
+  server: ServerAddress & { label: string; tlsOptions?: ClientTlsOptions | undefined },
   dir: string,
   t: Transcript,
   signal: AbortSignal,
 ): Promise<DemoResult> {
   const clients: Client[] = [];
   const open = async (name: string): Promise<Client> => {
-    const client = await connect({ name, host: server.host, port: server.port, signal });
+    const client = await connect({
+      name,
+      host: server.host,
+      port: server.port,
+      signal,
+      ...(server.tlsOptions === undefined ? {} : { tls: server.tlsOptions }),
+    });
     clients.push(client);
     return client;
   };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ClientError, ConnectError, connect, type PostContext } from '../../../src/client/index.js';
 import { MAX_TEXT_BYTES } from '../../../src/protocol/index.js';
+import { clientTransport } from '../../support/transport.js';
 import { harness } from './helpers.js';
 
 const h = harness();
@@ -11,7 +12,9 @@ describe('connect', () => {
     const alice = await h.client(port, 'alice');
     expect(alice.name).toBe('alice');
     expect(alice.connected).toBe(true);
-    const err = await connect({ port, name: 'alice' }).catch((e: unknown) => e);
+    const err = await connect({ port, name: 'alice', ...clientTransport() }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ConnectError);
     expect(err).toMatchObject({ code: 'NAME_IN_USE' });
     expect(alice.connected).toBe(true);
@@ -20,10 +23,10 @@ describe('connect', () => {
   it('rejects CONNECTION_REFUSED when nothing listens, and ILLEGAL_NAME before dialling', async () => {
     const { server, port } = await h.server();
     await server.close();
-    await expect(connect({ port, name: 'alice' })).rejects.toMatchObject({
+    await expect(connect({ port, name: 'alice', ...clientTransport() })).rejects.toMatchObject({
       code: 'CONNECTION_REFUSED',
     });
-    await expect(connect({ port, name: 'two words' })).rejects.toMatchObject({
+    await expect(connect({ port, name: 'two words', ...clientTransport() })).rejects.toMatchObject({
       code: 'ILLEGAL_NAME',
     });
   });

@@ -130,7 +130,9 @@ describe('recipe actions', () => {
     const [target] = expectErrors(botWith(`- post:\n  do: [{ relay: {} }]`));
     expect(target).toContain('relay: a relay needs a target `room` or `server` (or both)');
     const [server] = expectErrors(botWith(`- post:\n  do: [{ relay: { server: "nowhere" } }]`));
-    expect(server).toContain('relay.server: `nowhere`: expected host:port, bundled or bundled:N');
+    expect(server).toContain(
+      'relay.server: `nowhere`: expected host:port, tls://host:port, bundled or bundled:N',
+    );
   });
 
   it('an action item needs exactly one action; typos get suggestions', () => {

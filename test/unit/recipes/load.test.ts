@@ -47,7 +47,7 @@ describe('parseRecipe', () => {
       'bots:\n  - name: a\n    zzzzzz: 1\n    on: [{ start: , do: [{ log: x }] }]\n',
     );
     expect(err).toBe(
-      'test.yaml:3:5: bots[0].zzzzzz: unknown key `zzzzzz`; valid keys: `name`, `server`, `rooms`, `farewell`, `on`',
+      'test.yaml:3:5: bots[0].zzzzzz: unknown key `zzzzzz`; valid keys: `name`, `server`, `tls`, `rooms`, `farewell`, `on`',
     );
   });
 
@@ -74,13 +74,35 @@ describe('parseRecipe', () => {
     );
   });
 
+  it('servers: tls://host:port, with tls files that must exist', () => {
+    const plan = expectValid(
+      'server: tls://chat.example.org:17734\nbots:\n  - name: a\n    on: [{ start: , do: [{ log: x }] }]\n',
+    );
+    expect(plan.bots[0]!.server).toEqual({
+      kind: 'remote',
+      host: 'chat.example.org',
+      port: 17734,
+      tls: true,
+      text: 'tls://chat.example.org:17734',
+    });
+    const [half, missing] = expectErrors(
+      'server: tls://chat:1\ntls: { cert: nope.pem }\nbots:\n  - name: a\n    on: [{ start: , do: [{ log: x }] }]\n',
+    );
+    expect(missing).toMatch(
+      /^test\.yaml:2:14: tls\.cert: `nope\.pem`: no readable file at .*nope\.pem/,
+    );
+    expect(half).toBe(
+      'test.yaml:2:6: tls: a client certificate needs both `cert` and `key`; `key` is missing',
+    );
+  });
+
   it('servers: bundled, bundled:N, host:port; duplicate bot names per server', () => {
     const plan = expectValid(
       'server: bundled:2\nbots:\n  - name: a\n    on: [{ start: , do: [{ log: x }] }]\n  - name: a\n    server: "[::1]:4000"\n    on: [{ start: , do: [{ log: x }] }]\n',
     );
     expect(plan.bots.map((b) => b.server)).toEqual([
       { kind: 'bundled', index: 2, text: 'bundled:2' },
-      { kind: 'remote', host: '::1', port: 4000, text: '[::1]:4000' },
+      { kind: 'remote', host: '::1', port: 4000, tls: false, text: '[::1]:4000' },
     ]);
     const [dup] = expectErrors(
       'bots:\n  - name: a\n    on: [{ start: , do: [{ log: x }] }]\n  - name: a\n    on: [{ start: , do: [{ log: x }] }]\n',
