@@ -29,6 +29,12 @@ export interface ConnectionOptions<S extends Side> {
   maxListingBytes?: number;
   /** How long `fail` and `end` wait for the last bytes to flush before destroying. */
   closeTimeoutMs?: number;
+  /**
+   * Bytes that may wait in the socket before `send` reports backpressure (default: the
+   * socket's own high-water mark). A TLS socket holds each write until it is encrypted and
+   * handed on, so its 16 KiB mark would report backpressure on every large frame.
+   */
+  writeWindowBytes?: number;
 }
 
 /** A run of small frames is copied into one buffer; larger frames are gathered instead. */
@@ -45,6 +51,7 @@ export class Connection<S extends Side = Side> {
   readonly #decoder: FrameDecoder<S>;
   readonly #handlers: ConnectionHandlers<S>;
   readonly #closeTimeoutMs: number;
+  readonly #writeWindow: number;
   #corked = false;
   /** Frames sent this tick, not yet handed to the socket. */
   #queue: Uint8Array[] = [];
@@ -62,6 +69,8 @@ export class Connection<S extends Side = Side> {
     this.socket = socket;
     this.#handlers = handlers;
     this.#closeTimeoutMs = options.closeTimeoutMs ?? 2_000;
+    // Never below the socket's own mark: a `false` here must be followed by its 'drain'.
+    this.#writeWindow = Math.max(socket.writableHighWaterMark, options.writeWindowBytes ?? 0);
     this.#decoder = new FrameDecoder<S>({
       side: options.side,
       ...(options.maxListingBytes === undefined
@@ -113,7 +122,7 @@ export class Connection<S extends Side = Side> {
     this.#queue.push(bytes);
     this.#queuedBytes += bytes.length;
     if (onFlushed !== undefined) (this.#queueFlushed ??= []).push(onFlushed);
-    const ok = this.socket.writableLength + this.#queuedBytes < this.socket.writableHighWaterMark;
+    const ok = this.socket.writableLength + this.#queuedBytes < this.#writeWindow;
     if (!ok) this.#drainOwed = true;
     return ok;
   }

@@ -32,6 +32,13 @@ export interface SessionOwner {
   flushPosts(): void;
 }
 
+/**
+ * How much may wait in a TLS socket before the server counts it as backed up (a relayed
+ * file's offerer is paused then). A TLS socket keeps bytes until they are encrypted, so its
+ * default 16 KiB would pause the offerer after every chunk.
+ */
+const TLS_WRITE_WINDOW_BYTES = 256 * 1024;
+
 /** Where a connection is in its life. */
 export type SessionState = 'pending' | 'registered' | 'closed';
 
@@ -97,7 +104,9 @@ export class ServerSession {
         close: () => owner.closed(this),
         drain: () => owner.drained(this),
       },
-      { side: 'server' },
+      peer.transport === 'tls'
+        ? { side: 'server', writeWindowBytes: TLS_WRITE_WINDOW_BYTES }
+        : { side: 'server' },
     );
   }
 
