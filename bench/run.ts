@@ -229,13 +229,31 @@ async function runScenario(s: Scenario): Promise<Record<string, unknown>> {
   const servers = new Map<string, ServerHandle>();
   const targets: Target[] = [];
   try {
-    if (s.baseline) {
+    if (s.transport === 'tls' && !external) {
+      // Two server processes alike but for the wire (the load uses the same names on each):
+      // the plaintext one is the baseline of the TLS one.
+      const source = values.source ? ['--source'] : [];
+      const plain = await startServer('server-process.ts', source);
+      servers.set('baseline', plain);
+      targets.push({ name: 'baseline', kind: 'protocol', host: '127.0.0.1', port: plain.port });
+      const secure = await startServer('server-process.ts', ['--tls', ...source]);
+      servers.set('relaykit', secure);
+      targets.push({
+        name: 'relaykit',
+        kind: 'protocol',
+        host: '127.0.0.1',
+        port: secure.port,
+        tls: { ca: secure.ca! },
+      });
+    } else if (s.baseline) {
       const args = s.baseline === 'raw-rooms' ? [s.baseline, String(params.rooms)] : [s.baseline];
       const srv = await startServer('baseline-process.ts', args);
       servers.set('baseline', srv);
       targets.push({ name: 'baseline', kind: s.baseline, host: '127.0.0.1', port: srv.port });
     }
-    if (!s.server) {
+    if (s.transport === 'tls' && !external) {
+      // Both targets are set up above.
+    } else if (!s.server) {
       targets.push({ name: 'relaykit', kind: 'protocol', host: '', port: 0 });
     } else if (external) {
       const port = Number(values.port);
@@ -249,7 +267,7 @@ async function runScenario(s: Scenario): Promise<Record<string, unknown>> {
       targets.push({ name: 'relaykit', kind: 'protocol', host: '127.0.0.1', port: srv.port });
     }
     const params2 = { ...params, source: values.source ? 1 : 0 };
-    const runs = await drive({ scenario: s.name, targets, params: params2 }, servers);
+    const runs = await drive({ scenario: s.load ?? s.name, targets, params: params2 }, servers);
     for (const srv of servers.values()) await srv.stop();
     const run = runs.relaykit!;
     if (values.profile && servers.has('relaykit')) printProfile(values.profile, windows(run));

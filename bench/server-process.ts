@@ -4,10 +4,12 @@
  * and answers usage requests (CPU time, memory, server stats) so the orchestrator can put
  * the server's cost beside the load generator's.
  *
- * Usage: node --import tsx bench/server-process.ts [--source | --module PATH]
+ * Usage: node --import tsx bench/server-process.ts [--source | --module PATH] [--tls]
  *   --source       run src/ through tsx instead of compiled JS (the default, for realism:
  *                  the bench's private build when RELAYKIT_BENCH_BUILD is set, else dist/)
  *   --module PATH  load createServer from another build (to measure a change before and after)
+ *   --tls          listen with TLS (a fresh development certificate) and in plaintext beside it,
+ *                  so one server process serves both sides of a TLS-versus-plaintext comparison
  */
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -24,7 +26,15 @@ interface BenchServer {
   readonly stats: Readonly<Record<string, number>>;
 }
 interface ServerModule {
-  createServer(options?: { host?: string; port?: number }): BenchServer;
+  createServer(options?: {
+    host?: string;
+    port?: number;
+    tls?: { cert: string; key: string };
+    plainPort?: number;
+  }): BenchServer & { addresses?: readonly { transport: string; port: number }[] };
+}
+interface CertsModule {
+  createDevCertificateSet(): { ca: { cert: string }; server: { cert: string; key: string } };
 }
 
 const at = process.argv.indexOf('--module');
@@ -35,10 +45,29 @@ const entry =
       ? join(ROOT, 'src', 'server', 'index.ts')
       : join(compiledRoot(), 'src', 'server', 'index.js');
 const mod = (await import(pathToFileURL(entry).href)) as ServerModule;
-const server = mod.createServer({ host: '127.0.0.1', port: 0 });
+const tls = process.argv.includes('--tls');
+let ca: string | undefined;
+let server: ReturnType<ServerModule['createServer']>;
+if (tls) {
+  // The certificate module sits beside the server module in the same build.
+  const certsEntry = join(
+    entry,
+    '..',
+    '..',
+    'certs',
+    `dev-set.${entry.endsWith('.ts') ? 'ts' : 'js'}`,
+  );
+  const certs = (await import(pathToFileURL(certsEntry).href)) as CertsModule;
+  const set = certs.createDevCertificateSet();
+  ca = set.ca.cert;
+  server = mod.createServer({ host: '127.0.0.1', port: 0, tls: set.server, plainPort: 0 });
+} else {
+  server = mod.createServer({ host: '127.0.0.1', port: 0 });
+}
 const { port } = await server.listen(0, '127.0.0.1');
-process.stdout.write(`${JSON.stringify({ port })}\n`);
-process.send?.({ type: 'ready', port });
+const plainPort = server.addresses?.find((a) => a.transport === 'plain')?.port;
+process.stdout.write(`${JSON.stringify({ port, plainPort })}\n`);
+process.send?.({ type: 'ready', port, ...(tls ? { plainPort, ca } : {}) });
 
 const loop = watchLoop();
 

@@ -33,7 +33,9 @@ export interface LoopFigures {
 /** Orchestrator → server process. */
 export type ServerRequest = { type: 'usage'; gc?: boolean };
 /** Server process → orchestrator. */
-export type ServerReply = { type: 'ready'; port: number } | ({ type: 'usage' } & Usage);
+export type ServerReply =
+  | { type: 'ready'; port: number; plainPort?: number; ca?: string }
+  | ({ type: 'usage' } & Usage);
 
 /** Orchestrator → load generator. */
 export type LoadRequest =
@@ -56,6 +58,8 @@ export interface Target {
   kind: 'protocol' | Baseline;
   host: string;
   port: number;
+  /** Dial with TLS, trusting this CA (PEM). */
+  tls?: { ca: string };
 }
 
 /**

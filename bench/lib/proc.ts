@@ -60,7 +60,11 @@ export function nextMessage<T>(child: ChildProcess, match: (m: T) => boolean): P
 
 /** A server under test, running in a process of its own. */
 export interface ServerHandle {
+  /** The main listener (TLS when started with --tls). */
   port: number;
+  /** With --tls: the plaintext listener beside it, and the CA that signed its certificate. */
+  plainPort?: number;
+  ca?: string;
   pid: number;
   usage(gc?: boolean): Promise<Usage>;
   stop(): Promise<void>;
@@ -76,6 +80,9 @@ export async function startServer(
   const ready = await nextMessage<ServerReply>(child, (m) => m.type === 'ready');
   return {
     port: ready.type === 'ready' ? ready.port : 0,
+    ...(ready.type === 'ready' && ready.plainPort !== undefined
+      ? { plainPort: ready.plainPort, ca: ready.ca ?? '' }
+      : {}),
     pid: child.pid ?? 0,
     async usage(gc = false): Promise<Usage> {
       const reply = nextMessage<ServerReply>(child, (m) => m.type === 'usage');

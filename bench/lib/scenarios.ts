@@ -44,6 +44,13 @@ export interface Scenario {
   baseline?: Baseline;
   /** False when no server is involved (the codec). */
   server: boolean;
+  /**
+   * `tls`: the relaykit server listens with TLS and the baseline is the same server in
+   * plaintext, in alternating rounds of the same run.
+   */
+  transport?: 'tls';
+  /** The load the generator runs, when it is another scenario's (default: `name`). */
+  load?: string;
   params(quick: boolean): Record<string, number>;
   evaluate(run: Run, base: Run | null): Evaluation;
 }
@@ -772,6 +779,46 @@ const churn: Scenario = {
   },
 };
 
+/** A TLS-versus-plaintext scenario on another's load: the issue's target is half or better. */
+function overTls(
+  base: Scenario,
+  what: string,
+  value: (result: Record<string, unknown>) => number,
+): Scenario {
+  return {
+    name: `${base.name}-tls`,
+    load: base.name,
+    transport: 'tls',
+    server: true,
+    params: base.params,
+    evaluate(run, plain) {
+      const tls = value(run.result);
+      const clear = plain ? value(plain.result) : Number.NaN;
+      const ratio = round(tls / clear);
+      const cpu = (r: Run | null) => r?.cpu.serverCpuSeconds ?? Number.NaN;
+      const targets = [
+        target(`${what} over TLS, of plaintext`, '≥ 0.50', num(ratio), ratio >= 0.5),
+      ];
+      return {
+        summary: { tls, plaintext: clear },
+        ratios: { tlsVsPlaintext: ratio, serverCpuTlsVsPlaintext: round(cpu(run) / cpu(plain)) },
+        targets,
+        rows: [
+          [what, num(tls, 1), num(clear, 1), num(ratio), mark(targets[0]!)],
+          ...cpuRows(run, plain),
+        ],
+      };
+    },
+  };
+}
+
+const fanoutTls = overTls(
+  fanout,
+  'deliveries/s',
+  (r) => (r as unknown as FanoutResult).deliveriesPerSecond,
+);
+const fileTls = overTls(file, 'MB/s', (r) => (r as unknown as FileResult).mbPerSecond);
+
 /** Every scenario, in the order a full run takes them. */
 export const SCENARIOS: readonly Scenario[] = [
   codec,
@@ -782,4 +829,6 @@ export const SCENARIOS: readonly Scenario[] = [
   sdkFile,
   bigRoom,
   churn,
+  fanoutTls,
+  fileTls,
 ];

@@ -6,6 +6,7 @@ import { type Deferred, deferred, destroyAll, type LoadContext, open, within } f
 import {
   digits,
   FrameScanner,
+  HEARTBEAT,
   K,
   nameFrame,
   POST_TEXT_OFFSET,
@@ -155,11 +156,16 @@ async function rig(ctx: LoadContext, target: Target): Promise<Rig> {
   for (let m = 0; m < members; m++) {
     const scanner = new FrameScanner(sinkFor(m));
     // Every frame in a chunk shares one clock reading; the sender is pumped after each chunk.
-    const socket = await open(target.host, target.port, (chunk: Buffer) => {
-      now = performance.now();
-      scanner.push(chunk);
-      if (running) pump();
-    });
+    const socket = await open(
+      target.host,
+      target.port,
+      (chunk: Buffer) => {
+        now = performance.now();
+        scanner.push(chunk);
+        if (running) pump();
+      },
+      target.tls,
+    );
     sockets.push(socket);
   }
   const sender = sockets[0]!;
@@ -181,6 +187,9 @@ async function rig(ctx: LoadContext, target: Target): Promise<Rig> {
   probing = false;
 
   const round = async (r: number): Promise<FanoutRound> => {
+    // Members only listen: a heartbeat each round keeps the server from dropping them as
+    // silent while the other target's rounds run (a slow TLS round made that gap long).
+    if (!raw) for (const s of sockets) s.write(HEARTBEAT);
     count.fill(0);
     for (const s of seen) s.fill(0);
     sampled = delivered = duplicated = completed = sent = 0;

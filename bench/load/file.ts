@@ -125,25 +125,38 @@ export async function rig(ctx: LoadContext, target: Target, shared: Shared): Pro
       if (++online === 2) registered.resolve();
       return true;
     };
-    source = await openFrames(target.host, target.port, (kind, buf, p, length) => {
-      if (onRegistered(kind, buf, p)) return;
-      if (kind === K.ACCEPT_FILE) accepted.resolve(readNegotiation(buf, p, length).id);
-      else if (kind === K.REJECT_FILE) accepted.reject(new Error('the server rejected the offer'));
-      else if (kind === K.ERR) done.reject(new Error(`sender got ERR 0x${buf[p]!.toString(16)}`));
-    });
-    sink = await openFrames(target.host, target.port, (kind, buf, p, length) => {
-      if (kind === K.FILE_TRANSFER) {
-        if (received + length - 3 <= size) buf.copy(into, received, p + 3, p + length);
-        received += length - 3;
-        if (buf[p + 2] === 1) finish();
-      } else if (onRegistered(kind, buf, p)) {
-        return;
-      } else if (kind === K.OFFER_FILE) {
-        sink.write(negotiationFrame(K.ACCEPT_FILE, readNegotiation(buf, p, length)));
-      } else if (kind === K.ERR) {
-        done.reject(new Error(`receiver got ERR 0x${buf[p]!.toString(16)}`));
-      }
-    });
+    source = await openFrames(
+      target.host,
+      target.port,
+      (kind, buf, p, length) => {
+        if (onRegistered(kind, buf, p)) return;
+        if (kind === K.ACCEPT_FILE) accepted.resolve(readNegotiation(buf, p, length).id);
+        else if (kind === K.REJECT_FILE) {
+          accepted.reject(new Error('the server rejected the offer'));
+        } else if (kind === K.ERR) {
+          done.reject(new Error(`sender got ERR 0x${buf[p]!.toString(16)}`));
+        }
+      },
+      target.tls,
+    );
+    sink = await openFrames(
+      target.host,
+      target.port,
+      (kind, buf, p, length) => {
+        if (kind === K.FILE_TRANSFER) {
+          if (received + length - 3 <= size) buf.copy(into, received, p + 3, p + length);
+          received += length - 3;
+          if (buf[p + 2] === 1) finish();
+        } else if (onRegistered(kind, buf, p)) {
+          return;
+        } else if (kind === K.OFFER_FILE) {
+          sink.write(negotiationFrame(K.ACCEPT_FILE, readNegotiation(buf, p, length)));
+        } else if (kind === K.ERR) {
+          done.reject(new Error(`receiver got ERR 0x${buf[p]!.toString(16)}`));
+        }
+      },
+      target.tls,
+    );
     source.write(Buffer.concat([nameFrame(K.NEW_CLIENT, 'fsrc'), queryFrame('fsrc')]));
     sink.write(Buffer.concat([nameFrame(K.NEW_CLIENT, 'fdst'), queryFrame('fdst')]));
     await within(registered.promise, 10_000, 'both file clients registered');

@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import type { Target, Usage } from '../lib/ipc.js';
 import { FrameScanner, type FrameSink } from './wire.js';
 
@@ -42,11 +43,23 @@ export function reading(onChunk: OnChunk): {
   };
 }
 
-/** Opens a TCP connection with Nagle off; whatever it receives goes to `onChunk`. */
-export function open(host: string, port: number, onChunk: OnChunk = () => {}): Promise<Socket> {
+/**
+ * Opens a TCP connection with Nagle off; whatever it receives goes to `onChunk`. With `tls`,
+ * a TLS connection trusting that CA (TLS sockets cannot read into a shared buffer, so each
+ * read is a fresh chunk there).
+ */
+export function open(
+  host: string,
+  port: number,
+  onChunk: OnChunk = () => {},
+  tls?: { ca: string },
+): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host, port, noDelay: true, ...reading(onChunk) });
-    socket.once('connect', () => {
+    const socket: Socket =
+      tls === undefined
+        ? connect({ host, port, noDelay: true, ...reading(onChunk) })
+        : tlsConnect({ host, port, ca: tls.ca }).setNoDelay(true).on('data', onChunk);
+    socket.once(tls === undefined ? 'connect' : 'secureConnect', () => {
       socket.off('error', reject);
       socket.on('error', () => {});
       resolve(socket);
@@ -55,10 +68,15 @@ export function open(host: string, port: number, onChunk: OnChunk = () => {}): P
   });
 }
 
-/** Opens a TCP connection whose frames go, one by one, to `sink`. */
-export function openFrames(host: string, port: number, sink: FrameSink): Promise<Socket> {
+/** Opens a TCP (or TLS) connection whose frames go, one by one, to `sink`. */
+export function openFrames(
+  host: string,
+  port: number,
+  sink: FrameSink,
+  tls?: { ca: string },
+): Promise<Socket> {
   const scanner = new FrameScanner(sink);
-  return open(host, port, (chunk) => scanner.push(chunk));
+  return open(host, port, (chunk) => scanner.push(chunk), tls);
 }
 
 /** A promise with its resolve and reject at hand. */
