@@ -24,11 +24,11 @@ export interface ListingPace {
   sliceBytes: number;
 }
 
-/** relaykit's pacing: 250 ms at most, 64 MiB/s per room, 4 MiB per turn. */
+/** relaykit's pacing: 250 ms at most, 64 MiB/s per room, 1 MiB per turn. */
 export const DEFAULT_LISTING_PACE: ListingPace = {
   maxWaitMs: 250,
   bytesPerSecond: 64 * 1024 * 1024,
-  sliceBytes: 4 * 1024 * 1024,
+  sliceBytes: 1024 * 1024,
 };
 
 /** One member's place in one room's listings. */
@@ -286,8 +286,15 @@ export class Listings<M extends ListingMember> {
     seat.inFlight--;
     if (seat.gone || !seat.behind || seat.inFlight > 0) return;
     seat.behind = false;
-    const round = r.round;
-    if (round !== null && seat.sent < round.version) this.#send(r, seat, round);
+    if (r.round === null || seat.sent >= r.round.version || this.#rooms.get(r.name) !== r) return;
+    // Not sent from here: thousands of sockets may drain in one turn, and the round's slices
+    // keep a turn's listing writes bounded. A pass over the room serves every seat caught up.
+    if (r.cursor !== null) {
+      r.wrap = true;
+      return;
+    }
+    r.cursor = r.seats.values();
+    setImmediate(() => this.#continueRound(r));
   }
 
   /** The room's current listing, encoded once per version. */
