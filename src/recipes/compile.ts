@@ -74,6 +74,8 @@ class Compiler {
   readonly #env: CompileOptions['env'];
   readonly #baseDir: string;
   readonly #kinds: RecipeKinds;
+  /** The recipe's `files_root`: the one folder `send_file` may read from. */
+  #filesRoot: string | undefined;
 
   constructor(options: CompileOptions) {
     this.#env = options.env;
@@ -157,6 +159,7 @@ class Compiler {
 
   recipe(data: unknown): RecipePlan {
     if (!isObject(data)) return { bots: [] };
+    if (typeof data.files_root === 'string') this.#filesRoot = data.files_root;
     const defaultServer =
       typeof data.server === 'string' ? this.server(data.server, ['server']) : undefined;
     const defaultTls = this.tls(data.tls, ['tls']);
@@ -348,6 +351,7 @@ class Compiler {
     const ctx: ActionCompileContext = {
       ...this.context(at),
       trigger,
+      filesRoot: this.#filesRoot,
       template: (source, p = at) => this.template(source, p, scope),
       server: (text, p = at) => {
         const ref = this.server(text, p);

@@ -28,6 +28,8 @@ export interface CompileContext {
 export interface ActionCompileContext extends CompileContext {
   /** The rule's trigger; undefined when the trigger itself is invalid (already reported). */
   readonly trigger: TriggerDescriptor | undefined;
+  /** The recipe's `files_root` (the folder file actions are confined to), if declared. */
+  readonly filesRoot: string | undefined;
   /**
    * Parses a template such as `"{from}: {text}"` and checks its fields against the trigger's
    * events, reporting typos with the closest field.

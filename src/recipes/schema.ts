@@ -102,6 +102,9 @@ export function recipeSchemasFor(kinds: RecipeKinds) {
         .meta({ description: 'Recipe format version (1).' }),
       server: serverRef.optional(),
       tls: tlsSchema.optional(),
+      files_root: text(
+        'The folder `send_file` may send from; its paths may not leave it (`..`, absolute paths and symlinks out are refused).',
+      ).optional(),
       bots: z
         .array(bot, { error: 'expected a list of bots' })
         .min(1, { error: 'needs at least one bot' }),
@@ -141,6 +144,7 @@ export interface BotSpec {
 export interface Recipe {
   version?: 1;
   server?: string;
+  files_root?: string;
   bots: BotSpec[];
 }
 export type { TestSpec };

@@ -10,7 +10,7 @@ import { startServer, type TestServer } from './helpers/server.js';
 
 beforeAll(ensureBuilt, BUILD_TIMEOUT_MS);
 
-const SHIPPED = ['echo', 'archive', 'file-sink', 'relay', 'stdin-to-room'].map(
+const SHIPPED = ['echo', 'archive', 'file-sink', 'relay', 'stdin-to-room', 'file-server'].map(
   (n) => `recipes/${n}.yaml`,
 );
 
@@ -51,6 +51,7 @@ describe('relaykit validate', () => {
       'recipes/file-sink.yaml: valid (1 bot)',
       'recipes/relay.yaml: valid (3 bots)',
       'recipes/stdin-to-room.yaml: valid (1 bot)',
+      'recipes/file-server.yaml: valid (1 bot)',
     ]);
   });
 

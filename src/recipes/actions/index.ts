@@ -8,6 +8,7 @@ import { postAction } from './post.js';
 import { rejectAction } from './reject.js';
 import { relayAction } from './relay.js';
 import { replyAction } from './reply.js';
+import { sendFileAction } from './send-file.js';
 
 /**
  * The built-in recipe actions, in the order the schema and error messages list them. Each is
@@ -21,6 +22,7 @@ export const BUILTIN_ACTIONS: readonly ActionDescriptor[] = [
   archiveAction,
   acceptAction,
   rejectAction,
+  sendFileAction,
   relayAction,
   logAction,
 ];
