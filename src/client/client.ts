@@ -16,6 +16,7 @@ import { Lifecycle } from './lifecycle.js';
 import { checkName, toMessages } from './messages.js';
 import type { ResolvedConnectOptions } from './options.js';
 import { Outbox } from './outbox.js';
+import { PostWindow } from './post-window.js';
 import type { OutgoingTransfer, SendFileOptions, FileSource } from './outgoing-transfer.js';
 import { TokenBucket } from './rate-limit.js';
 import { RoomState } from './rooms.js';
@@ -44,6 +45,7 @@ export class Client {
   readonly #opts: ResolvedConnectOptions;
   readonly #events: TypedEmitter<ClientEvents>;
   readonly #outbox: Outbox;
+  readonly #window: PostWindow;
   readonly #rooms: RoomState;
   readonly #transfers: Transfers;
   readonly #handlers: Handlers;
@@ -62,7 +64,8 @@ export class Client {
       ? new TokenBucket(opts.rateLimit.perSecond, opts.rateLimit.burst)
       : null;
     this.#handlers = new Handlers(this, this.#events, (err, context) => this.#report(err, context));
-    this.#outbox = new Outbox(bucket, opts.whileDisconnected);
+    this.#window = new PostWindow(opts.postWindow);
+    this.#outbox = new Outbox(bucket, opts.whileDisconnected, this.#window);
     this.#rooms = new RoomState(opts.name);
     this.#transfers = new Transfers({
       client: this,
@@ -84,6 +87,7 @@ export class Client {
         opts,
         events: this.#events,
         outbox: this.#outbox,
+        window: this.#window,
         rooms: this.#rooms,
         transfers: this.#transfers,
       },
@@ -308,7 +312,11 @@ export class Client {
 
   /**
    * Posts `text` to `room` (joined first with `join`). Several lines or a long text go out as
-   * several valid messages; invalid text is refused before anything is sent.
+   * several valid messages; invalid text is refused before anything is sent. Resolves once
+   * written to the connection; at most `postWindow` posts per room wait for the server's echo
+   * (their acknowledgement) at a time, so a burst of `say` calls is paced by the server. With
+   * `reconnect`, posts whose echo never came are resent after reconnecting. `acknowledged()`
+   * waits for the echoes.
    *
    * @example
    * await client.say('ops', 'deploy done\nall green')
@@ -325,8 +333,28 @@ export class Client {
     await this.#outbox.send({
       frames: parts.map((p) => frames.send(room, p)),
       cost: parts.length,
-      flush: true,
+      posts: { room, texts: parts },
     });
+  }
+
+  /**
+   * Resolves once the server has echoed every post said so far (and any said meanwhile):
+   * the protocol's only acknowledgement that it took them. Rejects if the client finishes
+   * first (with `reconnect`, a dropped connection only delays it: the posts are resent).
+   *
+   * @example
+   * for (const line of lines) await client.say('ops', line)
+   * await client.acknowledged() // every line reached the server
+   */
+  async acknowledged(): Promise<void> {
+    // An empty job settles once everything queued before it is written.
+    await this.#outbox.send({ frames: [], cost: 0 });
+    await this.#window.idle();
+  }
+
+  /** Posts written and not yet echoed by the server (see `acknowledged()`). */
+  get unacknowledged(): number {
+    return this.#window.unacked;
   }
 
   /**

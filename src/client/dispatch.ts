@@ -1,6 +1,7 @@
 import { Kind, type ServerFrame } from '../protocol/index.js';
 import type { TypedEmitter } from './emitter.js';
 import type { ClientEvents } from './events.js';
+import type { PostWindow } from './post-window.js';
 import type { PresenceTracker } from './presence.js';
 import type { RoomState } from './rooms.js';
 import type { ClientSession } from './session.js';
@@ -14,6 +15,7 @@ export interface DispatchTargets {
   transfers: Transfers;
   session: ClientSession;
   events: TypedEmitter<ClientEvents>;
+  window: PostWindow;
 }
 
 /**
@@ -23,6 +25,8 @@ export interface DispatchTargets {
 export function dispatchFrame(frame: ServerFrame, t: DispatchTargets): void {
   switch (frame.kind) {
     case Kind.POST_MESSAGE:
+      // Our own post's echo is its acknowledgement, even in a room we have just left.
+      if (frame.from === t.self) t.window.echo(frame.room, frame.text);
       // The draft: ignore posts to rooms we do not believe we are in.
       if (!t.rooms.joined.has(frame.room)) return;
       t.events.emit('post', {

@@ -5,6 +5,7 @@ import { ClientError } from './errors.js';
 import type { ClientEvents } from './events.js';
 import type { ResolvedConnectOptions } from './options.js';
 import type { Outbox } from './outbox.js';
+import type { PostWindow } from './post-window.js';
 import { PresenceTracker } from './presence.js';
 import { Reconnector } from './reconnector.js';
 import type { RoomState } from './rooms.js';
@@ -16,6 +17,7 @@ export interface LifecycleParts {
   opts: ResolvedConnectOptions;
   events: TypedEmitter<ClientEvents>;
   outbox: Outbox;
+  window: PostWindow;
   rooms: RoomState;
   transfers: Transfers;
 }
@@ -95,6 +97,7 @@ export class Lifecycle {
           transfers: this.#p.transfers,
           session,
           events: this.#p.events,
+          window: this.#p.window,
         }),
       end: (info) => this.#onEnd(session, info),
     });
@@ -125,6 +128,13 @@ export class Lifecycle {
       { cause: info.error },
     );
     this.#p.outbox.setSession(null);
+    if (willReconnect) {
+      // Posts whose echo never came go out again first, in order: at least once, never lost.
+      const { rooms } = this.#p;
+      this.#p.outbox.resend(this.#p.window.release((post) => rooms.wanted.has(post.room)));
+    } else {
+      this.#p.window.fail(err);
+    }
     this.presence.failAll(err);
     this.#p.rooms.reset(err);
     this.#p.transfers.failAll(info.reason);
@@ -142,7 +152,9 @@ export class Lifecycle {
     if (this.#finished) return;
     this.#finished = true;
     this.#reconnector.stop();
-    this.#p.outbox.close(new ClientError('CLOSED', 'The client is closed; connect() again'));
+    const closed = new ClientError('CLOSED', 'The client is closed; connect() again');
+    this.#p.outbox.close(closed);
+    this.#p.window.fail(closed);
     this.#session?.destroy({ reason: 'closed' });
     this.#p.events.emit('close', { reason, ...(error === undefined ? {} : { error }) });
   }

@@ -6,6 +6,7 @@ import {
 } from '../protocol/index.js';
 import type { ClientTlsOptions } from '../transport/index.js';
 import { ConnectError } from './errors.js';
+import { DEFAULT_POST_WINDOW } from './post-window.js';
 
 /** Reconnection settings: exponential backoff with jitter, capped. */
 export interface ReconnectOptions {
@@ -59,6 +60,11 @@ export interface ConnectOptions {
   farewell?: string;
   /** Largest ROOM_LISTING or USER_LISTING accepted, in bytes (default 8 MiB). */
   maxListingBytes?: number;
+  /**
+   * Most posts per room written and not yet echoed back by the server (default 256); further
+   * `say` calls wait. `Infinity` turns the pacing off (posts are still resent on reconnect).
+   */
+  postWindow?: number;
 }
 
 /** `ConnectOptions` with every default filled in. */
@@ -77,6 +83,7 @@ export interface ResolvedConnectOptions {
   rateLimit: { perSecond: number; burst: number } | null;
   farewell: string;
   maxListingBytes: number | undefined;
+  postWindow: number;
 }
 
 function positive(value: number | undefined, fallback: number, what: string): number {
@@ -85,6 +92,15 @@ function positive(value: number | undefined, fallback: number, what: string): nu
     throw new ConnectError('INVALID_OPTIONS', `${what} must be a positive number, got ${value}`);
   }
   return value;
+}
+
+function postWindow(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_POST_WINDOW;
+  if (value === Number.POSITIVE_INFINITY || (Number.isInteger(value) && value > 0)) return value;
+  throw new ConnectError(
+    'INVALID_OPTIONS',
+    `postWindow must be a positive integer (or Infinity), got ${String(value)}`,
+  );
 }
 
 /** Checks `options` and fills in the defaults; throws `ConnectError('INVALID_OPTIONS')`. */
@@ -165,6 +181,7 @@ export function resolveOptions(options: ConnectOptions): ResolvedConnectOptions 
           },
     farewell: options.farewell ?? 'bye',
     maxListingBytes: options.maxListingBytes,
+    postWindow: postWindow(options.postWindow),
   };
 }
 

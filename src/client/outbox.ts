@@ -1,5 +1,6 @@
-import type { Frame } from '../protocol/index.js';
+import { type Frame, frames } from '../protocol/index.js';
 import { ClientError } from './errors.js';
+import type { PostWindow, UnackedPost } from './post-window.js';
 import type { TokenBucket } from './rate-limit.js';
 import type { ClientSession } from './session.js';
 
@@ -21,6 +22,11 @@ export interface OutboxJob {
   bind?: ClientSession;
   /** Checked right before writing: true settles the job without writing it (nor `onWritten`). */
   skipIf?: () => boolean;
+  /**
+   * The job's frames are posts to this room with these texts: they wait for space in the post
+   * window, count as unacknowledged once written, and are resent after a reconnection.
+   */
+  posts?: { room: string; texts: readonly string[] };
 }
 
 interface Queued extends OutboxJob {
@@ -37,6 +43,7 @@ export class Outbox {
   readonly #queue: Queued[] = [];
   readonly #bucket: TokenBucket | null;
   readonly #policy: 'queue' | 'reject';
+  readonly #window: PostWindow | null;
   #session: ClientSession | null = null;
   /** A session being readied (rejoining rooms): jobs bound to it wait for it. */
   #next: ClientSession | null = null;
@@ -45,9 +52,14 @@ export class Outbox {
   /** The rate limit's pause in progress: close() cuts it short, so no timer outlives it. */
   #pause: { timer: ReturnType<typeof setTimeout>; resolve(): void } | null = null;
 
-  constructor(bucket: TokenBucket | null, policy: 'queue' | 'reject') {
+  constructor(
+    bucket: TokenBucket | null,
+    policy: 'queue' | 'reject',
+    window: PostWindow | null = null,
+  ) {
     this.#bucket = bucket;
     this.#policy = policy;
+    this.#window = window;
   }
 
   /** The session jobs are written to (null while disconnected or rejoining). */
@@ -108,6 +120,22 @@ export class Outbox {
     this.#pump();
   }
 
+  /**
+   * Puts posts written on a lost connection back at the head of the queue, oldest first, so
+   * they go out again before anything queued after them. Nobody awaits them any more.
+   */
+  resend(posts: readonly UnackedPost[]): void {
+    const jobs: Queued[] = posts.map(({ room, text }) => ({
+      frames: [frames.send(room, text)],
+      cost: 1,
+      posts: { room, texts: [text] },
+      resolve: () => {},
+      reject: () => {},
+    }));
+    this.#queue.unshift(...jobs);
+    this.#pump();
+  }
+
   /** Refuses everything from now on, and fails what is queued with `err`. */
   close(err: Error): void {
     this.#closed = err;
@@ -136,6 +164,14 @@ export class Outbox {
         const session = this.#session;
         if (session === null || !session.open) return; // setSession() pumps again
         const job = this.#queue[0]!;
+        const posts = job.posts;
+        if (posts !== undefined && this.#window !== null) {
+          if (!this.#window.fits(posts.room, posts.texts.length)) {
+            // Reading goes on meanwhile: each echo read makes room (release() wakes us too).
+            await this.#window.space(posts.room, posts.texts.length);
+            continue;
+          }
+        }
         if (this.#bucket !== null && job.cost > 0) {
           const wait = this.#bucket.delayFor(job.cost);
           if (wait > 0) {
@@ -156,12 +192,15 @@ export class Outbox {
         let ok = true;
         for (const frame of job.frames) ok = session.write(frame) && ok;
         if (job.raw !== undefined) for (const bytes of job.raw) ok = session.writeRaw(bytes) && ok;
+        if (posts !== undefined) this.#window?.sent(posts.room, posts.texts);
         job.onWritten?.(session);
+        // A written post is the window's from here on: lost with the connection, it is resent.
+        const resent = posts !== undefined && this.#window !== null && this.#policy === 'queue';
         if (job.flush === true) {
-          void session.flushed().then((flushed) => settle(job, flushed));
+          void session.flushed().then((flushed) => settle(job, flushed || resent));
         }
         if (!ok) await session.drained();
-        if (job.flush !== true) settle(job, session.open);
+        if (job.flush !== true) settle(job, session.open || resent);
       }
     } finally {
       this.#running = false;

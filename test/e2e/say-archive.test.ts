@@ -96,6 +96,48 @@ describe('relaykit say | archive', () => {
     expect(log.some((l) => /^\[\d\d:\d\d:\d\d\] \*\*\* logbot joined$/.test(l))).toBe(true);
   }, 60_000);
 
+  it('a 200,000-line pipe arrives whole and in order at an archiver, and say exits 0', async () => {
+    const watch = await watcher('burst');
+    const archiver = startCli([
+      'archive',
+      'burst',
+      '--dir',
+      dir,
+      '--server',
+      srv.arg,
+      '--as',
+      'arch',
+    ]);
+    await watch.waitFor('members', (m) => m.room === 'burst' && m.members.includes('arch'), {
+      timeoutMs: 10_000,
+    });
+    await watch.leave('burst'); // the archiver alone receives the burst
+    const lines = Array.from({ length: 200_000 }, (_, i) => String(i + 1));
+    const say = await runCli(
+      ['say', 'burst', '--as', 'piper', '--server', srv.arg, '--farewell', 'log ends'],
+      { input: `${lines.join('\n')}\n` },
+    );
+    expect(say.stderr).toBe('');
+    expect(say.code).toBe(0);
+    const day = new Date().toISOString().slice(0, 10);
+    const file = join(dir, `127.0.0.1_${srv.port}`, 'burst', `${day}.jsonl`);
+    // The server posts the farewell after every line, so it is the archive's last record.
+    await expect
+      .poll(() => readFileSync(file, 'utf8').includes('"text":"log ends"'), { timeout: 60_000 })
+      .toBe(true);
+    archiver.child.kill('SIGTERM');
+    expect((await archiver.exited).code).toBe(0);
+    const posts = readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((r) => r.type === 'post' && r.from === 'piper')
+      .map((r) => r.text);
+    // Every line once, in order, then the farewell (archived as the last post, then as such).
+    expect(posts.length).toBe(lines.length + 1);
+    expect(posts).toEqual([...lines, 'log ends']);
+  }, 180_000);
+
   it('posts one message given as an argument, and sends direct messages', async () => {
     const watch = await watcher('ops');
     const fromDeploy: string[] = [];

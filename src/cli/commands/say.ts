@@ -5,6 +5,9 @@ import { CliError, ExitCode } from '../exit-codes.js';
 import { splitLines } from '../lines.js';
 import { withClient } from '../session.js';
 
+/** Posts handed to the client before the oldest must have been written. */
+const MAX_IN_FLIGHT = 1024;
+
 interface SayArgs extends GlobalOptions {
   room: string | undefined;
   text: string | undefined;
@@ -87,6 +90,8 @@ export const sayCommand: CliCommand<SayArgs> = {
             throw new CliError('EMPTY_TEXT', ExitCode.USAGE, 'Nothing to send: the text is blank.');
           }
           await post(clean);
+          // The echo is the server's only acknowledgement: exit 0 means it took every line.
+          await client.acknowledged();
           return ExitCode.OK;
         }
         const stdin = process.stdin;
@@ -96,10 +101,19 @@ export const sayCommand: CliCommand<SayArgs> = {
             stdin,
             splitLines,
             async (lines: AsyncIterable<string>) => {
+              // Many posts in flight let the client batch them into few writes; the SDK's
+              // post window (unacknowledged echoes per room) paces them to the server.
+              const inFlight: Promise<void>[] = [];
               for await (const line of lines) {
                 const clean = sanitizeLine(line);
-                if (clean.trim() !== '') await post(clean);
+                if (clean.trim() === '') continue;
+                const posted = post(clean);
+                posted.catch(() => {}); // awaited below, in order
+                inFlight.push(posted);
+                if (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
               }
+              for (const posted of inFlight) await posted;
+              await client.acknowledged();
             },
             { signal: ctx.signal },
           );
