@@ -16,14 +16,29 @@ export async function* splitLines(
   source: AsyncIterable<Buffer | string>,
   maxPendingChars = MAX_PENDING_CHARS,
 ): AsyncGenerator<string> {
+  for await (const batch of splitLineBatches(source, maxPendingChars)) yield* batch;
+}
+
+/**
+ * Like `splitLines`, but passes on the lines each chunk completed as one array, so a consumer
+ * can send a burst in few writes and still send a lone line (`tail -f`) at once.
+ *
+ * @example
+ * await pipeline(process.stdin, splitLineBatches, async (batches) => { for await (const b of batches) … })
+ */
+export async function* splitLineBatches(
+  source: AsyncIterable<Buffer | string>,
+  maxPendingChars = MAX_PENDING_CHARS,
+): AsyncGenerator<string[]> {
   const decoder = new StringDecoder('utf8');
   let pending = '';
   for await (const chunk of source) {
     pending += typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    const batch: string[] = [];
     let start = 0;
     for (let nl = pending.indexOf('\n'); nl !== -1; nl = pending.indexOf('\n', start)) {
       const end = nl > start && pending.charCodeAt(nl - 1) === 0x0d ? nl - 1 : nl;
-      yield pending.slice(start, end);
+      batch.push(pending.slice(start, end));
       start = nl + 1;
     }
     pending = pending.slice(start);
@@ -31,11 +46,12 @@ export async function* splitLines(
       let cut = maxPendingChars;
       // Never cut a surrogate pair in two.
       if (/[\ud800-\udbff]/.test(pending[cut - 1]!)) cut -= 1;
-      yield pending.slice(0, cut);
+      batch.push(pending.slice(0, cut));
       pending = pending.slice(cut);
     }
+    if (batch.length > 0) yield batch;
   }
   pending += decoder.end();
   if (pending.endsWith('\r')) pending = pending.slice(0, -1);
-  if (pending !== '') yield pending;
+  if (pending !== '') yield [pending];
 }

@@ -12,7 +12,10 @@ import type { ServerSession } from './session.js';
  * flushes the batch before every change of membership, they cannot change during a batch.
  */
 export class PostBatch {
+  readonly #backlog: (member: ServerSession, senders: ReadonlySet<ServerSession>) => void;
   #room: ReadonlySet<ServerSession> | null = null;
+  /** Who posted the batch's posts: held back if a member falls behind (see `backlog`). */
+  #senders = new Set<ServerSession>();
   #except: ServerSession | undefined;
   #targets: ServerSession[] = [];
   #parts: Buffer[] = [];
@@ -23,8 +26,26 @@ export class PostBatch {
     this.flush();
   };
 
-  /** Queues `bytes` (one encoded POST) for every member of `members` but `except`. */
-  add(members: ReadonlySet<ServerSession>, bytes: Buffer, except?: ServerSession): void {
+  /**
+   * `backlog` hears of each member whose socket reported backpressure on a batch, with the
+   * batch's senders, so the server can stop reading from them until that member catches up.
+   */
+  constructor(
+    backlog: (member: ServerSession, senders: ReadonlySet<ServerSession>) => void = () => {},
+  ) {
+    this.#backlog = backlog;
+  }
+
+  /**
+   * Queues `bytes` (one encoded POST) for every member of `members` but `except`; `sender`
+   * is the client that posted it (none for a farewell).
+   */
+  add(
+    members: ReadonlySet<ServerSession>,
+    bytes: Buffer,
+    except?: ServerSession,
+    sender?: ServerSession,
+  ): void {
     if (this.#room !== members || this.#except !== except) {
       this.flush();
       this.#room = members;
@@ -33,6 +54,7 @@ export class PostBatch {
     }
     this.#parts.push(bytes);
     this.#bytes += bytes.length;
+    if (sender !== undefined) this.#senders.add(sender);
     if (!this.#scheduled) {
       this.#scheduled = true;
       process.nextTick(this.#flushTick);
@@ -45,12 +67,16 @@ export class PostBatch {
     const targets = this.#targets;
     const parts = this.#parts;
     const bytes = this.#bytes;
+    const senders = this.#senders;
+    this.#senders = new Set();
     this.#room = null;
     this.#except = undefined;
     this.#targets = [];
     this.#parts = [];
     this.#bytes = 0;
     const all = parts.length === 1 ? parts[0]! : Buffer.concat(parts, bytes);
-    for (const member of targets) member.sendRaw(all, parts.length);
+    for (const member of targets) {
+      if (!member.sendRaw(all, parts.length) && senders.size > 0) this.#backlog(member, senders);
+    }
   }
 }

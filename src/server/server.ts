@@ -18,6 +18,7 @@ import { Listings } from './listings.js';
 import { HeartbeatSweeper, RegistrationDeadlines } from './heartbeat.js';
 import type { Logger } from './logger.js';
 import { type ResolvedServerOptions, resolveOptions, type ServerOptions } from './options.js';
+import { holdSenders } from './hold-senders.js';
 import { PostBatch } from './post-batch.js';
 import { Registry } from './registry.js';
 import { ServerSession, type SessionOwner, type TrafficCounters } from './session.js';
@@ -89,7 +90,7 @@ export interface SessionSnapshot {
   /** Bytes queued on its socket, of which `relayBytes` are relayed file data. */
   bufferedBytes: number;
   relayBytes: number;
-  /** True while its reading is paused because a receiver of its file is backed up. */
+  /** True while its reading is paused because a receiver of its file or posts is backed up. */
   paused: boolean;
 }
 
@@ -103,7 +104,10 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
   readonly #log: Logger;
   readonly #registry: Registry<ServerSession>;
   readonly #transfers = new TransferTable<ServerSession>();
-  readonly #posts = new PostBatch();
+  // A member a quarter of the way to the output limit holds back whoever posts to it.
+  readonly #posts = new PostBatch((member, senders) =>
+    holdSenders(member, senders, this.options.maxOutputBytes / 4),
+  );
   readonly #listings: Listings<ServerSession>;
   readonly #sessions = new Set<ServerSession>();
   readonly #ctx: ServerContext;
@@ -139,7 +143,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
       sessions: () => this.#registry.users(),
       silent: (s, ms) => this.#finish(s, `no heartbeat for ${Math.round(ms / 1000)} s`),
       stalled: (s, ms) =>
-        this.#cutOff(s, `read none of a relayed file for ${Math.round(ms / 1000)} s`),
+        this.#cutOff(s, `held back senders without reading for ${Math.round(ms / 1000)} s`),
     });
     this.#deadlines = new RegistrationDeadlines(this.options.registrationTimeoutMs, (s) =>
       this.#finish(s, `did not register within ${this.options.registrationTimeoutMs} ms`),

@@ -2,11 +2,13 @@ import { pipeline } from 'node:stream/promises';
 import { sanitizeLine, sanitizeText } from '../../protocol/index.js';
 import type { CliCommand, GlobalOptions } from '../command.js';
 import { CliError, ExitCode } from '../exit-codes.js';
-import { splitLines } from '../lines.js';
+import { splitLineBatches } from '../lines.js';
 import { withClient } from '../session.js';
 
-/** Posts handed to the client before the oldest must have been written. */
-const MAX_IN_FLIGHT = 1024;
+/** say() calls handed to the client before the oldest must have been written. */
+const MAX_IN_FLIGHT = 64;
+/** Lines of stdin sent by one say() call (each still its own message). */
+const LINES_PER_POST = 32;
 
 interface SayArgs extends GlobalOptions {
   room: string | undefined;
@@ -99,18 +101,26 @@ export const sayCommand: CliCommand<SayArgs> = {
         try {
           await pipeline(
             stdin,
-            splitLines,
-            async (lines: AsyncIterable<string>) => {
-              // Many posts in flight let the client batch them into few writes; the SDK's
+            splitLineBatches,
+            async (batches: AsyncIterable<string[]>) => {
+              // Many posts in flight let the client send a burst in few writes; the SDK's
               // post window (unacknowledged echoes per room) paces them to the server.
               const inFlight: Promise<void>[] = [];
-              for await (const line of lines) {
-                const clean = sanitizeLine(line);
-                if (clean.trim() === '') continue;
-                const posted = post(clean);
+              const queue = (posted: Promise<void>): Promise<void> | undefined => {
                 posted.catch(() => {}); // awaited below, in order
                 inFlight.push(posted);
-                if (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
+                return inFlight.length >= MAX_IN_FLIGHT ? inFlight.shift() : undefined;
+              };
+              for await (const batch of batches) {
+                const clean = batch.map((line) => sanitizeLine(line)).filter((line) => line.trim() !== '');
+                if (room === undefined) {
+                  for (const line of clean) await queue(post(line));
+                  continue;
+                }
+                // One say() per group of lines: one outbox job, one promise, one write.
+                for (let i = 0; i < clean.length; i += LINES_PER_POST) {
+                  await queue(post(clean.slice(i, i + LINES_PER_POST).join('\n')));
+                }
               }
               for (const posted of inFlight) await posted;
               await client.acknowledged();

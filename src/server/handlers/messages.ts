@@ -34,7 +34,7 @@ export function sendMessage(
     return;
   }
   ctx.listings.beforePost(frame.room, session);
-  ctx.posts.add(members, post(frame.room, session.name, frame.text));
+  ctx.posts.add(members, post(frame.room, session.name, frame.text), undefined, session);
 }
 
 /** BROADCAST_MESSAGE (either layout): one POST per room the sender is in (§6.5.1). */
@@ -43,7 +43,7 @@ export function broadcast(ctx: ServerContext, session: ServerSession, frame: Bro
     const members = ctx.registry.members(room);
     if (members === undefined) continue;
     ctx.listings.beforePost(room, session);
-    ctx.posts.add(members, post(room, session.name, frame.text));
+    ctx.posts.add(members, post(room, session.name, frame.text), undefined, session);
   }
 }
 

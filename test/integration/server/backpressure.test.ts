@@ -107,3 +107,44 @@ describe('file relay backpressure', () => {
     expect(server.stats.transfers).toBe(0);
   });
 });
+
+describe('room backpressure', () => {
+  it('holds back a poster while a member of the room is backed up, instead of cutting the member off', async () => {
+    const { server, port } = await startServer({ maxOutputBytes: LIMIT });
+    const slow = await TestClient.registered(port, 'slow');
+    const poster = await TestClient.registered(port, 'poster');
+    slow.send(frames.enterRoom('ops'));
+    await slow.sync();
+    poster.send(frames.enterRoom('ops'));
+    await slow.next((f) => f.kind === Kind.USER_LISTING && f.users.length === 2);
+    slow.socket.pause();
+    // Far more than the kernel's buffers, the output limit and the watermark together.
+    const count = 2000;
+    const text = (i: number): string => `${i} ${'x'.repeat(11_000)}`;
+    let maxQueued = 0;
+    const sampler = setInterval(() => {
+      const s = server.inspect('slow');
+      if (s) maxQueued = Math.max(maxQueued, s.bufferedBytes);
+    }, 2);
+    const writer = (async () => {
+      for (let i = 0; i < count; i++) {
+        if (!poster.send(frames.send('ops', text(i)))) await once(poster.socket, 'drain');
+      }
+    })();
+    try {
+      await until(() => server.inspect('poster')?.paused === true, 10_000);
+      expect(server.inspect('slow')!.bufferedBytes).toBeLessThan(LIMIT);
+      slow.socket.resume();
+      for (let i = 0; i < count; i++) {
+        const f = await slow.next(Kind.POST_MESSAGE, 10_000);
+        expect(f).toEqual(frames.post('ops', 'poster', text(i)));
+      }
+      await writer;
+    } finally {
+      clearInterval(sampler);
+    }
+    expect(maxQueued).toBeLessThan(LIMIT);
+    expect(slow.isClosed).toBe(false);
+    expect(server.inspect('poster')?.paused).toBe(false);
+  });
+});
