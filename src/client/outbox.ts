@@ -169,6 +169,7 @@ export class Outbox {
           if (!this.#window.fits(posts.room, posts.texts.length)) {
             // Reading goes on meanwhile: each echo read makes room (release() wakes us too).
             await this.#window.space(posts.room, posts.texts.length);
+            if (this.#closed) return;
             continue;
           }
         }

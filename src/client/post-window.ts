@@ -116,7 +116,8 @@ export class PostWindow {
   fail(err: Error): void {
     this.#rooms.clear();
     this.#count = 0;
-    for (const w of this.#waiters.splice(0)) w.reject(err);
+    // Space waiters (the outbox) just wake up and find the outbox closed.
+    for (const w of this.#waiters.splice(0)) w.kind === 'space' ? w.resolve() : w.reject(err);
   }
 
   #wait(kind: Waiter['kind'], ready: () => boolean): Promise<void> {

@@ -112,7 +112,9 @@ export const sayCommand: CliCommand<SayArgs> = {
                 return inFlight.length >= MAX_IN_FLIGHT ? inFlight.shift() : undefined;
               };
               for await (const batch of batches) {
-                const clean = batch.map((line) => sanitizeLine(line)).filter((line) => line.trim() !== '');
+                const clean = batch
+                  .map((line) => sanitizeLine(line))
+                  .filter((line) => line.trim() !== '');
                 if (room === undefined) {
                   for (const line of clean) await queue(post(line));
                   continue;
