@@ -16,6 +16,7 @@ import { whoCommand } from './commands/who.js';
 import { runCommand } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
 import { ExitCode } from './exit-codes.js';
+import { ownVersion } from './own-version.js';
 
 // Entry point of the relaykit CLI; the only module that calls process.exit.
 //
@@ -137,7 +138,7 @@ cli
   )
   .help()
   .alias('h', 'help')
-  .version()
+  .version(ownVersion())
   .wrap(Math.min(100, cli.terminalWidth()));
 
 try {
