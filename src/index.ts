@@ -31,6 +31,16 @@ export {
 export * from './client/index.js';
 export { ensureDirectory } from './ensure-directory.js';
 export { RelayKitError } from './errors.js';
+export {
+  type Bot,
+  type BotCleanup,
+  type BotDefinition,
+  BotDefinitionError,
+  type BotSetupContext,
+  defineBot,
+  isBot,
+  ModuleLoadError,
+} from './modules/index.js';
 export * from './protocol/index.js';
 export { isRelayed, relayTagProblem, relayText } from './relay-marker.js';
 export {

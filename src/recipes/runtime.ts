@@ -6,6 +6,7 @@ import { RecipeRuntimeError } from './errors.js';
 import type { BotPlan, RecipePlan } from './plan.js';
 import type { ServerRef } from './server-ref.js';
 import type { ClientTlsOptions } from '../transport/index.js';
+import { type Bot, ModuleBotRunner } from '../modules/index.js';
 import { botTlsOptions } from './tls-options.js';
 import { INPUT_TRIGGERS } from './triggers/stdin.js';
 
@@ -38,6 +39,11 @@ export interface RunRecipesOptions {
   signal?: AbortSignal;
   /** The SDK's connect, replaceable in tests. */
   connect?: (options: ConnectOptions) => Promise<Client>;
+  /**
+   * Bots written as code (`defineBot`), run beside the recipes' bots with the same servers,
+   * reconnection, stop and departure. They connect to the default server.
+   */
+  bots?: readonly Bot[];
 }
 
 /** Why a run ended on its own. */
@@ -80,7 +86,20 @@ export async function runRecipes(
   const log = options.log ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const report = options.report ?? ((message: string) => void process.stderr.write(`${message}\n`));
   const env = options.env ?? process.env;
-  const bots = plans.flatMap((p) => p.bots);
+  const modules = options.bots ?? [];
+  // A module bot is a bot with no rules: it connects, joins and departs like a recipe's, and
+  // its runner runs its setup instead of subscribing triggers.
+  const bots: BotPlan[] = [
+    ...plans.flatMap((p) => p.bots),
+    ...modules.map((bot) => ({
+      name: bot.name,
+      rooms: [...bot.rooms],
+      rules: [],
+      extraServers: [],
+      ...(bot.farewell === undefined ? {} : { farewell: bot.farewell }),
+    })),
+  ];
+  const firstModule = bots.length - modules.length;
   const pool = new Map<string, Promise<Client>>();
   const addresses = new Map<string, Promise<ResolvedServer>>();
 
@@ -122,7 +141,7 @@ export async function runRecipes(
     );
   };
 
-  const runners: BotRunner[] = [];
+  const runners: (BotRunner | ModuleBotRunner)[] = [];
   let connections: BotConnections[] = [];
   try {
     connections = await Promise.all(
@@ -138,13 +157,18 @@ export async function runRecipes(
       for (const room of bot.rooms) await joinOrExplain(conn.primary.client, room, bot.name);
       for (const { client, room } of actionTargets(bot, conn))
         await joinOrExplain(client, room, bot.name);
-      runners.push(new BotRunner(bot, conn, { log, report, env }));
+      runners.push(
+        i < firstModule
+          ? new BotRunner(bot, conn, { log, report, env })
+          : new ModuleBotRunner(modules[i - firstModule]!, conn.primary.client, { log, report }),
+      );
     }
+    await Promise.all(runners.map((runner) => startRunner(runner)));
   } catch (err) {
+    await Promise.allSettled(runners.map((r) => r.stop()));
     await closeAll();
     throw err;
   }
-  for (const runner of runners) runner.start();
 
   let input: Interface | undefined;
   const ended = new Promise<RunEnd>((settle) => {
@@ -158,7 +182,9 @@ export async function runRecipes(
     void feedLines(input, runners)
       .catch((err: unknown) => report(`standard input failed: ${(err as Error).message}`))
       .then(() => {
-        if (rules.every((r) => INPUT_TRIGGERS.includes(r.trigger.kind))) settle('input-ended');
+        // A module bot has work of its own: the end of input does not end it.
+        if (modules.length === 0 && rules.every((r) => INPUT_TRIGGERS.includes(r.trigger.kind)))
+          settle('input-ended');
       });
   });
 
@@ -180,6 +206,19 @@ export async function runRecipes(
   };
 }
 
+/** Starts a runner; a module bot's failing setup becomes `BOT_SETUP_FAILED`. */
+async function startRunner(runner: BotRunner | ModuleBotRunner): Promise<void> {
+  try {
+    await runner.start();
+  } catch (err) {
+    throw new RecipeRuntimeError(
+      'BOT_SETUP_FAILED',
+      `bot ${runner.name}: setup failed: ${(err as Error)?.message ?? String(err)}`,
+      { cause: err },
+    );
+  }
+}
+
 // Lines whose actions may be still running before reading stops until they have run: a pipe
 // faster than the bots' rooms is held back rather than queued without bound.
 const LINE_WINDOW = 256;
@@ -189,7 +228,10 @@ const LINE_WINDOW = 256;
  * sequences dropped, controls made visible), so no line is refused; blank lines are skipped.
  * Resolves once the input has ended and the last line's actions have run.
  */
-async function feedLines(input: Interface, runners: readonly BotRunner[]): Promise<void> {
+async function feedLines(
+  input: Interface,
+  runners: readonly (BotRunner | ModuleBotRunner)[],
+): Promise<void> {
   let pending: Promise<void>[] = [];
   for await (const line of input) {
     const text = sanitizeLine(line);

@@ -9,6 +9,7 @@ import {
   runRecipes,
   type ServerRef,
 } from '../../recipes/index.js';
+import { type Bot, isModuleFile, loadBotModule, ModuleLoadError } from '../../modules/index.js';
 import { createServer, type RelayServer } from '../../server/index.js';
 import type { CliCommand, CommandContext, GlobalOptions } from '../command.js';
 import { CliError, ExitCode } from '../exit-codes.js';
@@ -30,6 +31,30 @@ interface RunArgs extends GlobalOptions {
 }
 
 type Loaded = Extract<LoadResult, { ok: true }>;
+
+/** A bot module given on the command line, loaded and checked. */
+interface LoadedModule {
+  file: string;
+  bot: Bot;
+}
+
+/**
+ * Imports every bot module (all of them, so one run reports every broken file); returns the
+ * lines to print when any failed.
+ */
+async function loadModules(
+  files: readonly string[],
+): Promise<{ ok: LoadedModule[]; errors: string[] }> {
+  const results = await Promise.allSettled(files.map((file) => loadBotModule(file)));
+  const ok: LoadedModule[] = [];
+  const errors: string[] = [];
+  for (const [i, result] of results.entries()) {
+    if (result.status === 'fulfilled') ok.push({ file: files[i]!, bot: result.value });
+    else if (result.reason instanceof ModuleLoadError) errors.push(result.reason.message);
+    else throw result.reason;
+  }
+  return { ok, errors };
+}
 
 /** `--map bundled:2=host:port` entries, keyed by the reference's text (`bundled`, `bundled:2`). */
 function parseMaps(values: readonly string[]): Map<string, ResolvedServer> {
@@ -116,13 +141,24 @@ class ServerPlan {
   }
 }
 
-function printPlan(loaded: readonly Loaded[], servers: ServerPlan, ctx: CommandContext): void {
+function printPlan(
+  loaded: readonly Loaded[],
+  modules: readonly LoadedModule[],
+  servers: ServerPlan,
+  ctx: CommandContext,
+): void {
   const { output } = ctx;
   for (const { file, plan } of loaded) {
     output.line(file);
     for (const bot of plan.bots) printBot(bot, servers, (line) => output.line(line));
   }
-  const bots = loaded.reduce((n, l) => n + l.plan.bots.length, 0);
+  for (const { file, bot } of modules) {
+    output.line(file);
+    const rooms = bot.rooms.length > 0 ? `, rooms: ${bot.rooms.join(', ')}` : '';
+    output.line(`  bot ${bot.name} on ${servers.describe(undefined)}${rooms}`);
+    output.line("    runs the module's setup(client)");
+  }
+  const bots = loaded.reduce((n, l) => n + l.plan.bots.length, modules.length);
   output.line(
     `dry run: ${bots} bot${bots === 1 ? '' : 's'} valid; nothing was started or connected`,
   );
@@ -146,17 +182,22 @@ function uniqueFiles(files: readonly unknown[]): string[] {
 }
 
 /** Two files defining the same bot on the same server would answer every event twice. */
-function findDuplicateBot(loaded: readonly Loaded[]): string | undefined {
+function findDuplicateBot(
+  loaded: readonly Loaded[],
+  modules: readonly LoadedModule[],
+): string | undefined {
   const seen = new Map<string, string>();
-  for (const { file, plan } of loaded) {
-    for (const bot of plan.bots) {
-      const key = `${bot.name}@${bot.server?.text ?? 'bundled'}`;
-      const first = seen.get(key);
-      if (first !== undefined && first !== file) {
-        return `${file}: bot ${bot.name} is also defined in ${first} on the same server; rename one of them.`;
-      }
-      seen.set(key, file);
+  const all = [
+    ...loaded.flatMap(({ file, plan }) => plan.bots.map((bot) => ({ file, bot }))),
+    ...modules.map(({ file, bot }) => ({ file, bot: { name: bot.name, server: undefined } })),
+  ];
+  for (const { file, bot } of all) {
+    const key = `${bot.name}@${bot.server?.text ?? 'bundled'}`;
+    const first = seen.get(key);
+    if (first !== undefined && first !== file) {
+      return `${file}: bot ${bot.name} is also defined in ${first} on the same server; rename one of them.`;
     }
+    seen.set(key, file);
   }
   return undefined;
 }
@@ -168,14 +209,16 @@ function findDuplicateBot(loaded: readonly Loaded[]): string | undefined {
  */
 export const runCommand: CliCommand<RunArgs> = {
   command: 'run <recipes..>',
-  describe: 'Run the bots of YAML recipes until Ctrl-C (--dry-run: show the plan)',
+  describe:
+    'Run the bots of YAML recipes and bot modules (.ts, .js, .mjs) until Ctrl-C (--dry-run: show the plan)',
   builder: (y) =>
     y
       .positional('recipes', {
         type: 'string',
         array: true,
         demandOption: true,
-        describe: 'Recipe files (YAML)',
+        describe:
+          'Recipe files (YAML) and bot modules (.ts, .js, .mjs: export default defineBot(…))',
       })
       .option('dry-run', {
         type: 'boolean',
@@ -189,6 +232,7 @@ export const runCommand: CliCommand<RunArgs> = {
         describe: 'Point an in-process server reference at a running server: bundled:N=host:port',
       })
       .example('$0 run recipes/echo.yaml', 'an echo bot on the bundled server')
+      .example('$0 run greeter.ts recipes/echo.yaml', 'a bot module beside a recipe')
       .example(
         '$0 run recipes/relay.yaml --server 10.0.0.5:17734 --map bundled:2=10.0.0.6:17734',
         'bridge two real servers',
@@ -198,22 +242,34 @@ export const runCommand: CliCommand<RunArgs> = {
   run: async (argv, ctx) => {
     const { output } = ctx;
     const maps = parseMaps((argv.map ?? []).map(String));
-    let loaded: Loaded[];
-    try {
-      loaded = await loadRecipes(uniqueFiles(argv.recipes), { env: process.env });
-    } catch (err) {
-      if (!(err instanceof RecipeLoadError)) throw err;
-      for (const e of err.errors) output.stderr.write(`${e.message}\n`);
+    const files = uniqueFiles(argv.recipes);
+    // Every file is checked, recipes and modules alike, before anything connects.
+    const [recipes, modules] = await Promise.all([
+      loadRecipes(
+        files.filter((f) => !isModuleFile(f)),
+        { env: process.env },
+      ).catch((err: unknown) => {
+        if (!(err instanceof RecipeLoadError)) throw err;
+        return err;
+      }),
+      loadModules(files.filter(isModuleFile)),
+    ]);
+    if (recipes instanceof RecipeLoadError || modules.errors.length > 0) {
+      if (recipes instanceof RecipeLoadError) {
+        for (const e of recipes.errors) output.stderr.write(`${e.message}\n`);
+      }
+      for (const message of modules.errors) output.stderr.write(`${message}\n`);
       return ExitCode.USAGE;
     }
-    const duplicate = findDuplicateBot(loaded);
+    const loaded = recipes;
+    const duplicate = findDuplicateBot(loaded, modules.ok);
     if (duplicate) {
       output.error(duplicate);
       return ExitCode.USAGE;
     }
     const servers = new ServerPlan(argv.server, maps, ctx);
     if (argv.dryRun) {
-      printPlan(loaded, servers, ctx);
+      printPlan(loaded, modules.ok, servers, ctx);
       return ExitCode.OK;
     }
     try {
@@ -224,6 +280,7 @@ export const runCommand: CliCommand<RunArgs> = {
           log: (line) => output.line(line),
           report: (message) => output.notice(message),
           signal: ctx.signal,
+          bots: modules.ok.map((m) => m.bot),
         },
       ).catch((err: unknown) => {
         if (ctx.signal.aborted) return undefined;
