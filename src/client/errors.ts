@@ -95,7 +95,9 @@ export class ConnectError extends RelayKitError {
  * `DISCONNECTED` (our own connection dropped), `CANCELLED` (you called `cancel()`),
  * `TOO_LARGE` (over `maxSize`), `SIZE_MISMATCH` (the bytes did not add up to the declared size),
  * `NAME_CONFLICT` (the file exists and `conflict: 'fail'`), `TIMEOUT` (no answer to the offer
- * within `answerTimeoutMs`), `INVALID_ARGUMENT`, `IO_ERROR`.
+ * within `answerTimeoutMs`; or, receiving, no chunk within `idleTimeoutMs`), `INVALID_ARGUMENT`,
+ * `IO_ERROR`, `UNCONFIRMED` (sending: every byte went out, but the connection dropped or the
+ * receiver left before the server confirmed it had them; the file may or may not have arrived).
  */
 export type TransferErrorCode =
   | 'TIMEOUT'
@@ -108,7 +110,8 @@ export type TransferErrorCode =
   | 'SIZE_MISMATCH'
   | 'NAME_CONFLICT'
   | 'INVALID_ARGUMENT'
-  | 'IO_ERROR';
+  | 'IO_ERROR'
+  | 'UNCONFIRMED';
 
 /**
  * A file transfer failed. `code` says why; `transferId` is the server's id (0 before accept).

@@ -60,18 +60,27 @@ export type Matched<C extends { match: RegExpMatchArray | null }> = C & {
 };
 
 /** Where an accepted file goes: a directory (written safely) or a stream of your own. */
-export type AcceptTarget =
+export type AcceptTarget = (
   | {
       /** Directory to write into; the file appears there only once complete. */
       dir: string;
-      /** Refuse (reject) the offer when it declares more bytes than this. */
-      maxSize?: number;
       /** When the name exists: `'rename'` (default: "report (1).txt"), `'overwrite'`, `'fail'`. */
       conflict?: 'rename' | 'overwrite' | 'fail';
       /** Save under this name instead of the offered one (made safe the same way). */
       name?: string;
     }
-  | { stream: NodeJS.WritableStream; maxSize?: number };
+  | { stream: NodeJS.WritableStream }
+) & {
+  /** Refuse (reject) the offer when it declares more bytes than this. */
+  maxSize?: number;
+  /**
+   * Fail with TIMEOUT (and tell the sender with REJECT_FILE) when no byte arrives for this many
+   * milliseconds after the ACCEPT, not counting time spent waiting for your own disk or
+   * stream. A sender whose connection silently died is otherwise noticed only when the server
+   * notices it. Default 60,000; `Infinity` waits for ever (a sender streaming a slow source).
+   */
+  idleTimeoutMs?: number;
+};
 
 /** The `offer` event's payload: the offer, with `accept` and `reject`. */
 export interface OfferContext extends OfferEvent {

@@ -24,6 +24,11 @@ export interface Throttle {
 /** Reading from the server pauses while this many received bytes wait for the disk. */
 const MAX_PENDING_BYTES = 4 << 20;
 
+/** Default of `idleTimeoutMs`. */
+const IDLE_TIMEOUT_MS = 60_000;
+/** The idle check runs this many times per `idleTimeoutMs`: no timer work per chunk. */
+const IDLE_CHECKS = 4;
+
 /**
  * A file being received. Into a directory, it is written to a hidden temporary file and
  * renamed only once every declared byte arrived, so a partial file never looks complete; on
@@ -52,6 +57,10 @@ export class IncomingTransfer extends TransferBase<IncomingResult> {
   #lastSeen = false;
   #failedHere = false;
   #told = false;
+  #idleTimer: ReturnType<typeof setInterval> | undefined;
+  /** Bytes at the last idle check, and how many checks in a row saw no new byte. */
+  #bytesAtCheck = 0;
+  #silentChecks = 0;
 
   /** @internal Created by `OfferContext.accept`. */
   constructor(
@@ -154,6 +163,34 @@ export class IncomingTransfer extends TransferBase<IncomingResult> {
     }
     this.startClock();
     if (this.size === 0) void this.#complete();
+    else this.#watchIdle();
+  }
+
+  // A sender that died without the server noticing (its socket paused by the server's flow
+  // control, a half-open connection) would leave this transfer waiting for ever.
+  #watchIdle(): void {
+    const ms = this.#target.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+    if (!(ms > 0) || !Number.isFinite(ms)) return;
+    this.#idleTimer = setInterval(() => {
+      if (this.settled || this.#lastSeen) return clearInterval(this.#idleTimer);
+      if (this.bytes !== this.#bytesAtCheck || this.#paused || this.#writes.pendingBytes > 0) {
+        // Bytes came, or we hold them back ourselves (disk behind): not the sender's silence.
+        this.#bytesAtCheck = this.bytes;
+        this.#silentChecks = 0;
+        return;
+      }
+      this.#silentChecks += 1;
+      if (this.#silentChecks < IDLE_CHECKS) return;
+      this.#failWith(
+        new TransferError(
+          'TIMEOUT',
+          `${this.from} sent nothing of ${this.fileName} for ${ms} ms (${this.bytes} of ${this.size} bytes came); raise idleTimeoutMs in accept() for slow senders`,
+          { transferId: this.id },
+        ),
+        true,
+      );
+    }, ms / IDLE_CHECKS);
+    this.#idleTimer.unref?.();
   }
 
   /** @internal One FILE_TRANSFER chunk. Returns true once the transfer is over. */
@@ -254,6 +291,7 @@ export class IncomingTransfer extends TransferBase<IncomingResult> {
         this.#temp = null;
       }
       this.#resume();
+      clearInterval(this.#idleTimer);
       this.succeed(
         {
           ...(this.path === undefined ? {} : { path: this.path }),
@@ -281,6 +319,7 @@ export class IncomingTransfer extends TransferBase<IncomingResult> {
   /** `here`: the failure is ours (cancel, disk, bad data), so the sender must hear of it. */
   #failWith(err: TransferError, here = false): void {
     if (this.settled) return;
+    clearInterval(this.#idleTimer);
     this.#failedHere = here;
     this.fail(err);
     this.#maybeTellSender();

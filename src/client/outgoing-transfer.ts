@@ -75,8 +75,14 @@ function* sliceBytes(bytes: Uint8Array, size: number): Generator<Uint8Array> {
 }
 
 /**
- * A file you offered: `on('progress')`, `cancel()`, and `done` (resolves once the last chunk is
- * flushed to the server; rejects with a `TransferError` such as REJECTED or RECIPIENT_OFFLINE).
+ * A file you offered: `on('progress')`, `cancel()`, and `done`. The protocol has no receipt
+ * from the receiver, so `done` resolves once the server has taken every byte for the receiver:
+ * after the last chunk a presence query goes out on the same connection, and the server answers
+ * it only after relaying that chunk; the receiver must still be online then. It rejects with a
+ * `TransferError` such as REJECTED or RECIPIENT_OFFLINE, or UNCONFIRMED when the connection
+ * dropped (or the receiver left) between the last byte and that answer: then the file may or
+ * may not have arrived. A receiver that fails after the server relayed the last chunk (its
+ * disk, its process) cannot tell the sender: the server has forgotten the transfer by then.
  *
  * @example
  * const t = client.sendFile('bob', Buffer.from('hi'), { name: 'hi.txt' })
@@ -85,7 +91,10 @@ function* sliceBytes(bytes: Uint8Array, size: number): Generator<Uint8Array> {
 export class OutgoingTransfer extends TransferBase<OutgoingResult> {
   readonly #source: FileSource;
   readonly #send: (job: OutboxJob) => Promise<void>;
+  readonly #confirm: (session: ClientSession | undefined) => Promise<boolean>;
   readonly #self: string;
+  /** Every byte is written; the server's confirmation is awaited. */
+  #confirming = false;
   #cancelled = false;
   #started = false;
   /** The server ended the transfer: no chunk may follow, whatever `done` becomes. */
@@ -106,6 +115,11 @@ export class OutgoingTransfer extends TransferBase<OutgoingResult> {
       self: string;
       send: (job: OutboxJob) => Promise<void>;
       emit: (e: TransferEvent) => void;
+      /**
+       * A round trip on `session` answered after everything written before it, resolving to
+       * whether the receiver is online; rejects when the connection drops first.
+       */
+      confirm?: (session: ClientSession | undefined) => Promise<boolean>;
     },
     to: string,
     source: FileSource,
@@ -121,6 +135,7 @@ export class OutgoingTransfer extends TransferBase<OutgoingResult> {
     );
     this.#source = source;
     this.#send = deps.send;
+    this.#confirm = deps.confirm ?? (async () => true);
     this.#self = deps.self;
     this.#answerTimeoutMs = opts.answerTimeoutMs;
     this.ready = this.#prepare(opts);
@@ -239,9 +254,26 @@ export class OutgoingTransfer extends TransferBase<OutgoingResult> {
     this.fail(err);
   }
 
+  /**
+   * @internal True between the last chunk's write and the server's confirmation: a failure
+   * now leaves the outcome unknown (UNCONFIRMED), not lost.
+   */
+  get confirming(): boolean {
+    return this.#confirming && !this.settled;
+  }
+
   /** @internal The server ended the transfer; `abort` follows once the reason is known. */
   halt(): void {
     this.#halted = true;
+  }
+
+  /** @internal The error of a transfer whose every byte went out, but whose end is unknown. */
+  unconfirmed(what: string, cause?: unknown): TransferError {
+    return new TransferError(
+      'UNCONFIRMED',
+      `Every byte of ${this.fileName} was sent, but ${what} before the server confirmed it had them: ${this.peer} may or may not have the file; ask them, or send it again`,
+      { transferId: this.id, ...(cause === undefined ? {} : { cause }) },
+    );
   }
 
   async #prepare(opts: SendFileOptions): Promise<void> {
@@ -322,6 +354,22 @@ export class OutgoingTransfer extends TransferBase<OutgoingResult> {
     const succeed = (): void =>
       this.succeed({ id: this.id, bytes: this.bytes, sha256: hash.digest('hex') });
     if (size === 0) return succeed(); // no chunk for an empty file: complete once accepted
+    // The last chunk reached the kernel, not the server: a dropped connection (or a receiver
+    // that left) would lose it while the sender thought it delivered. The answer to a query
+    // sent after it proves the server relayed it; a REJECT_FILE before that answer halts us.
+    const confirmed = async (): Promise<void> => {
+      this.#confirming = true;
+      let online: boolean;
+      try {
+        online = await this.#confirm(this.#session);
+      } catch (err) {
+        if (!this.#halted) this.fail(this.unconfirmed('the connection dropped', err));
+        return;
+      }
+      if (this.#halted) return;
+      if (!online) return this.fail(this.unconfirmed(`${this.peer} left`));
+      succeed();
+    };
     // One chunk is held back so that, whatever happens to the source, the last chunk sent can
     // carry the finished flag (a chunk needs at least one byte).
     this.#waitingForSource = true;
@@ -351,7 +399,7 @@ export class OutgoingTransfer extends TransferBase<OutgoingResult> {
             },
           );
         }
-        return succeed();
+        return confirmed();
       }
       // Everything but the piece's last chunk goes out now; that one is held back.
       const cut = piece.length - (piece.length % MAX_CHUNK_BYTES || MAX_CHUNK_BYTES);

@@ -52,7 +52,13 @@ export class Transfers {
   sendFile(to: string, source: FileSource, opts: SendFileOptions): OutgoingTransfer {
     const emit = (e: TransferEvent): void => void this.#deps.emit('transfer', e);
     const t = new OutgoingTransfer(
-      { self: this.#deps.self, send: this.#deps.send, emit },
+      {
+        self: this.#deps.self,
+        send: this.#deps.send,
+        emit,
+        confirm: (session) =>
+          session === undefined ? Promise.resolve(true) : this.#deps.isOnline(to, session),
+      },
       to,
       source,
       opts,
@@ -121,7 +127,9 @@ export class Transfers {
         { transferId: id },
       );
     for (const t of this.#offered.splice(0)) t.abort(err(0));
-    for (const [id, t] of this.#outgoing) t.abort(err(id));
+    for (const [id, t] of this.#outgoing) {
+      t.abort(t.confirming ? t.unconfirmed(`the connection dropped (${reason})`) : err(id));
+    }
     for (const [id, t] of this.#incoming) t.abort(err(id));
     this.#outgoing.clear();
     this.#incoming.clear();

@@ -12,7 +12,13 @@ const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes)
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** How one transfer ended, as each side saw it. */
-type End = { ok: true; sha256: string } | { ok: false; why: string };
+type End = { ok: true; sha256: string } | { ok: false; why: string; code: string };
+
+const failed = (err: Error & { code?: string }): End => ({
+  ok: false,
+  why: err.message,
+  code: err.code ?? 'UNKNOWN',
+});
 
 /**
  * File transfers and their endings: pairs that send files of random size (some receivers
@@ -71,7 +77,7 @@ export class FileTraffic {
           unlinkSync(path!);
           return { ok: true, sha256: got } as End;
         },
-        (err: Error) => ({ ok: false, why: err.message }) as End,
+        (err: Error) => failed(err),
       );
     });
     let round = 0;
@@ -86,7 +92,7 @@ export class FileTraffic {
         .sendFile(receiver.name, bytes, { name: `f-${round}.bin`, answerTimeoutMs: 30_000 })
         .done.then(
           (r) => ({ ok: true, sha256: r.sha256 }) as End,
-          (err: Error) => ({ ok: false, why: err.message }) as End,
+          (err: Error) => failed(err),
         );
       // The receiver's end may come a moment after the sender's.
       for (let w = 0; w < 300 && receiverEnd === null; w++) await sleep(10);
@@ -106,7 +112,14 @@ export class FileTraffic {
   }
 
   #judge(what: string, sent: string, mine: End, theirs: End | null): void {
-    if (mine.ok && theirs?.ok === true) {
+    if (!mine.ok && mine.code === 'UNCONFIRMED') {
+      // Every byte went out and the sender's connection dropped before the server confirmed
+      // it: the protocol has no receipt, and the SDK says it does not know. The receiver may
+      // have it; if it does, it must be the right file.
+      if (theirs?.ok === true && theirs.sha256 !== sent)
+        this.#tally.violation(`${what}: sha256 mismatch`);
+      else this.#tally.count(`unconfirmed sends (receiver ${theirs?.ok ? 'complete' : 'failed'})`);
+    } else if (mine.ok && theirs?.ok === true) {
       if (mine.sha256 === sent && theirs.sha256 === sent) this.#tally.count('files complete');
       else this.#tally.violation(`${what}: sha256 mismatch`);
     } else if (!mine.ok && (theirs === null || !theirs.ok)) {
@@ -130,7 +143,14 @@ export class FileTraffic {
       const ended = new Promise<End>((resolve) => {
         const off = receiver.onOffer((ctx) => {
           off();
-          const t = ctx.accept({ dir: join(this.#dir, 'killed'), conflict: 'overwrite' });
+          // A sender killed while the server holds its socket paused (the receiver backed
+          // up) is not noticed by the server until it reads again: the receiver's own idle
+          // timeout ends the wait.
+          const t = ctx.accept({
+            dir: join(this.#dir, 'killed'),
+            conflict: 'overwrite',
+            idleTimeoutMs: 10_000,
+          });
           const offProgress = t.on('progress', ({ bytes }) => {
             if (bytes > 0) {
               offProgress();
@@ -139,7 +159,7 @@ export class FileTraffic {
           });
           t.done.then(
             () => resolve({ ok: true, sha256: '' }),
-            (err: Error) => resolve({ ok: false, why: err.message }),
+            (err: Error) => resolve(failed(err)),
           );
         });
       });
@@ -151,6 +171,8 @@ export class FileTraffic {
       const end = await withTimeout(ended, 30_000);
       if (end === null) this.#tally.violation(`killed sender ${n}: the receiver never settled`);
       else if (end.ok) this.#tally.count('killed senders that finished first');
+      else if (end.code === 'TIMEOUT')
+        this.#tally.count('killed senders timed out at the receiver');
       else this.#tally.count('killed senders reported failed at the receiver');
       child.kill('SIGKILL');
       await sleep(5_000);
