@@ -9,6 +9,11 @@ export interface OutboxJob {
   frames: Frame[];
   /** Frames already encoded (runs of file chunks), written after `frames`. */
   raw?: Uint8Array[];
+  /**
+   * Runs once `raw` has left the process, or will never be written (so its memory may be
+   * reused); not at all if the job fails before writing.
+   */
+  rawDone?: () => void;
   /** Rate-limit tokens (0 for heartbeats-like traffic such as file chunks). */
   cost: number;
   /** Runs in the same tick as the frames are written (to register awaited answers in order). */
@@ -192,7 +197,12 @@ export class Outbox {
         }
         let ok = true;
         for (const frame of job.frames) ok = session.write(frame) && ok;
-        if (job.raw !== undefined) for (const bytes of job.raw) ok = session.writeRaw(bytes) && ok;
+        if (job.raw !== undefined) {
+          const last = job.raw.length - 1;
+          for (let i = 0; i <= last; i++) {
+            ok = session.writeRaw(job.raw[i]!, i === last ? job.rawDone : undefined) && ok;
+          }
+        }
         if (posts !== undefined) this.#window?.sent(posts.room, posts.texts);
         job.onWritten?.(session);
         // A written post is the window's from here on: lost with the connection, it is resent.

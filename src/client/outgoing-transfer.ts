@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import {
   encodeChunks,
+  encodedChunksBytes,
   frames,
   MAX_CHUNK_BYTES,
   MAX_FILE_SIZE,
@@ -44,6 +45,8 @@ export interface OutgoingResult {
  * promise) per 256 chunks instead of per chunk, which was most of a sender's cost.
  */
 const BATCH_BYTES = 256 * MAX_CHUNK_BYTES;
+/** Encoded steps kept for reuse: about what the socket's write window holds. */
+const ENCODE_BUFFERS = 4;
 
 /**
  * Re-slices any byte stream into pieces of whole chunks, at most `most` bytes each, as soon
@@ -335,12 +338,30 @@ export class OutgoingTransfer extends TransferBase<OutgoingResult> {
     const hash = createHash('sha256');
     const size = this.size;
     // One job (one promise) for several pieces' chunks; the last chunk marked when `last`.
+    // Frames are encoded into a few reused buffers, each free again once the socket has
+    // written it: a fresh buffer per step cost the sender more in page faults and GC than
+    // the copy. A buffer whose write never reports back is simply not reused.
+    const spare: Buffer[] = [];
     const send = async (parts: Uint8Array[], last: boolean): Promise<void> => {
       const out = parts.filter((p) => p.length > 0);
       if (out.length === 0) return;
+      let needed = 0;
+      for (const p of out) needed += encodedChunksBytes(p.length);
+      const block = spare.pop() ?? Buffer.allocUnsafeSlow(encodedChunksBytes(BATCH_BYTES));
+      const fits = needed <= block.length;
+      let at = 0;
+      const raw = out.map((p, i) => {
+        const into = fits ? block.subarray(at) : undefined;
+        const frames = encodeChunks(this.id, p, last && i === out.length - 1, into);
+        at += frames.length;
+        return frames;
+      });
       await this.#send({
         frames: [],
-        raw: out.map((p, i) => encodeChunks(this.id, p, last && i === out.length - 1)),
+        raw,
+        rawDone: () => {
+          if (fits && spare.length < ENCODE_BUFFERS) spare.push(block);
+        },
         cost: 0,
         flush: last,
         bind: this.#session,

@@ -107,8 +107,8 @@ export class ClientSession {
   }
 
   /** Queues frames already encoded; false means wait for `drained()`. */
-  writeRaw(bytes: Uint8Array): boolean {
-    return this.conn.sendRaw(bytes);
+  writeRaw(bytes: Uint8Array, onFlushed?: () => void): boolean {
+    return this.conn.sendRaw(bytes, onFlushed);
   }
 
   /** Resolves when the socket's buffer drains, or the connection ends. */

@@ -13,12 +13,18 @@ const FRAME_OVERHEAD = HEADER_BYTES + FILE_TRANSFER_FIXED_BYTES;
  * Encodes `data` as the run of FILE_TRANSFER frames that carry it, 4096 bytes each (the last
  * may be shorter), into one buffer: the same bytes as `encode` of each `frames.chunk`, for one
  * allocation and one copy per run instead of per chunk. With `finished`, the last frame of
- * the run is marked as the transfer's last.
+ * the run is marked as the transfer's last. Given `into` (at least `encodedChunksBytes`
+ * long), the frames are written there and a view of it is returned.
  *
  * @example
  * socket.write(encodeChunks(7, piece, false)) // 64 frames for a 256 KiB piece
  */
-export function encodeChunks(id: number, data: Uint8Array, finished: boolean): Buffer {
+export function encodeChunks(
+  id: number,
+  data: Uint8Array,
+  finished: boolean,
+  into?: Buffer,
+): Buffer {
   if (!Number.isInteger(id) || id < 0 || id > 0xffff) {
     throw new ProtocolError(
       'ILLEGAL_FIELD',
@@ -34,7 +40,12 @@ export function encodeChunks(id: number, data: Uint8Array, finished: boolean): B
     );
   }
   const count = Math.ceil(data.length / MAX_CHUNK_BYTES);
-  const out = Buffer.allocUnsafe(data.length + count * FRAME_OVERHEAD);
+  const bytes = data.length + count * FRAME_OVERHEAD;
+  // `into`: a buffer of the caller's to reuse (fresh memory costs a page fault per 4 KiB).
+  const out =
+    into !== undefined && into.length >= bytes
+      ? into.subarray(0, bytes)
+      : Buffer.allocUnsafe(bytes);
   let pos = 0;
   for (let at = 0; at < data.length; at += MAX_CHUNK_BYTES) {
     const end = Math.min(data.length, at + MAX_CHUNK_BYTES);
@@ -46,4 +57,9 @@ export function encodeChunks(id: number, data: Uint8Array, finished: boolean): B
     pos += FRAME_OVERHEAD + end - at;
   }
   return out;
+}
+
+/** How many bytes `encodeChunks` makes of `dataBytes` bytes of file data. */
+export function encodedChunksBytes(dataBytes: number): number {
+  return dataBytes + Math.ceil(dataBytes / MAX_CHUNK_BYTES) * FRAME_OVERHEAD;
 }

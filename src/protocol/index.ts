@@ -10,7 +10,7 @@ export * from './constants.js';
 export { decode } from './decode-one.js';
 export { FrameDecoder, type FrameDecoderOptions } from './decoder.js';
 export { type EncodeOptions, encode } from './encode.js';
-export { encodeChunks } from './encode-chunks.js';
+export { encodeChunks, encodedChunksBytes } from './encode-chunks.js';
 export { ProtocolError } from './errors.js';
 export * from './frames.js';
 export { CLIENT_SENDS, LENGTHS, type LengthRange, receivedBy, SERVER_SENDS } from './limits.js';
