@@ -140,9 +140,15 @@ export class FileTraffic {
     let n = 0;
     while (this.#running) {
       n += 1;
+      const sender = `killed-${n}`;
+      let offered = false;
+      let off = (): void => undefined;
       const ended = new Promise<End>((resolve) => {
-        const off = receiver.onOffer((ctx) => {
+        // Only this round's offer: a handler left from a round whose offer never came would
+        // take the next round's offer, and answering it twice throws.
+        off = receiver.onOffer({ from: sender }, (ctx) => {
           off();
+          offered = true;
           // A sender killed while the server holds its socket paused (the receiver backed
           // up) is not noticed by the server until it reads again: the receiver's own idle
           // timeout ends the wait.
@@ -165,12 +171,26 @@ export class FileTraffic {
       });
       const child = spawn(
         process.execPath,
-        [BIN, 'send', receiver.name, file, '--as', `killed-${n}`, '--server', `127.0.0.1:${port}`],
-        { stdio: 'ignore' },
+        [BIN, 'send', receiver.name, file, '--as', sender, '--server', `127.0.0.1:${port}`],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
       );
+      let stderr = '';
+      child.stderr?.on('data', (b: Buffer) => {
+        stderr = (stderr + b.toString()).slice(-500);
+      });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
       const end = await withTimeout(ended, 30_000);
-      if (end === null) this.#tally.violation(`killed sender ${n}: the receiver never settled`);
-      else if (end.ok) this.#tally.count('killed senders that finished first');
+      off();
+      if (end === null && !offered) {
+        // The sender's own end: `relaykit send` exits non-zero with its reason when it fails.
+        child.kill('SIGKILL');
+        const code = await exited;
+        this.#tally.violation(
+          `killed sender ${n}: its offer never reached the receiver in 30 s (send exited ${code}: ${stderr.trim() || 'nothing on stderr'})`,
+        );
+      } else if (end === null) {
+        this.#tally.violation(`killed sender ${n}: the receiver never settled`);
+      } else if (end.ok) this.#tally.count('killed senders that finished first');
       else if (end.code === 'TIMEOUT')
         this.#tally.count('killed senders timed out at the receiver');
       else this.#tally.count('killed senders reported failed at the receiver');
