@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encode, encodeChunks, FrameDecoder, frames } from '../../../src/protocol/index.js';
+import {
+  encode,
+  encodeChunks,
+  encodedChunksBytes,
+  FrameDecoder,
+  frames,
+} from '../../../src/protocol/index.js';
 
 /** What encodeChunks must equal: each 4096-byte slice encoded as its own frame. */
 function oneByOne(id: number, data: Uint8Array, finished: boolean): Buffer {
@@ -56,5 +62,28 @@ describe('encodeChunks', () => {
   it('refuses an empty run and an id out of range, with the reason', () => {
     expect(() => encodeChunks(1, new Uint8Array(0), true)).toThrow(/1 to 4096 bytes/);
     expect(() => encodeChunks(70_000, new Uint8Array(1), true)).toThrow(/0 to 65535/);
+  });
+  it('writes into a given buffer when it is large enough, the same bytes', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 3 * 4096 + 100 }),
+        fc.boolean(),
+        (data, finished) => {
+          const into = Buffer.alloc(encodedChunksBytes(data.length) + 9, 0xee);
+          const out = encodeChunks(9, data, finished, into);
+          return (
+            out.buffer === into.buffer &&
+            out.length === encodedChunksBytes(data.length) &&
+            out.equals(oneByOne(9, data, finished))
+          );
+        },
+      ),
+      { numRuns: 40 },
+    );
+    // Too small: a buffer of its own, the given one untouched.
+    const small = Buffer.alloc(10, 0xee);
+    const out = encodeChunks(9, new Uint8Array(100), true, small);
+    expect(out.buffer).not.toBe(small.buffer);
+    expect(small.every((b) => b === 0xee)).toBe(true);
   });
 });
