@@ -15,6 +15,8 @@ export interface GlobalOptions {
   'tls-key'?: string | undefined;
   /** Skip the server certificate check (or RELAYKIT_INSECURE=1). */
   insecure?: boolean | undefined;
+  /** Show internal error codes and other detail meant for bug reports. */
+  verbose?: boolean | undefined;
 }
 
 /** What a command gets besides its arguments. */
@@ -71,7 +73,12 @@ export function toYargsModule<A extends GlobalOptions>(
       return built;
     },
     handler: async (argv) => {
-      const output = createOutput({ ...runtime.outputOptions, color: argv.color });
+      const json = (argv as { json?: unknown }).json === true;
+      const output = createOutput({
+        ...runtime.outputOptions,
+        color: argv.color,
+        codes: argv.verbose === true || json,
+      });
       let code: number;
       try {
         const tls = cliTlsSettings(argv, process.env);

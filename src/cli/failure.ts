@@ -71,7 +71,7 @@ function connectFailure(
     case 'CONNECTION_REFUSED':
       return {
         exitCode: ExitCode.CONNECTION,
-        message: `Could not connect to ${server}: connection refused. Is a relaykit server running there? Start one with \`relaykit serve\`, or leave out --server to use the bundled one.`,
+        message: `Could not connect to ${server}: connection refused. Is a relaykit server running there? Start one with \`relaykit serve\`, or check the address (--server host:port).`,
       };
     case 'TIMEOUT':
       return {
@@ -99,7 +99,7 @@ function connectFailure(
     default:
       return {
         exitCode: ExitCode.CONNECTION,
-        message: `Could not connect to ${server}: ${message}. Check --server host:port, or leave it out to use the bundled server.`,
+        message: `Could not connect to ${server}: ${message}. Check the address (--server host:port).`,
       };
   }
 }

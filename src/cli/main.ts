@@ -48,6 +48,14 @@ const STOP_DEADLINE_MS = 1_500;
 /** A usage error found by yargs (unknown option, missing argument, failed check). */
 class UsageFailure extends Error {}
 
+/**
+ * Help uses the whole terminal; through a pipe there is no terminal, so $COLUMNS (which
+ * shells set but do not export by default) or 100.
+ */
+function helpWidth(): number {
+  return process.stdout.columns ?? (Number(process.env.COLUMNS) || 100);
+}
+
 let exitCode: number = ExitCode.OK;
 const controller = new AbortController();
 let interrupts = 0;
@@ -81,7 +89,8 @@ const cli = yargs(hideBin(process.argv))
   .option('server', {
     type: 'string',
     describe:
-      'host:port, or tls://host:port for TLS, of a relay server (default: the one answering on 127.0.0.1:17734, else the bundled server in-process)',
+      'host:port, or tls://host:port for TLS, of a relay server (default 127.0.0.1:17734; ' +
+      'run, listen, archive, receive and demo start the bundled server there when none answers)',
     requiresArg: true,
     global: true,
   })
@@ -107,6 +116,11 @@ const cli = yargs(hideBin(process.argv))
     type: 'string',
     describe: 'Private key (PEM) of --tls-cert [env RELAYKIT_TLS_KEY]',
     requiresArg: true,
+    global: true,
+  })
+  .option('verbose', {
+    type: 'boolean',
+    describe: 'Show internal error codes in messages, for bug reports (--json shows them too)',
     global: true,
   })
   .option('insecure', {
@@ -139,7 +153,7 @@ cli
   .help()
   .alias('h', 'help')
   .version(ownVersion())
-  .wrap(Math.min(100, cli.terminalWidth()));
+  .wrap(helpWidth());
 
 try {
   await cli.parseAsync();

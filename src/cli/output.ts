@@ -40,6 +40,25 @@ export interface OutputOptions {
   env?: NodeJS.ProcessEnv;
   stdout?: NodeJS.WritableStream & { isTTY?: boolean };
   stderr?: NodeJS.WritableStream & { isTTY?: boolean };
+  /**
+   * Keep internal error codes such as `[NAME_FORBIDDEN_CHARACTER, wire ILLEGAL_NAME]` in
+   * notices and errors (--verbose or --json); by default a person sees only the sentence.
+   */
+  codes?: boolean;
+}
+
+/** The `[CODE, wire NAME]` suffix a `ProtocolError` puts on its message. */
+const INTERNAL_CODES = / \[[A-Z][A-Z0-9_]*, wire [A-Z][A-Z0-9_]*\]/g;
+
+/**
+ * Removes internal error codes from a message meant for a person.
+ *
+ * @example
+ * withoutCodes('Invalid name: U+0020 at byte 1 [NAME_FORBIDDEN_CHARACTER, wire ILLEGAL_NAME]')
+ * // → 'Invalid name: U+0020 at byte 1'
+ */
+export function withoutCodes(text: string): string {
+  return text.replace(INTERNAL_CODES, '');
 }
 
 /**
@@ -74,6 +93,7 @@ export function createOutput(options: OutputOptions = {}): Output {
   // A pseudo-terminal with no width (some CI runners, `script`) cannot redraw a line.
   const columns = (stderr as { columns?: number }).columns;
   const interactive = errColor && env.CI === undefined && columns !== 0;
+  const human = (text: string): string => (options.codes === true ? text : withoutCodes(text));
   return {
     stdout,
     stderr,
@@ -84,10 +104,10 @@ export function createOutput(options: OutputOptions = {}): Output {
       stdout.write(`${text}\n`);
     },
     notice: (text) => {
-      stderr.write(`${err.dim('relaykit:')} ${text}\n`);
+      stderr.write(`${err.dim('relaykit:')} ${human(text)}\n`);
     },
     error: (text) => {
-      stderr.write(`${err.red('relaykit:')} ${text}\n`);
+      stderr.write(`${err.red('relaykit:')} ${human(text)}\n`);
     },
     spinner: (text) =>
       interactive ? oraSpinner(ora({ text, stream: stderr })) : quietSpinner(text),

@@ -18,7 +18,25 @@ export interface ServerTarget extends ServerAddress {
   readonly bundled: RelayServer | undefined;
   /** Stops the bundled server (with a farewell to its clients); a no-op for --server. */
   close(): Promise<void>;
+  /**
+   * True when no --server was given and a one-shot command dials the default address
+   * without starting a server there (`startBundled: false`), so "refused" means none runs.
+   */
+  readonly implicit?: boolean;
 }
+
+/** Says that no server answers where a one-shot command looked, and how to start one. */
+export function noServerError(label: string, cause?: unknown): CliError {
+  return new CliError(
+    'NO_SERVER',
+    ExitCode.CONNECTION,
+    `no relay server on ${label}; start one with \`relaykit serve\` or \`relaykit run …\``,
+    cause === undefined ? {} : { cause },
+  );
+}
+
+/** Schemes people paste from a browser or another tool; the relay protocol is plain TCP. */
+const URL_SCHEME = /^(https?|wss?|ftp):\/\/([^/?#]*)/i;
 
 /**
  * Parses `--server`: `host:port`, `host` (port 17734), `:port` (127.0.0.1) or `[v6]:port`,
@@ -30,6 +48,16 @@ export interface ServerTarget extends ServerAddress {
  * parseServerAddress('[::1]:4000')             // { host: '::1', port: 4000 }
  */
 export function parseServerAddress(value: string): ServerAddress {
+  const url = URL_SCHEME.exec(value.trim());
+  if (url) {
+    const hostPort = url[2] === '' ? `127.0.0.1:${DEFAULT_PORT}` : url[2]!;
+    throw new CliError(
+      'INVALID_SERVER',
+      ExitCode.USAGE,
+      `--server ${JSON.stringify(value)} is a ${url[1]!.toLowerCase()}:// URL, but a relay server speaks its own protocol over TCP: ` +
+        `write host:port (--server ${hostPort}), or tls://host:port for TLS`,
+    );
+  }
   const address = parseAddress(value, { host: '127.0.0.1', port: DEFAULT_PORT });
   if ('error' in address) {
     throw new CliError(
@@ -57,6 +85,12 @@ export interface ResolveServerOptions {
   reuseRunning?: boolean;
   /** The --tls-* flags (or RELAYKIT_TLS_*), used when the server is `tls://`. */
   tls?: CliTlsSettings;
+  /**
+   * Start the bundled server when no --server is given (default true, for long-running
+   * commands). One-shot commands pass false: they dial 127.0.0.1:17734 and, when nothing
+   * answers there, fail with `noServerError` instead of posting into a throwaway server.
+   */
+  startBundled?: boolean;
 }
 
 /** How long the check "is that a relay server on the preferred port?" may take. */
@@ -82,6 +116,17 @@ export async function resolveServer(options: ResolveServerOptions): Promise<Serv
   dialTls(false, options);
   const host = '127.0.0.1';
   const preferred = options.preferredPort ?? DEFAULT_PORT;
+  if (options.startBundled === false) {
+    const address = { host, port: preferred };
+    return {
+      ...address,
+      label: formatAddress(address),
+      tlsOptions: undefined,
+      bundled: undefined,
+      implicit: true,
+      close: async () => {},
+    };
+  }
   let server = createServer({ host, port: preferred });
   let address: ServerAddress;
   try {

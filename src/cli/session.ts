@@ -1,7 +1,7 @@
-import { type Client, connect } from '../index.js';
+import { type Client, ConnectError, connect } from '../index.js';
 import type { CommandContext } from './command.js';
 import { describeFailure } from './failure.js';
-import { resolveServer, type ServerTarget } from './server-target.js';
+import { noServerError, resolveServer, type ServerTarget } from './server-target.js';
 
 /** What `withClient` hands the command body. */
 export interface CommandSession {
@@ -24,6 +24,11 @@ export interface CommandSessionOptions {
   farewell?: string;
   /** What the spinner says while connecting (default: "Connecting to … as …"). */
   connecting?: string;
+  /**
+   * A one-shot command (`say`, `send`, `rooms`, `who`, `online`): without --server it never
+   * starts the bundled server, and exits 2 when nothing answers on 127.0.0.1:17734.
+   */
+  oneShot?: boolean;
 }
 
 /**
@@ -49,6 +54,7 @@ export async function withClient(
     target = await resolveServer({
       server: options.server,
       tls: ctx.tls,
+      startBundled: options.oneShot !== true,
       notice: (text) => {
         spinner.stop();
         output.notice(text);
@@ -56,15 +62,7 @@ export async function withClient(
       },
     });
     spinner.text = options.connecting ?? `Connecting to ${target.label} as ${options.name}…`;
-    client = await connect({
-      name: options.name,
-      host: target.host,
-      port: target.port,
-      ...(target.tlsOptions === undefined ? {} : { tls: target.tlsOptions }),
-      reconnect: options.reconnect ?? false,
-      signal: ctx.signal,
-      ...(options.farewell === undefined ? {} : { farewell: options.farewell }),
-    });
+    client = await dial(target, options, ctx.signal);
     spinner.stop();
     return await body({ client, target });
   } catch (err) {
@@ -84,5 +82,33 @@ export async function withClient(
     }
     await client?.close().catch(() => {});
     await target?.close().catch(() => {});
+  }
+}
+
+/** Connects to `target`; refused at the implicit default address means no server runs there. */
+async function dial(
+  target: ServerTarget,
+  options: CommandSessionOptions,
+  signal: AbortSignal,
+): Promise<Client> {
+  try {
+    return await connect({
+      name: options.name,
+      host: target.host,
+      port: target.port,
+      ...(target.tlsOptions === undefined ? {} : { tls: target.tlsOptions }),
+      reconnect: options.reconnect ?? false,
+      signal,
+      ...(options.farewell === undefined ? {} : { farewell: options.farewell }),
+    });
+  } catch (err) {
+    if (
+      target.implicit === true &&
+      err instanceof ConnectError &&
+      err.code === 'CONNECTION_REFUSED'
+    ) {
+      throw noServerError(target.label, err);
+    }
+    throw err;
   }
 }

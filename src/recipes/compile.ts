@@ -24,6 +24,7 @@ import { parseServerRef, type ServerRef } from './server-ref.js';
 import { suggest } from './suggest.js';
 import { parseTemplate, type TemplatePart } from './template.js';
 import { checkTlsFiles } from './tls-files.js';
+import { roomName } from '../room-notation.js';
 
 export type { RecipePlan } from './plan.js';
 
@@ -205,8 +206,9 @@ class Compiler {
     if (Array.isArray(spec.rooms)) {
       spec.rooms.forEach((room: unknown, i) => {
         if (typeof room !== 'string') return;
-        this.name(room, 'room', [...path, 'rooms', i]);
-        rooms.push(room);
+        const name = roomName(room);
+        this.name(name, 'room', [...path, 'rooms', i]);
+        rooms.push(name);
       });
     }
     const server =

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { exportSite } from '../../archive/web/index.js';
 import { RelayKitError } from '../../errors.js';
+import { hideDialOptions } from '../options.js';
 import type { CliCommand, GlobalOptions } from '../command.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 
@@ -13,8 +14,9 @@ interface ArchiveHtmlArgs extends GlobalOptions {
 export const archiveHtmlCommand: CliCommand<ArchiveHtmlArgs> = {
   command: 'html',
   describe: 'Export an archive directory as a static web site (no search or live tail)',
-  builder: (y) =>
-    y
+  builder: (y0) => {
+    const y = hideDialOptions(y0, { tls: true });
+    return y
       .option('dir', {
         type: 'string',
         demandOption: true,
@@ -27,7 +29,8 @@ export const archiveHtmlCommand: CliCommand<ArchiveHtmlArgs> = {
         requiresArg: true,
         describe: 'Where to write the site (created; existing pages are overwritten)',
       })
-      .example('$0 archive html --dir ./irc-logs --out ./site', 'then publish ./site anywhere'),
+      .example('$0 archive html --dir ./irc-logs --out ./site', 'then publish ./site anywhere');
+  },
   run: async (argv, ctx) => {
     try {
       const summary = await exportSite(argv.dir, argv.out);

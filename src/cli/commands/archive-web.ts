@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { startArchiveViewer } from '../../archive/web/index.js';
+import { hideDialOptions } from '../options.js';
 import type { CliCommand, GlobalOptions } from '../command.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { waitForAbort } from '../wait-for-abort.js';
@@ -14,8 +15,9 @@ interface ArchiveWebArgs extends GlobalOptions {
 export const archiveWebCommand: CliCommand<ArchiveWebArgs> = {
   command: 'web',
   describe: 'Serve an archive directory in the browser: index, day logs, search, live tail',
-  builder: (y) =>
-    y
+  builder: (y0) => {
+    const y = hideDialOptions(y0, { tls: true });
+    return y
       .option('dir', {
         type: 'string',
         demandOption: true,
@@ -34,7 +36,8 @@ export const archiveWebCommand: CliCommand<ArchiveWebArgs> = {
         requiresArg: true,
         describe: 'Port to listen on (0: any free port)',
       })
-      .example('$0 archive web --dir ./irc-logs', 'then open http://127.0.0.1:8080/'),
+      .example('$0 archive web --dir ./irc-logs', 'then open http://127.0.0.1:8080/');
+  },
   run: async (argv, ctx) => {
     if (!Number.isInteger(argv.port) || argv.port < 0 || argv.port > 65_535) {
       throw new CliError(

@@ -7,9 +7,10 @@ import { archiveHtmlCommand } from './archive-html.js';
 import { archiveWebCommand } from './archive-web.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { reopenOnHangup } from '../hangup.js';
-import { asOption } from '../options.js';
+import { whenMissing, asOption } from '../options.js';
 import { withClient } from '../session.js';
 import { untilStopped } from '../until-stopped.js';
+import { roomName } from '../../room-notation.js';
 
 interface ArchiveArgs extends GlobalOptions {
   rooms: string[];
@@ -23,12 +24,17 @@ export const archiveCommand: CliCommand<ArchiveArgs> = {
   describe: 'Write rooms to per-day archive files (JSON lines + IRC-style log) until Ctrl-C',
   subcommands: [archiveWebCommand, archiveHtmlCommand],
   builder: (y) => {
-    const built = asOption(y, 'archiver')
+    const built = whenMissing(
+      asOption(y, 'archiver'),
+      'Name a room to archive: relaykit archive <room> [more rooms] --dir <path>',
+    )
       .positional('rooms', {
         type: 'string',
         array: true,
         demandOption: true,
-        describe: 'Rooms to archive',
+        default: undefined,
+        coerce: (rooms: string[] | undefined) => rooms?.map(roomName) as string[],
+        describe: 'Rooms to archive (#ops and ops are the same room; ##ops is the room #ops)',
       })
       .option('dir', {
         type: 'string',

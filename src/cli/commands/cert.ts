@@ -4,7 +4,7 @@ import { createDevCertificateSet, writeDevCertificateSet } from '../../certs/dev
 import { validateName } from '../../protocol/index.js';
 import type { CliCommand, GlobalOptions } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
-import { jsonOption } from '../options.js';
+import { jsonOption, hideDialOptions } from '../options.js';
 
 interface CertArgs extends GlobalOptions {
   out: string;
@@ -23,8 +23,9 @@ interface CertArgs extends GlobalOptions {
 export const certCommand: CliCommand<CertArgs> = {
   command: 'cert',
   describe: 'Make a development CA, server certificate and client certificates (PEM)',
-  builder: (y) =>
-    jsonOption(
+  builder: (y0) => {
+    const y = hideDialOptions(y0, { tls: true });
+    return jsonOption(
       y
         .option('out', {
           type: 'string',
@@ -63,7 +64,8 @@ export const certCommand: CliCommand<CertArgs> = {
       .example(
         '$0 cert --out certs --name chat.example.org --client alice --client deploy-bot',
         'a server certificate for chat.example.org and two client certificates',
-      ),
+      );
+  },
   run: async (argv, { output }) => {
     if (!(Number.isInteger(argv.days) && argv.days >= 1)) {
       output.error(`--days must be a whole number of at least 1, got ${argv.days}`);

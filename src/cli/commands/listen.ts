@@ -1,8 +1,9 @@
 import type { ChalkInstance } from 'chalk';
 import type { CliCommand, GlobalOptions } from '../command.js';
-import { asOption, jsonOption } from '../options.js';
+import { asOption, jsonOption, whenMissing } from '../options.js';
 import { withClient } from '../session.js';
 import { untilStopped } from '../until-stopped.js';
+import { roomName } from '../../room-notation.js';
 
 interface ListenArgs extends GlobalOptions {
   rooms: string[];
@@ -53,12 +54,19 @@ export const listenCommand: CliCommand<ListenArgs> = {
   command: 'listen <rooms..>',
   describe: "Print rooms' traffic (posts, joins, leaves, direct messages) until Ctrl-C",
   builder: (y) =>
-    jsonOption(asOption(y, 'listen'))
+    jsonOption(
+      whenMissing(
+        asOption(y, 'listen'),
+        'Name a room to listen to: relaykit listen <room> [more rooms], e.g. relaykit listen ops',
+      ),
+    )
       .positional('rooms', {
         type: 'string',
         array: true,
         demandOption: true,
-        describe: 'Rooms to join',
+        default: undefined,
+        coerce: (rooms: string[] | undefined) => rooms?.map(roomName) as string[],
+        describe: 'Rooms to join (#ops and ops are the same room; ##ops is the room #ops)',
       })
       .example('$0 listen ops dev', 'coloured lines on a terminal')
       .example(

@@ -19,7 +19,7 @@ export const onlineCommand: CliCommand<OnlineArgs> = {
       .example('$0 online alice && echo here', 'exit status answers the question')
       .example('$0 online alice --json', '{"name":"alice","online":true}'),
   run: (argv, ctx) =>
-    withClient(ctx, { server: argv.server, name: argv.as }, async ({ client }) => {
+    withClient(ctx, { server: argv.server, name: argv.as, oneShot: true }, async ({ client }) => {
       const online = await client.isOnline(argv.user);
       if (argv.json) ctx.output.line(JSON.stringify({ name: argv.user, online }));
       else ctx.output.line(`${argv.user} is ${online ? 'online' : 'offline'}`);

@@ -17,7 +17,7 @@ export const roomsCommand: CliCommand<RoomsArgs> = {
       .example('$0 rooms --server chat.example.org:17734', 'one room per line')
       .example('$0 rooms --json | jq -r ".rooms[]"', 'machine output: {"rooms":["ops",…]}'),
   run: (argv, ctx) =>
-    withClient(ctx, { server: argv.server, name: argv.as }, async ({ client }) => {
+    withClient(ctx, { server: argv.server, name: argv.as, oneShot: true }, async ({ client }) => {
       const rooms = await client.rooms();
       if (argv.json) ctx.output.line(JSON.stringify({ rooms }));
       else if (rooms.length === 0)

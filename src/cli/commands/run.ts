@@ -7,22 +7,16 @@ import {
   RecipeRuntimeError,
   type ResolvedServer,
   runRecipes,
-  type ServerRef,
 } from '../../recipes/index.js';
 import { type Bot, isModuleFile, loadBotModule, ModuleLoadError } from '../../modules/index.js';
-import { createServer, type RelayServer } from '../../server/index.js';
 import type { CliCommand, CommandContext, GlobalOptions } from '../command.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { describeFailure } from '../failure.js';
 import { reopenOnHangup } from '../hangup.js';
-import { clientTlsOptions, INSECURE_WARNING } from '../tls/client-files.js';
+import { ServerPlan } from '../server-plan.js';
+import { whenMissing } from '../options.js';
 import { waitForAbort } from '../wait-for-abort.js';
-import {
-  formatAddress,
-  parseServerAddress,
-  resolveServer,
-  type ServerTarget,
-} from '../server-target.js';
+import { parseServerAddress } from '../server-target.js';
 
 interface RunArgs extends GlobalOptions {
   recipes: string[];
@@ -72,73 +66,6 @@ function parseMaps(values: readonly string[]): Map<string, ResolvedServer> {
     maps.set(index === 1 ? 'bundled' : `bundled:${index}`, parseServerAddress(m[2]!));
   }
   return maps;
-}
-
-/**
- * Decides where each server reference goes: `--server` (or `--map bundled=…`) for bots that
- * name no server and for `bundled`; `--map bundled:N=…` for the others; otherwise the
- * in-process servers this command starts (the first on 17734 when free).
- */
-class ServerPlan {
-  readonly #server: string | undefined;
-  readonly #maps: Map<string, ResolvedServer>;
-  readonly #ctx: CommandContext;
-  #first: ServerTarget | undefined;
-  readonly #extra: RelayServer[] = [];
-
-  constructor(server: string | undefined, maps: Map<string, ResolvedServer>, ctx: CommandContext) {
-    this.#server = server;
-    this.#maps = maps;
-    this.#ctx = ctx;
-  }
-
-  describe(ref: ServerRef | undefined): string {
-    if (ref?.kind === 'remote') return ref.text;
-    const key = ref?.text ?? 'bundled';
-    const mapped = this.#maps.get(key);
-    if (mapped) return `${formatAddress(mapped)} (--map ${key})`;
-    if (key === 'bundled' && this.#server !== undefined) return `${this.#server} (--server)`;
-    return `${key} (in-process server)`;
-  }
-
-  async resolve(ref: ServerRef | undefined): Promise<ResolvedServer> {
-    if (ref?.kind === 'remote') {
-      if (!ref.tls) return { host: ref.host, port: ref.port };
-      if (this.#ctx.tls.insecure) this.#ctx.output.notice(INSECURE_WARNING);
-      return {
-        host: ref.host,
-        port: ref.port,
-        tls: true,
-        tlsOptions: clientTlsOptions(this.#ctx.tls),
-      };
-    }
-    const key = ref?.text ?? 'bundled';
-    const mapped = this.#maps.get(key);
-    if (mapped) return mapped;
-    if (key === 'bundled') {
-      this.#first ??= await resolveServer({
-        server: this.#server,
-        notice: (t) => this.#ctx.output.notice(t),
-        tls: this.#ctx.tls,
-      });
-      const first = this.#first;
-      return first.tlsOptions === undefined
-        ? { host: first.host, port: first.port }
-        : { host: first.host, port: first.port, tls: true, tlsOptions: first.tlsOptions };
-    }
-    const server = createServer({ port: 0 });
-    this.#extra.push(server);
-    const address = await server.listen(0, '127.0.0.1');
-    this.#ctx.output.notice(`started the in-process server ${key} on ${formatAddress(address)}`);
-    return address;
-  }
-
-  async close(): Promise<void> {
-    await Promise.allSettled([
-      this.#first?.close(),
-      ...this.#extra.map((s) => s.close('relaykit run finished')),
-    ]);
-  }
 }
 
 function printPlan(
@@ -212,11 +139,15 @@ export const runCommand: CliCommand<RunArgs> = {
   describe:
     'Run the bots of YAML recipes and bot modules (.ts, .js, .mjs) until Ctrl-C (--dry-run: show the plan)',
   builder: (y) =>
-    y
+    whenMissing(
+      y,
+      'Name a recipe or bot module to run: relaykit run <recipe.yaml | bot.ts> [more files]',
+    )
       .positional('recipes', {
         type: 'string',
         array: true,
         demandOption: true,
+        default: undefined,
         describe:
           'Recipe files (YAML) and bot modules (.ts, .js, .mjs: export default defineBot(…))',
       })

@@ -4,6 +4,7 @@ import type { CliCommand, GlobalOptions } from '../command.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { splitLineBatches } from '../lines.js';
 import { withClient } from '../session.js';
+import { roomName } from '../../room-notation.js';
 
 /** say() calls handed to the client before the oldest must have been written. */
 const MAX_IN_FLIGHT = 64;
@@ -28,7 +29,10 @@ export const sayCommand: CliCommand<SayArgs> = {
   describe: 'Post text (or each line of stdin) to a room, or to a user with --direct',
   builder: (y) =>
     y
-      .positional('room', { type: 'string', describe: 'The room to post to' })
+      .positional('room', {
+        type: 'string',
+        describe: 'The room to post to (#ops and ops are the same room; ##ops is the room #ops)',
+      })
       .positional('text', { type: 'string', describe: 'The text; without it, stdin is read' })
       .option('as', {
         type: 'string',
@@ -62,13 +66,14 @@ export const sayCommand: CliCommand<SayArgs> = {
       .example('$0 say --direct alice "your build is green" --as ci', 'a direct message'),
   run: async (argv, ctx) => {
     const direct = argv.direct;
-    const room = direct === undefined ? argv.room! : undefined;
+    const room = direct === undefined ? roomName(argv.room!) : undefined;
     const text = direct === undefined ? argv.text : argv.room;
     return withClient(
       ctx,
       {
         server: argv.server,
         name: argv.as,
+        oneShot: true,
         reconnect: text === undefined,
         ...(argv.farewell === undefined ? {} : { farewell: argv.farewell }),
       },

@@ -41,30 +41,34 @@ export const sendCommand: CliCommand<SendArgs> = {
       throw new CliError('NOT_A_FILE', ExitCode.USAGE, `${argv.file} is not a regular file.`);
     }
     const fileName = argv.name ?? basename(argv.file);
-    return withClient(ctx, { server: argv.server, name: argv.as }, async ({ client }) => {
-      const { output } = ctx;
-      const spinner = output.spinner(`Waiting for ${argv.user} to accept ${fileName}…`).start();
-      const progress = createProgress(output);
-      const transfer = client.sendFile(argv.user, argv.file, { name: fileName });
-      transfer.on('progress', (p) => {
-        spinner.stop();
-        progress.update({ fileName, ...p });
-      });
-      const onAbort = (): void => transfer.cancel();
-      ctx.signal.addEventListener('abort', onAbort, { once: true });
-      try {
-        const result = await transfer.done;
-        progress.clear();
-        spinner.stop();
-        output.notice(
-          `sent ${fileName} to ${argv.user}: ${formatBytes(result.bytes)}, sha256 ${result.sha256}`,
-        );
-        return ExitCode.OK;
-      } finally {
-        ctx.signal.removeEventListener('abort', onAbort);
-        progress.clear();
-        spinner.stop();
-      }
-    });
+    return withClient(
+      ctx,
+      { server: argv.server, name: argv.as, oneShot: true },
+      async ({ client }) => {
+        const { output } = ctx;
+        const spinner = output.spinner(`Waiting for ${argv.user} to accept ${fileName}…`).start();
+        const progress = createProgress(output);
+        const transfer = client.sendFile(argv.user, argv.file, { name: fileName });
+        transfer.on('progress', (p) => {
+          spinner.stop();
+          progress.update({ fileName, ...p });
+        });
+        const onAbort = (): void => transfer.cancel();
+        ctx.signal.addEventListener('abort', onAbort, { once: true });
+        try {
+          const result = await transfer.done;
+          progress.clear();
+          spinner.stop();
+          output.notice(
+            `sent ${fileName} to ${argv.user}: ${formatBytes(result.bytes)}, sha256 ${result.sha256}`,
+          );
+          return ExitCode.OK;
+        } finally {
+          ctx.signal.removeEventListener('abort', onAbort);
+          progress.clear();
+          spinner.stop();
+        }
+      },
+    );
   },
 };

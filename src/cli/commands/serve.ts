@@ -13,6 +13,7 @@ import {
 } from '../../server/index.js';
 import type { ArgumentsCamelCase } from 'yargs';
 import { CLIENT_AUTH_MODES, type ClientAuth } from '../../transport/index.js';
+import { hideDialOptions } from '../options.js';
 import type { CliCommand, CommandContext, GlobalOptions } from '../command.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { reopenOnHangup } from '../hangup.js';
@@ -152,8 +153,9 @@ export async function runServe(argv: Args, ctx: CommandContext): Promise<number>
 export const serveCommand: CliCommand<ServeArgs> = {
   command: 'serve',
   describe: 'Run a relay server (logs to stderr; Ctrl-C stops it cleanly)',
-  builder: (y) =>
-    y
+  builder: (y0) => {
+    const y = hideDialOptions(y0, { tls: false });
+    return y
       .option('host', {
         type: 'string',
         default: '127.0.0.1',
@@ -242,6 +244,7 @@ export const serveCommand: CliCommand<ServeArgs> = {
       )
       .example('$0 serve --host 0.0.0.0 --max-users 500', 'open to the network, 500 users at most')
       .example('$0 serve --port 0 --json-logs 2>server.log', 'any free port, JSON logs to a file')
-      .example('$0 serve --log-level debug', 'also log dropped posts and ignored frames'),
+      .example('$0 serve --log-level debug', 'also log dropped posts and ignored frames');
+  },
   run: runServe,
 };

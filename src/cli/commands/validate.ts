@@ -1,7 +1,7 @@
 import { loadRecipeFile } from '../../recipes/index.js';
 import type { CliCommand, GlobalOptions } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
-import { jsonOption } from '../options.js';
+import { hideDialOptions, jsonOption, whenMissing } from '../options.js';
 
 interface ValidateArgs extends GlobalOptions {
   recipes: string[];
@@ -16,17 +16,23 @@ interface ValidateArgs extends GlobalOptions {
 export const validateCommand: CliCommand<ValidateArgs> = {
   command: 'validate <recipes..>',
   describe: 'Check recipe files against the recipe schema (exit 0 valid, 1 invalid)',
-  builder: (y) =>
-    jsonOption(
+  builder: (y0) => {
+    const y = whenMissing(
+      hideDialOptions(y0, { tls: true }),
+      'Name a recipe file to check: relaykit validate <recipe.yaml> [more files]',
+    );
+    return jsonOption(
       y.positional('recipes', {
         type: 'string',
         array: true,
         demandOption: true,
+        default: undefined,
         describe: 'Recipe files (YAML)',
       }),
     )
       .example('$0 validate recipes/*.yaml', 'check the shipped recipes')
-      .example('$0 validate bots.yaml --json', 'one JSON object per problem on stdout'),
+      .example('$0 validate bots.yaml --json', 'one JSON object per problem on stdout');
+  },
   run: async (argv, ctx) => {
     const { output } = ctx;
     let failed = false;

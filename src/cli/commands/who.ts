@@ -1,7 +1,8 @@
 import type { CliCommand, GlobalOptions } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
-import { asOption, jsonOption } from '../options.js';
+import { whenMissing, asOption, jsonOption } from '../options.js';
 import { withClient } from '../session.js';
+import { roomName } from '../../room-notation.js';
 
 interface WhoArgs extends GlobalOptions {
   room: string;
@@ -18,12 +19,20 @@ export const whoCommand: CliCommand<WhoArgs> = {
   command: 'who <room>',
   describe: "List a room's members",
   builder: (y) =>
-    jsonOption(asOption(y, 'who'))
-      .positional('room', { type: 'string', demandOption: true, describe: 'The room' })
+    jsonOption(
+      whenMissing(asOption(y, 'who'), 'Name the room: relaykit who <room>, e.g. relaykit who ops'),
+    )
+      .positional('room', {
+        type: 'string',
+        demandOption: true,
+        coerce: (room: string | undefined) =>
+          (room === undefined ? room : roomName(room)) as string,
+        describe: 'The room (#ops and ops are the same room; ##ops is the room #ops)',
+      })
       .example('$0 who ops', 'one member per line, in the order they joined')
       .example('$0 who ops --json', '{"room":"ops","members":["alice","bob"]}'),
   run: (argv, ctx) =>
-    withClient(ctx, { server: argv.server, name: argv.as }, async ({ client }) => {
+    withClient(ctx, { server: argv.server, name: argv.as, oneShot: true }, async ({ client }) => {
       const rooms = await client.rooms();
       let members: string[] = [];
       if (rooms.includes(argv.room)) {

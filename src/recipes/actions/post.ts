@@ -3,6 +3,7 @@ import { defineAction } from '../define.js';
 import { an, list, oneOrMany, text } from '../schema-parts.js';
 import type { TemplatePart } from '../template.js';
 import { sayIn } from './deliver.js';
+import { roomName } from '../../room-notation.js';
 
 /** `post: { room?, text }`: posts in a room or rooms (default: the event's), joining first. */
 export const postAction = defineAction({
@@ -24,7 +25,9 @@ export const postAction = defineAction({
     const roomPath = (i: number) =>
       Array.isArray(spec.room) ? [...ctx.path, 'room', i] : [...ctx.path, 'room'];
     return {
-      rooms: rooms ? rooms.map((r, i) => ctx.template(r, roomPath(i))) : ('event' as const),
+      rooms: rooms
+        ? rooms.map((r, i) => ctx.template(roomName(r), roomPath(i)))
+        : ('event' as const),
       text: ctx.template(spec.text, [...ctx.path, 'text']),
     };
   },

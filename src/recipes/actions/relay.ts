@@ -5,6 +5,7 @@ import type { ServerRef } from '../server-ref.js';
 import { text } from '../schema-parts.js';
 import type { TemplatePart } from '../template.js';
 import { sayIn } from './deliver.js';
+import { roomName } from '../../room-notation.js';
 
 interface RelayPlan {
   room?: string;
@@ -37,8 +38,8 @@ export const relayAction = defineAction({
     const plan: RelayPlan = {};
     if (spec.tag !== undefined) plan.tag = ctx.template(spec.tag, [...ctx.path, 'tag']);
     if (spec.room !== undefined) {
-      ctx.name(spec.room, 'room', [...ctx.path, 'room']);
-      plan.room = spec.room;
+      plan.room = roomName(spec.room);
+      ctx.name(plan.room, 'room', [...ctx.path, 'room']);
     }
     if (spec.server !== undefined) {
       const server = ctx.server(spec.server, [...ctx.path, 'server']);

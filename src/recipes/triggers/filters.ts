@@ -1,6 +1,7 @@
 import type { CompiledTrigger, TriggerCompileContext } from '../define.js';
 import { list } from '../schema-parts.js';
 import { suggest } from '../suggest.js';
+import { roomName } from '../../room-notation.js';
 
 /** The filters a message trigger may have, as written. */
 export interface FilterSpec {
@@ -28,7 +29,7 @@ export function compileFilters(
   needsRooms = false,
 ): CompiledTrigger<Filters> {
   const filters = spec ?? {};
-  const rooms = list(filters.room);
+  const rooms = list(filters.room)?.map(roomName);
   const from = list(filters.from);
   const plan: Filters = {};
   const out: CompiledTrigger<Filters> = { plan, summary: name };

@@ -1,0 +1,14 @@
+/**
+ * Reads a room as people write it: IRC users type `#ops` for the room `ops`, and `listen`
+ * shows rooms that way, so one leading `#` is notation and is dropped. A room whose real name
+ * starts with `#` takes a second one: `##ops` is the room `#ops`. The CLI and recipes read
+ * every room through this; the SDK takes real names as they are.
+ *
+ * @example
+ * roomName('#ops')  // 'ops'
+ * roomName('ops')   // 'ops'
+ * roomName('##ops') // '#ops'
+ */
+export function roomName(text: string): string {
+  return text.startsWith('#') ? text.slice(1) : text;
+}
