@@ -128,6 +128,7 @@ describe('help', () => {
   it('list positionals show no [default: []]', async () => {
     for (const command of ['listen', 'run', 'validate', 'archive']) {
       const end = await runCli([command, '--help']);
+      expect(end.code, command).toBe(0);
       expect(end.stdout).toMatch(/\[array\] \[required\]/);
       expect(end.stdout).not.toMatch(/\[default: \[\]\]/);
     }

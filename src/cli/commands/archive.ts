@@ -33,7 +33,8 @@ export const archiveCommand: CliCommand<ArchiveArgs> = {
         array: true,
         demandOption: true,
         default: undefined,
-        coerce: (rooms: string[] | undefined) => rooms?.map(roomName) as string[],
+        coerce: (rooms: (string | undefined)[] | undefined) =>
+          rooms?.map((r) => (typeof r === 'string' ? roomName(r) : r)) as string[],
         describe: 'Rooms to archive (#ops and ops are the same room; ##ops is the room #ops)',
       })
       .option('dir', {

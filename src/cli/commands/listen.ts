@@ -65,7 +65,8 @@ export const listenCommand: CliCommand<ListenArgs> = {
         array: true,
         demandOption: true,
         default: undefined,
-        coerce: (rooms: string[] | undefined) => rooms?.map(roomName) as string[],
+        coerce: (rooms: (string | undefined)[] | undefined) =>
+          rooms?.map((r) => (typeof r === 'string' ? roomName(r) : r)) as string[],
         describe: 'Rooms to join (#ops and ops are the same room; ##ops is the room #ops)',
       })
       .example('$0 listen ops dev', 'coloured lines on a terminal')
