@@ -46,6 +46,7 @@ export { isRelayed, relayTagProblem, relayText } from './relay-marker.js';
 export {
   createServer,
   createLogger,
+  type ClusterHealth,
   type ServerOptions,
   type RelayServer,
 } from './server/index.js';

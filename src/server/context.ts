@@ -1,6 +1,7 @@
 import type { ErrorCode } from '../protocol/index.js';
 import type { Listings } from './listings.js';
 import type { Logger } from './logger.js';
+import type { DisconnectReason, ServerCounters } from './metrics/counters.js';
 import type { PostBatch } from './post-batch.js';
 import type { ResolvedServerOptions } from './options.js';
 import type { Registry } from './registry.js';
@@ -11,6 +12,8 @@ import type { TransferTable } from './transfers.js';
 export interface ServerContext {
   readonly options: ResolvedServerOptions;
   readonly log: Logger;
+  /** Running counts for `stats` and the metrics. */
+  readonly counters: ServerCounters;
   readonly registry: Registry<ServerSession>;
   readonly transfers: TransferTable<ServerSession>;
   /** Where POSTs go: consecutive posts to one room leave as one buffer per member. */
@@ -22,8 +25,11 @@ export interface ServerContext {
    * flushed and the connection closed (CLARIFICATIONS §4).
    */
   fail(session: ServerSession, code: ErrorCode, reason: string): void;
-  /** Ends `session` without an error: it leaves everything at once, then a flushed close. */
-  finish(session: ServerSession, reason: string): void;
+  /**
+   * Ends `session` without an error: it leaves everything at once, then a flushed close.
+   * `why` is the reason the metrics count it under.
+   */
+  finish(session: ServerSession, reason: string, why: DisconnectReason): void;
   /** `session` has just registered: it no longer has a registration deadline. */
   registered(session: ServerSession): void;
 }

@@ -14,6 +14,7 @@ export {
   type LoggerOptions,
   type LogLevel,
 } from './logger.js';
+export type { ClusterHealth } from './metrics/health.js';
 export {
   DEFAULT_MAX_OUTPUT_BYTES,
   DEFAULT_REGISTRATION_TIMEOUT_MS,

@@ -7,6 +7,7 @@ import type { ServerTlsOptions } from '../transport/index.js';
 import { checkIntegerOption, ServerError } from './errors.js';
 import { DEFAULT_LISTING_PACE, type ListingPace } from './listings.js';
 import { type Logger, SILENT_LOGGER } from './logger.js';
+import type { ClusterHealth } from './metrics/health.js';
 
 /** Options of `createServer`. Every one has a default. */
 export interface ServerOptions {
@@ -45,6 +46,14 @@ export interface ServerOptions {
    * speak TLS (0 picks a free port). Off by default; needs `tls`.
    */
   plainPort?: number;
+  /**
+   * Serves `GET /metrics` (Prometheus) and `GET /healthz` over HTTP on this address (port 0
+   * picks a free one; `host` defaults to `'127.0.0.1'`). Off by default, and prom-client is
+   * only loaded when it is on.
+   */
+  metrics?: { host?: string; port: number };
+  /** Reads the cluster's state for `/healthz` and the cluster gauges (cluster mode only). */
+  clusterHealth?: () => ClusterHealth;
 }
 
 /** `ServerOptions` with every default filled in. */
@@ -62,6 +71,7 @@ export interface ResolvedServerOptions {
   readonly logger: Logger;
   readonly tls: ServerTlsOptions | null;
   readonly plainPort: number | null;
+  readonly metrics: { host: string; port: number } | null;
 }
 
 /** Default per-connection output limit. */
@@ -85,6 +95,7 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptio
   checkIntegerOption('listingPace.bytesPerSecond', pace.bytesPerSecond, 1);
   checkIntegerOption('listingPace.sliceBytes', pace.sliceBytes, 1);
   checkIntegerOption('plainPort', options.plainPort, 0, 65_535);
+  checkIntegerOption('metrics.port', options.metrics?.port, 0, 65_535);
   if (options.plainPort !== undefined && options.tls === undefined) {
     throw new ServerError(
       'INVALID_SERVER_OPTION',
@@ -105,5 +116,9 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptio
     logger: options.logger ?? SILENT_LOGGER,
     tls: options.tls ?? null,
     plainPort: options.plainPort ?? null,
+    metrics:
+      options.metrics === undefined
+        ? null
+        : { host: options.metrics.host ?? '127.0.0.1', port: options.metrics.port },
   };
 }

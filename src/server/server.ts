@@ -6,6 +6,8 @@ import {
   encode,
   errorCodeName,
   frames,
+  HEADER_BYTES,
+  Kind,
   type ProtocolError,
   validateFarewell,
 } from '../protocol/index.js';
@@ -21,7 +23,10 @@ import { type ResolvedServerOptions, resolveOptions, type ServerOptions } from '
 import { holdSenders } from './hold-senders.js';
 import { PostBatch } from './post-batch.js';
 import { Registry } from './registry.js';
-import { ServerSession, type SessionOwner, type TrafficCounters } from './session.js';
+import { type DisconnectReason, ServerCounters } from './metrics/counters.js';
+import type { ClusterHealth } from './metrics/health.js';
+import type { MetricsEndpoint } from '../metrics/endpoint.js';
+import { ServerSession, type SessionOwner } from './session.js';
 import { TransferTable } from './transfers.js';
 import {
   type Listener,
@@ -77,7 +82,12 @@ export interface RelayServer {
   close(farewell?: string): Promise<void>;
   /** Live counters, read-only. */
   readonly stats: Readonly<ServerStats>;
+  /** Where `/metrics` and `/healthz` are served (null without `metrics`, or before `listen`). */
+  readonly metricsAddress: { host: string; port: number } | null;
 }
+
+/** Every ERR frame is a 5-byte header and its code byte. */
+const ERR_FRAME_BYTES = HEADER_BYTES + 1;
 
 /** The farewell sent when `close()` is called without one. */
 export const DEFAULT_SERVER_FAREWELL = 'Server shutting down';
@@ -100,7 +110,12 @@ export interface SessionSnapshot {
  */
 export class RelayServerImpl implements RelayServer, SessionOwner {
   readonly options: ResolvedServerOptions;
-  readonly counters: TrafficCounters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0 };
+  readonly counters = new ServerCounters();
+  /**
+   * The cluster's state for `/healthz` and the cluster gauges; the cluster code sets it
+   * (null on a single node).
+   */
+  clusterHealth: (() => ClusterHealth) | null;
   readonly #log: Logger;
   readonly #registry: Registry<ServerSession>;
   readonly #transfers = new TransferTable<ServerSession>();
@@ -117,10 +132,12 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
   #listening = false;
   #nextId = 1;
   #closing: Promise<void> | null = null;
+  #metrics: MetricsEndpoint | null = null;
 
   constructor(options: ServerOptions = {}) {
     this.options = resolveOptions(options);
     this.#log = this.options.logger;
+    this.clusterHealth = options.clusterHealth ?? null;
     this.#registry = new Registry<ServerSession>({ maxRooms: this.options.maxRooms });
     this.#listings = new Listings<ServerSession>(
       (room) => this.#names(room),
@@ -129,24 +146,30 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
     this.#ctx = {
       options: this.options,
       log: this.#log,
+      counters: this.counters,
       registry: this.#registry,
       transfers: this.#transfers,
       posts: this.#posts,
       listings: this.#listings,
       fail: (s, code, reason) => this.#fail(s, code, reason),
-      finish: (s, reason) => this.#finish(s, reason),
+      finish: (s, reason, why) => this.#finish(s, reason, why),
       registered: (s) => this.#deadlines.delete(s),
     };
     this.#heartbeat = new HeartbeatSweeper({
       intervalMs: this.options.heartbeatIntervalMs,
       timeoutMs: this.options.heartbeatTimeoutMs,
       sessions: () => this.#registry.users(),
-      silent: (s, ms) => this.#finish(s, `no heartbeat for ${Math.round(ms / 1000)} s`),
+      silent: (s, ms) =>
+        this.#finish(s, `no heartbeat for ${Math.round(ms / 1000)} s`, 'heartbeat_timeout'),
       stalled: (s, ms) =>
         this.#cutOff(s, `held back senders without reading for ${Math.round(ms / 1000)} s`),
     });
     this.#deadlines = new RegistrationDeadlines(this.options.registrationTimeoutMs, (s) =>
-      this.#finish(s, `did not register within ${this.options.registrationTimeoutMs} ms`),
+      this.#finish(
+        s,
+        `did not register within ${this.options.registrationTimeoutMs} ms`,
+        'registration_timeout',
+      ),
     );
   }
 
@@ -166,7 +189,10 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
       users: this.#registry.userCount,
       rooms: this.#registry.roomCount,
       transfers: this.#transfers.size,
-      ...this.counters,
+      framesIn: this.counters.framesIn,
+      framesOut: this.counters.framesOut,
+      bytesIn: this.counters.bytesIn,
+      bytesOut: this.counters.bytesOut,
       listingsOut: this.#listings.sent,
       listingBytesOut: this.#listings.bytesSent,
     };
@@ -194,6 +220,20 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
       this.#listening = false;
       throw err;
     });
+  }
+
+  get metricsAddress(): { host: string; port: number } | null {
+    return this.#metrics === null ? null : { host: this.#metrics.host, port: this.#metrics.port };
+  }
+
+  /** True once `close()` was called: `/healthz` answers 503 from then on. */
+  get draining(): boolean {
+    return this.#closing !== null;
+  }
+
+  /** Runs `clusterHealth`, or null on a single node. */
+  readClusterHealth(): ClusterHealth | null {
+    return this.clusterHealth === null ? null : this.clusterHealth();
   }
 
   get addresses(): readonly BoundAddress[] {
@@ -248,9 +288,37 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
       const failed = specs[opened.length]!;
       throw listenError(err as NodeJS.ErrnoException, host, failed.port);
     }
+    if (this.options.metrics !== null) await this.#openMetrics(this.options.metrics);
     this.#heartbeat.start();
     const main = this.#listeners[0]!;
     return { host: main.host, port: main.port };
+  }
+
+  /** Loads prom-client only now: a server without `metrics` never imports it. */
+  async #openMetrics(at: { host: string; port: number }): Promise<void> {
+    const { startServerMetrics } = await import('./metrics/index.js');
+    const self = this;
+    try {
+      this.#metrics = await startServerMetrics(
+        {
+          counters: this.counters,
+          get stats() {
+            return self.stats;
+          },
+          get draining() {
+            return self.draining;
+          },
+          clusterHealth: () => this.readClusterHealth(),
+        },
+        at.host,
+        at.port,
+      );
+    } catch (err) {
+      const opened = this.#listeners.splice(0);
+      await Promise.all(opened.map((l) => l.close()));
+      throw err;
+    }
+    this.#log.info('serving metrics', { host: this.#metrics.host, port: this.#metrics.port });
   }
 
   close(farewell = DEFAULT_SERVER_FAREWELL): Promise<void> {
@@ -294,6 +362,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
     const ends: Promise<void>[] = [];
     for (const s of this.#sessions) {
       s.closeReason = 'server shutting down';
+      s.disconnect = 'shutdown';
       if (s.state === 'registered') s.sendRaw(departs);
       // Connection.end waits for the flush, bounded by its close timeout, then destroys.
       ends.push(s.conn.end());
@@ -301,6 +370,8 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
     this.#log.info('shutting down', { clients: this.#sessions.size, farewell });
     await Promise.all(ends);
     await stopped;
+    // Last, so that /healthz answers 503 for the whole drain.
+    await this.#metrics?.close();
     this.#log.info('stopped', {
       framesIn: this.counters.framesIn,
       framesOut: this.counters.framesOut,
@@ -315,6 +386,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
     }
     const session = new ServerSession(this.#nextId++, socket, peer, this);
     this.#sessions.add(session);
+    this.counters.connectionsOpened++;
     this.#deadlines.add(session);
     this.#log.info('connection opened', {
       conn: session.id,
@@ -346,6 +418,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
 
   closed(session: ServerSession): void {
     const reason = session.closeReason ?? 'connection closed by client';
+    this.counters.disconnects[session.disconnect ?? 'closed']++;
     this.#teardown(session);
     this.#sessions.delete(session);
     this.#log.info('connection closed', {
@@ -374,6 +447,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
   #cutOff(session: ServerSession, reason: string): void {
     if (session.closeReason !== null) return;
     session.closeReason = reason;
+    session.disconnect = 'slow_reader';
     this.#log.warn('slow client disconnected', {
       conn: session.id,
       name: session.name,
@@ -387,6 +461,8 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
   #fail(session: ServerSession, code: ErrorCode, reason: string): void {
     if (session.state === 'closed') return;
     session.closeReason = `${errorCodeName(code)}: ${reason}`;
+    session.disconnect = 'protocol_error';
+    this.counters.protocolErrors[code]!++;
     this.#log.warn('protocol error', {
       conn: session.id,
       name: session.name === '' ? undefined : session.name,
@@ -395,12 +471,19 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
     });
     this.#teardown(session);
     this.#posts.flush();
+    if (!session.conn.closing) {
+      // Connection.fail writes the ERR itself, past sendRaw's counting.
+      this.counters.framesOut++;
+      this.counters.framesOutByKind[Kind.ERR]!++;
+      this.counters.bytesOut += ERR_FRAME_BYTES;
+    }
     void session.conn.fail(code);
   }
 
-  #finish(session: ServerSession, reason: string): void {
+  #finish(session: ServerSession, reason: string, why: DisconnectReason): void {
     if (session.state === 'closed') return;
     session.closeReason = reason;
+    session.disconnect = why;
     this.#teardown(session);
     this.#posts.flush();
     void session.conn.end();

@@ -1,9 +1,11 @@
 import type { Socket } from 'node:net';
 import { Connection } from '../connection.js';
 import type { Peer } from '../transport/index.js';
+import type { DisconnectReason, ServerCounters } from './metrics/counters.js';
 import {
   type ClientFrame,
   encode,
+  Kind,
   type ProtocolError,
   type ServerFrame,
 } from '../protocol/index.js';
@@ -18,7 +20,7 @@ export interface TrafficCounters {
 
 /** What a session reports to the server that owns it. */
 export interface SessionOwner {
-  readonly counters: TrafficCounters;
+  readonly counters: ServerCounters;
   readonly maxOutputBytes: number;
   frame(session: ServerSession, frame: ClientFrame): void;
   protocolError(session: ServerSession, err: ProtocolError): void;
@@ -67,6 +69,8 @@ export class ServerSession {
   offering = 0;
   /** Why the server is closing this session, once it decided to. */
   closeReason: string | null = null;
+  /** The same, as `relaykit_disconnects_total` labels it; null means the client closed. */
+  disconnect: DisconnectReason | null = null;
   /** Offerers whose reading is paused until this session's socket drains. */
   readonly blockedSenders = new Set<ServerSession>();
   /** Receivers this session (as an offerer) waits on; reading resumes when empty. */
@@ -98,6 +102,7 @@ export class ServerSession {
       {
         frame: (frame) => {
           counters.framesIn++;
+          counters.framesInByKind[frame.kind]++;
           owner.frame(this, frame);
         },
         protocolError: (err) => owner.protocolError(this, err),
@@ -133,6 +138,8 @@ export class ServerSession {
     this.#owner.flushPosts();
     const counters = this.#owner.counters;
     counters.framesOut += frameCount;
+    // Every frame of one buffer has the same kind (a post batch), so the first byte names it.
+    counters.framesOutByKind[bytes[0]!]! += frameCount;
     counters.bytesOut += bytes.length;
     const ok = this.conn.sendRaw(bytes);
     if (!ok && !this.conn.closing && this.queuedChatBytes > this.#owner.maxOutputBytes) {
@@ -150,6 +157,7 @@ export class ServerSession {
     this.#owner.flushPosts();
     const counters = this.#owner.counters;
     counters.framesOut++;
+    counters.framesOutByKind[Kind.USER_LISTING]!++;
     counters.bytesOut += bytes.length;
     if (this.conn.closing) {
       flushed();
@@ -172,7 +180,9 @@ export class ServerSession {
     const counters = this.#owner.counters;
     const n = head.length + data.length;
     counters.framesOut++;
+    counters.framesOutByKind[Kind.FILE_TRANSFER]!++;
     counters.bytesOut += n;
+    counters.fileBytesRelayed += data.length;
     if (this.conn.closing) return false;
     this.#relayQueued += n;
     this.conn.sendRaw(head);

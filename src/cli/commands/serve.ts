@@ -19,6 +19,7 @@ import { CliError, ExitCode } from '../exit-codes.js';
 import { reopenOnHangup } from '../hangup.js';
 import { readServerTls, type ServerTlsFiles } from '../tls/server-files.js';
 import { waitForAbort } from '../wait-for-abort.js';
+import { parseMetricsAddress } from '../../metrics/address.js';
 
 const LOG_LEVELS = ['debug', 'info', 'warn'] as const;
 
@@ -39,6 +40,7 @@ export interface ServeArgs extends GlobalOptions {
   'tls-ca': string | undefined;
   'tls-client-auth': ClientAuth | undefined;
   'plain-port': number | undefined;
+  metrics: string | undefined;
 }
 
 type Args = ArgumentsCamelCase<ServeArgs>;
@@ -71,6 +73,10 @@ function checkArgs(argv: Args): string | null {
   }
   if (plain !== undefined && argv.tlsCert === undefined) {
     return '--plain-port adds a plaintext listener beside a TLS one: give --tls-cert and --tls-key too';
+  }
+  if (argv.metrics !== undefined) {
+    const at = parseMetricsAddress(argv.metrics);
+    if ('error' in at) return `--metrics wants host:port for its HTTP endpoint: ${at.error}`;
   }
   if (!(Number.isInteger(argv.maxOutputBytes) && argv.maxOutputBytes >= 1024)) {
     return `--max-output-bytes must be a whole number of at least 1024, got ${argv.maxOutputBytes}`;
@@ -116,6 +122,9 @@ export async function runServe(argv: Args, ctx: CommandContext): Promise<number>
     ...(argv.maxRooms === undefined ? {} : { maxRooms: argv.maxRooms }),
     ...(tls === null ? {} : { tls }),
     ...(argv.plainPort === undefined ? {} : { plainPort: argv.plainPort }),
+    ...(argv.metrics === undefined
+      ? {}
+      : { metrics: parseMetricsAddress(argv.metrics) as { host: string; port: number } }),
   };
   let server: ReturnType<typeof createServer>;
   try {
@@ -237,7 +246,14 @@ export const serveCommand: CliCommand<ServeArgs> = {
         describe: 'Also listen in plaintext on this port, beside TLS (off by default)',
         requiresArg: true,
       })
+      .option('metrics', {
+        type: 'string',
+        describe:
+          'Serve Prometheus GET /metrics and GET /healthz over HTTP on host:port (off by default)',
+        requiresArg: true,
+      })
       .example('$0 serve', 'listen on 127.0.0.1:17734')
+      .example('$0 serve --metrics 127.0.0.1:9464', 'and Prometheus metrics on :9464')
       .example(
         '$0 serve --tls-cert certs/server.pem --tls-key certs/server-key.pem',
         'TLS on 17734 (make the files with `relaykit cert --out certs`)',

@@ -10,6 +10,7 @@ import {
 } from '../../protocol/index.js';
 import type { ServerContext } from '../context.js';
 import type { ServerSession } from '../session.js';
+import type { TransferOutcome } from '../metrics/counters.js';
 import type { Transfer } from '../transfers.js';
 
 // The file relay of CLARIFICATIONS §6. The server relays every byte; a transfer is recorded
@@ -35,7 +36,8 @@ function fields(t: Transfer<ServerSession>): FileNegotiation {
   };
 }
 
-function forget(ctx: ServerContext, t: Transfer<ServerSession>): void {
+function forget(ctx: ServerContext, t: Transfer<ServerSession>, outcome: TransferOutcome): void {
+  ctx.counters.transfers[outcome]++;
   ctx.transfers.delete(t.id);
   t.source.offering--;
   t.source.transfers.delete(t.id);
@@ -148,7 +150,7 @@ export function answerOffer(
     frame.kind === Kind.ACCEPT_FILE ? frames.accept(fields(t)) : frames.reject(fields(t)),
   );
   if (frame.kind === Kind.REJECT_FILE) {
-    forget(ctx, t);
+    forget(ctx, t, t.state === 'accepted' ? 'aborted' : 'rejected');
     if (t.state === 'accepted') rememberCancelled(t.source, t.id);
     logTransfer(ctx, t.state === 'accepted' ? 'transfer cancelled' : 'transfer rejected', t);
     return;
@@ -157,7 +159,7 @@ export function answerOffer(
   logTransfer(ctx, 'transfer accepted', t);
   if (t.size === 0) {
     // A zero-byte file has no chunks: it is complete once the ACCEPT is forwarded (§6.6).
-    forget(ctx, t);
+    forget(ctx, t, 'completed');
     logTransfer(ctx, 'transfer completed', t);
   }
 }
@@ -214,7 +216,7 @@ export function relayChunk(
   // Forwarded unchanged, so the data is not copied: a fresh head and the received bytes.
   const flowing = target.relay(chunkHead(frame.id, frame.finished, frame.data.length), frame.data);
   if (frame.finished) {
-    forget(ctx, t);
+    forget(ctx, t, 'completed');
     // The receiver may have sent REJECT_FILE (a cancel) before this chunk reached it.
     rememberCancelled(target, t.id);
     logTransfer(ctx, 'transfer completed', t);
@@ -250,7 +252,7 @@ export function abortTransfers(ctx: ServerContext, session: ServerSession): void
   for (const id of [...session.transfers]) {
     const t = ctx.transfers.get(id);
     if (t === undefined) continue;
-    forget(ctx, t);
+    forget(ctx, t, 'aborted');
     const other = t.source === session ? t.target : t.source;
     if (other !== session && other.state !== 'closed') {
       other.send(frames.reject(fields(t)));

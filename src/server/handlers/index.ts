@@ -20,7 +20,7 @@ export function dispatch(ctx: ServerContext, session: ServerSession, frame: Clie
       ctx.log.debug('second NEW_CLIENT ignored', { name: session.name, asked: frame.name });
       return;
     case Kind.ERR:
-      ctx.finish(session, `client sent ERR ${errorCodeName(frame.code)}`);
+      ctx.finish(session, `client sent ERR ${errorCodeName(frame.code)}`, 'closed');
       return;
     case Kind.ENTER_ROOM:
       enterRoom(ctx, session, frame.room);

@@ -82,5 +82,9 @@ export function depart(ctx: ServerContext, session: ServerSession, farewell: str
       ctx.posts.add(members, post(room, session.name, farewell), session);
     }
   }
-  ctx.finish(session, farewell === '' ? 'client departed' : `client departed: ${farewell}`);
+  ctx.finish(
+    session,
+    farewell === '' ? 'client departed' : `client departed: ${farewell}`,
+    'departs',
+  );
 }

@@ -24,7 +24,11 @@ export function handleUnregistered(
       register(ctx, session, frame.name);
       return;
     case Kind.ERR:
-      ctx.finish(session, `client sent ERR ${errorCodeName(frame.code)} before registering`);
+      ctx.finish(
+        session,
+        `client sent ERR ${errorCodeName(frame.code)} before registering`,
+        'closed',
+      );
       return;
     default:
       ctx.fail(

@@ -53,6 +53,10 @@ export class TestClient {
   /** Put heartbeats in the inbox too (for heartbeat tests). */
   keepHeartbeats = false;
   bytesReceived = 0;
+  /** Every frame this client decoded (heartbeats too) and sent, by kind, and bytes sent. */
+  readonly receivedByKind = new Map<number, number>();
+  readonly sentByKind = new Map<number, number>();
+  bytesSent = 0;
   decodeError: ProtocolError | null = null;
   name = '';
   readonly closed: Promise<void>;
@@ -106,10 +110,12 @@ export class TestClient {
   }
 
   send(frame: ClientFrame | Frame): boolean {
-    return this.socket.write(encode(frame));
+    return this.sendBytes(encode(frame));
   }
 
   sendBytes(bytes: Uint8Array): boolean {
+    this.bytesSent += bytes.length;
+    if (bytes.length > 0) this.sentByKind.set(bytes[0]!, (this.sentByKind.get(bytes[0]!) ?? 0) + 1);
     return this.socket.write(bytes);
   }
 
@@ -204,6 +210,7 @@ export class TestClient {
       decoded = [...((err as ProtocolError).decoded as ServerFrame[])];
     }
     for (const frame of decoded) {
+      this.receivedByKind.set(frame.kind, (this.receivedByKind.get(frame.kind) ?? 0) + 1);
       if (frame.kind === Kind.HEARTBEAT) {
         this.heartbeats++;
         if (!this.keepHeartbeats) continue;
