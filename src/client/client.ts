@@ -110,6 +110,26 @@ export class Client {
     return this.#life.finished;
   }
 
+  /** Offers this client answered (accepted or rejected, each once) since it was created. */
+  get offersAnswered(): Readonly<{ accepted: number; rejected: number }> {
+    return this.#transfers.answers;
+  }
+
+  /**
+   * Calls `fn` with the name of every event that had at least one listener, before the
+   * listeners run (`relaykit run --metrics` counts a module bot's handled events with it).
+   * One observer at a time; returns the function that removes it.
+   *
+   * @example
+   * const off = client.observeHandled((event) => handled.set(event, (handled.get(event) ?? 0) + 1))
+   */
+  observeHandled(fn: (event: keyof ClientEvents) => void): () => void {
+    this.#events.onHandled = fn;
+    return () => {
+      if (this.#events.onHandled === fn) this.#events.onHandled = null;
+    };
+  }
+
   /**
    * Subscribes to an event; returns the function that unsubscribes.
    *

@@ -10,6 +10,8 @@ export class TypedEmitter<Events extends object> {
   readonly #listeners = new Map<keyof Events, Set<Listener<never>>>();
   readonly #known: ReadonlySet<string>;
   readonly #onListenerError: (error: unknown, event: keyof Events, payload: unknown) => void;
+  /** Told each event that had at least one listener (for metrics; null: nobody asked). */
+  onHandled: ((event: keyof Events) => void) | null = null;
 
   constructor(
     known: readonly (keyof Events & string)[],
@@ -51,6 +53,7 @@ export class TypedEmitter<Events extends object> {
   emit<E extends keyof Events>(event: E, payload: Events[E]): boolean {
     const set = this.#listeners.get(event);
     if (set === undefined || set.size === 0) return false;
+    this.onHandled?.(event);
     for (const fn of [...set]) {
       try {
         const result = (fn as Listener<Events[E]>)(payload);

@@ -38,6 +38,8 @@ type Negotiation = OfferFileFrame | AcceptFileFrame | RejectFileFrame;
  * name and size; after that, the id identifies the transfer. Several run at once each way.
  */
 export class Transfers {
+  /** Offers answered on this client, each once, since it was created (for metrics). */
+  readonly answers = { accepted: 0, rejected: 0 };
   readonly #deps: TransferDeps;
   readonly #offered: OutgoingTransfer[] = [];
   readonly #outgoing = new Map<number, OutgoingTransfer>();
@@ -227,6 +229,7 @@ export class Transfers {
     };
     let answered: 'accepted' | 'rejected' | null = null;
     const answer = (how: 'accepted' | 'rejected'): void => {
+      if (answered === null) this.answers[how]++;
       if (answered !== null) {
         throw new ClientError(
           'INVALID_ARGUMENT',

@@ -1,11 +1,24 @@
 import type { Client } from '../client/index.js';
 import type { Bot, BotCleanup } from './define-bot.js';
+import { BotCounters } from '../metrics/bot-counters.js';
 
 /** How a running module bot talks to the outside. */
 export interface ModuleBotOutputs {
   log(line: string): void;
   report(message: string): void;
+  /** Where its handled events and failed handlers are counted (`relaykit run --metrics`). */
+  counters?: BotCounters;
 }
+
+/** Client events that are the bot's own work; the rest are the connection's life. */
+const WORK_EVENTS: ReadonlySet<string> = new Set([
+  'post',
+  'direct',
+  'offer',
+  'members',
+  'rooms',
+  'presence',
+]);
 
 /** How long a bot's cleanup may take on stop: the whole stop must fit in 2 s. */
 export const CLEANUP_MS = 1000;
@@ -22,6 +35,7 @@ export class ModuleBotRunner {
   readonly #controller = new AbortController();
   #cleanup: BotCleanup | undefined;
   #offError: (() => void) | undefined;
+  #offObserve: (() => void) | undefined;
   #stopping: Promise<void> | undefined;
 
   constructor(bot: Bot, client: Client, outputs: ModuleBotOutputs) {
@@ -36,9 +50,21 @@ export class ModuleBotRunner {
 
   /** Runs `setup`; rejects with its error (the runtime then stops everything). */
   async start(): Promise<void> {
-    const onError = ({ error }: { error: Error }) =>
+    const counters = this.#out.counters;
+    const onError = ({ error }: { error: Error }) => {
+      if (counters) BotCounters.add(counters.failures, 'handler');
       this.#out.report(`${this.name}: a handler failed: ${error.message}`);
+    };
     this.#offError = this.#client.on('error', onError);
+    if (counters) {
+      // A module bot has no actions: each event its handlers take is counted as one
+      // 'handler' action, and their failures (above) as failed ones.
+      this.#offObserve = this.#client.observeHandled((event) => {
+        if (!WORK_EVENTS.has(event)) return;
+        BotCounters.add(counters.events, event);
+        BotCounters.add(counters.actions, 'handler');
+      });
+    }
     const result = await this.#bot.setup(this.#client, {
       log: (line) => this.#out.log(`${this.name}: ${line}`),
       signal: this.#controller.signal,
@@ -83,5 +109,6 @@ export class ModuleBotRunner {
       }
     }
     this.#offError?.();
+    this.#offObserve?.();
   }
 }

@@ -1,4 +1,5 @@
 import { ArchiveWriter } from '../archive/index.js';
+import { BotCounters } from '../metrics/bot-counters.js';
 import type { Client, OfferContext } from '../index.js';
 import type { TriggerEvent, TriggerHost } from './define.js';
 import type { COMMON_FIELDS } from './fields.js';
@@ -19,6 +20,8 @@ export interface BotOutputs {
   log(line: string): void;
   report(message: string): void;
   env: Readonly<Record<string, string | undefined>>;
+  /** Where its events and actions are counted (for `relaykit run --metrics`). */
+  counters?: BotCounters;
 }
 
 /** Bounded waits on stop, so a stuck send or transfer cannot hold Ctrl-C hostage. */
@@ -93,6 +96,8 @@ export class BotRunner implements ActionHost {
     };
     const vars = { ...seen.fields, ...common, ...matchVars(seen.match ?? null) };
     if (rule.condition && !rule.condition(vars, this.#out.env)) return;
+    const counters = this.#out.counters;
+    if (counters) BotCounters.add(counters.events, rule.trigger.kind);
     const event: RecipeEvent = { client: this.#conn.primary.client, vars };
     if (seen.room !== undefined) event.room = seen.room;
     if (seen.from !== undefined) event.from = seen.from;
@@ -111,6 +116,7 @@ export class BotRunner implements ActionHost {
       // An offer goes to the rules in order until one accepts or rejects it.
       if (event.offerState?.answered) return;
       for (const action of rule.actions) {
+        if (counters) BotCounters.add(counters.actions, action.kind);
         try {
           await action.action.run(action.plan, {
             event,
@@ -119,6 +125,7 @@ export class BotRunner implements ActionHost {
             render,
           });
         } catch (err) {
+          if (counters) BotCounters.add(counters.failures, action.kind);
           this.report(`${this.name}: ${action.kind} failed: ${(err as Error).message}`);
         }
       }

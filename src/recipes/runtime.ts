@@ -9,6 +9,9 @@ import type { ClientTlsOptions } from '../transport/index.js';
 import { type Bot, ModuleBotRunner } from '../modules/index.js';
 import { botTlsOptions } from './tls-options.js';
 import { INPUT_TRIGGERS } from './triggers/stdin.js';
+import { BotCounters } from '../metrics/bot-counters.js';
+import type { MetricsEndpoint } from '../metrics/endpoint.js';
+import { openRunMetrics } from './run-metrics.js';
 
 /** A server address a reference resolved to, with the TLS options to dial it with. */
 export interface ResolvedServer extends ServerAddress {
@@ -44,6 +47,11 @@ export interface RunRecipesOptions {
    * reconnection, stop and departure. They connect to the default server.
    */
   bots?: readonly Bot[];
+  /**
+   * Serves the bots' Prometheus `/metrics` and a `/healthz` over HTTP here (port 0 picks a
+   * free one). prom-client is loaded only when this is set.
+   */
+  metrics?: { host: string; port: number };
 }
 
 /** Why a run ended on its own. */
@@ -59,6 +67,8 @@ export interface RecipeRun {
    * ('disconnected'). Never settles otherwise: stop it with `stop()`.
    */
   readonly ended: Promise<RunEnd>;
+  /** Where `/metrics` and `/healthz` are served, or null without `metrics`. */
+  readonly metricsAddress: { host: string; port: number } | null;
   /** SIGHUP: reopen archive files. */
   reopen(): void;
   /** Stops every bot, waits (bounded) for pending actions and transfers, departs with farewells. */
@@ -142,6 +152,9 @@ export async function runRecipes(
   };
 
   const runners: (BotRunner | ModuleBotRunner)[] = [];
+  const counters = bots.map(() => new BotCounters());
+  let metrics: MetricsEndpoint | null = null;
+  let stopping: Promise<void> | undefined;
   let connections: BotConnections[] = [];
   try {
     connections = await Promise.all(
@@ -157,13 +170,32 @@ export async function runRecipes(
       for (const room of bot.rooms) await joinOrExplain(conn.primary.client, room, bot.name);
       for (const { client, room } of actionTargets(bot, conn))
         await joinOrExplain(client, room, bot.name);
+      const mine = counters[i]!;
+      conn.primary.client.on('reconnect', () => {
+        mine.reconnections++;
+      });
       runners.push(
         i < firstModule
-          ? new BotRunner(bot, conn, { log, report, env })
-          : new ModuleBotRunner(modules[i - firstModule]!, conn.primary.client, { log, report }),
+          ? new BotRunner(bot, conn, { log, report, env, counters: mine })
+          : new ModuleBotRunner(modules[i - firstModule]!, conn.primary.client, {
+              log,
+              report,
+              counters: mine,
+            }),
       );
     }
     await Promise.all(runners.map((runner) => startRunner(runner)));
+    if (options.metrics) {
+      metrics = await openRunMetrics(
+        bots.map((bot, i) => ({
+          name: bot.name,
+          counters: counters[i]!,
+          client: connections[i]!.primary.client,
+        })),
+        () => stopping !== undefined,
+        options.metrics,
+      );
+    }
   } catch (err) {
     await Promise.allSettled(runners.map((r) => r.stop()));
     await closeAll();
@@ -188,10 +220,10 @@ export async function runRecipes(
       });
   });
 
-  let stopping: Promise<void> | undefined;
   return {
     bots: bots.map((bot, i) => ({ name: bot.name, server: connections[i]!.primary.address })),
     ended,
+    metricsAddress: metrics === null ? null : { host: metrics.host, port: metrics.port },
     reopen: () => {
       for (const runner of runners) runner.reopen();
     },
@@ -200,6 +232,8 @@ export async function runRecipes(
         input?.close();
         await Promise.allSettled(runners.map((r) => r.stop()));
         await closeAll();
+        // Last, so that /healthz answers 503 while the bots stop.
+        await metrics?.close();
       })();
       return stopping;
     },

@@ -17,11 +17,13 @@ import { ServerPlan } from '../server-plan.js';
 import { whenMissing } from '../options.js';
 import { waitForAbort } from '../wait-for-abort.js';
 import { parseServerAddress } from '../server-target.js';
+import { parseMetricsAddress } from '../../metrics/address.js';
 
 interface RunArgs extends GlobalOptions {
   recipes: string[];
   'dry-run': boolean;
   map: string[] | undefined;
+  metrics: string | undefined;
 }
 
 type Loaded = Extract<LoadResult, { ok: true }>;
@@ -162,7 +164,13 @@ export const runCommand: CliCommand<RunArgs> = {
         requiresArg: true,
         describe: 'Point an in-process server reference at a running server: bundled:N=host:port',
       })
+      .option('metrics', {
+        type: 'string',
+        requiresArg: true,
+        describe: "Serve the bots' Prometheus GET /metrics and GET /healthz on host:port",
+      })
       .example('$0 run recipes/echo.yaml', 'an echo bot on the bundled server')
+      .example('$0 run recipes/echo.yaml --metrics 127.0.0.1:9465', 'with Prometheus metrics')
       .example('$0 run greeter.ts recipes/echo.yaml', 'a bot module beside a recipe')
       .example(
         '$0 run recipes/relay.yaml --server 10.0.0.5:17734 --map bundled:2=10.0.0.6:17734',
@@ -173,6 +181,11 @@ export const runCommand: CliCommand<RunArgs> = {
   run: async (argv, ctx) => {
     const { output } = ctx;
     const maps = parseMaps((argv.map ?? []).map(String));
+    const metricsAt = argv.metrics === undefined ? undefined : parseMetricsAddress(argv.metrics);
+    if (metricsAt !== undefined && 'error' in metricsAt) {
+      output.error(`--metrics wants host:port for its HTTP endpoint: ${metricsAt.error}`);
+      return ExitCode.USAGE;
+    }
     const files = uniqueFiles(argv.recipes);
     // Every file is checked, recipes and modules alike, before anything connects.
     const [recipes, modules] = await Promise.all([
@@ -212,6 +225,7 @@ export const runCommand: CliCommand<RunArgs> = {
           report: (message) => output.notice(message),
           signal: ctx.signal,
           bots: modules.ok.map((m) => m.bot),
+          ...(metricsAt === undefined ? {} : { metrics: metricsAt }),
         },
       ).catch((err: unknown) => {
         if (ctx.signal.aborted) return undefined;
@@ -219,6 +233,12 @@ export const runCommand: CliCommand<RunArgs> = {
       });
       if (!run) return ExitCode.OK;
       const off = reopenOnHangup(() => run.reopen());
+      if (run.metricsAddress !== null) {
+        const { host, port } = run.metricsAddress;
+        output.notice(
+          `metrics on http://${host.includes(':') ? `[${host}]` : host}:${port}/metrics`,
+        );
+      }
       output.notice(
         `running ${run.bots.map((b) => `${b.name}@${b.server}`).join(', ')} (Ctrl-C to stop)`,
       );
