@@ -57,7 +57,8 @@ const { values } = parseArgs({
 
 if (values.help) {
   process.stdout.write(
-    'npm run bench -- [--scenario codec|fanout|rooms|connect|file|sdk-file|big-room|churn]...\n' +
+    'npm run bench -- [--scenario codec|fanout|rooms|connect|file|sdk-file|big-room|churn|\n' +
+      '  fanout-tls|file-tls|fanout-metrics]...\n' +
       '  [--host H --port P]\n' +
       '  [--source] [--no-build] [--no-save] [--quick] [--label NAME] [--profile DIR]\n' +
       '  --profile DIR  run the server under --cpu-prof, write its profile to DIR, print a summary\n' +
@@ -245,13 +246,22 @@ async function runScenario(s: Scenario): Promise<Record<string, unknown>> {
         port: secure.port,
         tls: { ca: secure.ca! },
       });
+    } else if (s.variant === 'metrics' && !external) {
+      // Two server processes alike but for --metrics: the one without is the baseline.
+      const source = values.source ? ['--source'] : [];
+      const plain = await startServer('server-process.ts', source);
+      servers.set('baseline', plain);
+      targets.push({ name: 'baseline', kind: 'protocol', host: '127.0.0.1', port: plain.port });
+      const measured = await startServer('server-process.ts', ['--metrics', ...source]);
+      servers.set('relaykit', measured);
+      targets.push({ name: 'relaykit', kind: 'protocol', host: '127.0.0.1', port: measured.port });
     } else if (s.baseline) {
       const args = s.baseline === 'raw-rooms' ? [s.baseline, String(params.rooms)] : [s.baseline];
       const srv = await startServer('baseline-process.ts', args);
       servers.set('baseline', srv);
       targets.push({ name: 'baseline', kind: s.baseline, host: '127.0.0.1', port: srv.port });
     }
-    if (s.transport === 'tls' && !external) {
+    if ((s.transport === 'tls' || s.variant === 'metrics') && !external) {
       // Both targets are set up above.
     } else if (!s.server) {
       targets.push({ name: 'relaykit', kind: 'protocol', host: '', port: 0 });

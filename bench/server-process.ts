@@ -8,6 +8,7 @@
  *   --source       run src/ through tsx instead of compiled JS (the default, for realism:
  *                  the bench's private build when RELAYKIT_BENCH_BUILD is set, else dist/)
  *   --module PATH  load createServer from another build (to measure a change before and after)
+ *   --metrics      serve Prometheus metrics on a free port, scraped every second from here
  *   --tls          listen with TLS (a fresh development certificate) and in plaintext beside it,
  *                  so one server process serves both sides of a TLS-versus-plaintext comparison
  */
@@ -31,7 +32,11 @@ interface ServerModule {
     port?: number;
     tls?: { cert: string; key: string };
     plainPort?: number;
-  }): BenchServer & { addresses?: readonly { transport: string; port: number }[] };
+    metrics?: { port: number };
+  }): BenchServer & {
+    readonly metricsAddress?: { host: string; port: number } | null;
+    addresses?: readonly { transport: string; port: number }[];
+  };
 }
 interface CertsModule {
   createDevCertificateSet(): { ca: { cert: string }; server: { cert: string; key: string } };
@@ -61,10 +66,24 @@ if (tls) {
   const set = certs.createDevCertificateSet();
   ca = set.ca.cert;
   server = mod.createServer({ host: '127.0.0.1', port: 0, tls: set.server, plainPort: 0 });
+} else if (process.argv.includes('--metrics')) {
+  server = mod.createServer({ host: '127.0.0.1', port: 0, metrics: { port: 0 } });
 } else {
   server = mod.createServer({ host: '127.0.0.1', port: 0 });
 }
 const { port } = await server.listen(0, '127.0.0.1');
+const metricsAt = server.metricsAddress;
+if (metricsAt) {
+  // Prometheus scrapes every 15 s by default; every second is the worst a user would pick.
+  const url = `http://127.0.0.1:${metricsAt.port}/metrics`;
+  const scraper = setInterval(() => {
+    fetch(url).then(
+      (res) => res.text(),
+      () => '',
+    );
+  }, 1_000);
+  scraper.unref();
+}
 const plainPort = server.addresses?.find((a) => a.transport === 'plain')?.port;
 process.stdout.write(`${JSON.stringify({ port, plainPort })}\n`);
 process.send?.({ type: 'ready', port, ...(tls ? { plainPort, ca } : {}) });
