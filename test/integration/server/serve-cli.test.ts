@@ -95,4 +95,20 @@ describe('relaykit serve', () => {
     expect(await s.exited).toBe(1);
     expect(s.stderr()).toMatch(/--heartbeat-timeout must be at least 20 seconds.*got 5/);
   }, 30_000);
+
+  it('--metrics serves /metrics and /healthz, and a bad address is a usage error', async () => {
+    const s = serve(['--port', '0', '--metrics', '127.0.0.1:0']);
+    const [, mport] = await lineMatching(s, /INFO\s+serving metrics host=127\.0\.0\.1 port=(\d+)/);
+    const health = await fetch(`http://127.0.0.1:${mport}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok', connections: 0, users: 0 });
+    const text = await (await fetch(`http://127.0.0.1:${mport}/metrics`)).text();
+    expect(text).toContain('# TYPE relaykit_connections gauge');
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+
+    const bad = serve(['--port', '0', '--metrics', 'localhost']);
+    expect(await bad.exited).toBe(1);
+    expect(bad.stderr()).toContain('--metrics wants host:port');
+  }, 30_000);
 });
