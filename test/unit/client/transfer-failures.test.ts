@@ -8,7 +8,7 @@ import { cleanup, fakeClient, scratchDir } from './fake-setup.js';
 
 async function setup(): Promise<{ client: Client; peer: FakePeer; dir: string }> {
   const { client, peer } = await fakeClient();
-  return { client, peer, dir: await scratchDir('relaykit-review-') };
+  return { client, peer, dir: await scratchDir('relaykit-transfer-') };
 }
 
 const fields = (id: number, size: number) => ({

@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'relaykit-review-'));
+  const dir = await mkdtemp(join(tmpdir(), 'relaykit-cancel-'));
   cleanup.push(() => rm(dir, { recursive: true, force: true }));
   return dir;
 }

@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { readdir } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type Client, connect, type IncomingTransfer } from '../../../src/client/index.js';
 import { ErrorCode, frames, Kind } from '../../../src/protocol/index.js';
 import { type FakePeer, FakeServer } from './fake-server.js';
@@ -191,14 +191,22 @@ describe('close() while a new connection is still rejoining its rooms', () => {
     first.socket.destroy();
     const second = await server.peer(1);
     await second.next(Kind.ENTER_ROOM); // never confirmed
-    const queued = client
-      .say('ops', 'queued while rejoining')
-      .catch((e: { code?: string }) => e.code);
-    await client.close('bye now');
-    expect(await queued).toBe('CLOSED');
-    await second.closed;
-    expect(second.received.at(-1)).toEqual(frames.clientDeparts('bye now'));
-    await new Promise((resolve) => setTimeout(resolve, 30)); // several backoff delays
+    // From here on the client's timers are fake, so any backoff that close() failed to cancel
+    // is still pending below, and firing it is in the test's hands rather than the clock's.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    try {
+      const queued = client
+        .say('ops', 'queued while rejoining')
+        .catch((e: { code?: string }) => e.code);
+      await client.close('bye now');
+      expect(await queued).toBe('CLOSED');
+      await second.closed;
+      expect(second.received.at(-1)).toEqual(frames.clientDeparts('bye now'));
+      await vi.advanceTimersByTimeAsync(1_000); // far beyond every 5 ms backoff
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
     expect(events).toEqual(['disconnect', 'reconnecting', 'disconnect', 'close']);
     expect(server.peers).toHaveLength(2);
   });
