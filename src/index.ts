@@ -49,4 +49,5 @@ export {
   type ClusterHealth,
   type ServerOptions,
   type RelayServer,
+  ServerError,
 } from './server/index.js';
