@@ -19,6 +19,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { Agent, get } from 'node:http';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LoadReply, LoadRequest, LoadTask, Target, Usage } from './lib/ipc.js';
@@ -229,6 +230,7 @@ async function runScenario(s: Scenario): Promise<Record<string, unknown>> {
   const loadBefore = load();
   const servers = new Map<string, ServerHandle>();
   const targets: Target[] = [];
+  let stopScraping = (): void => {};
   try {
     if (s.transport === 'tls' && !external) {
       // Two server processes alike but for the wire (the load uses the same names on each):
@@ -255,6 +257,7 @@ async function runScenario(s: Scenario): Promise<Record<string, unknown>> {
       const measured = await startServer('server-process.ts', ['--metrics', ...source]);
       servers.set('relaykit', measured);
       targets.push({ name: 'relaykit', kind: 'protocol', host: '127.0.0.1', port: measured.port });
+      stopScraping = scrapeEverySecond(measured.metricsPort!);
     } else if (s.baseline) {
       const args = s.baseline === 'raw-rooms' ? [s.baseline, String(params.rooms)] : [s.baseline];
       const srv = await startServer('baseline-process.ts', args);
@@ -301,8 +304,27 @@ async function runScenario(s: Scenario): Promise<Record<string, unknown>> {
       runs,
     };
   } finally {
+    stopScraping();
     for (const srv of servers.values()) await srv.stop();
   }
+}
+
+/**
+ * Scrapes `/metrics` on `port` every second from this process, as Prometheus would from its
+ * own (its default is every 15 s: every second is the most a user would ask for).
+ */
+function scrapeEverySecond(port: number): () => void {
+  const agent = new Agent({ keepAlive: true });
+  const timer = setInterval(() => {
+    get({ host: '127.0.0.1', port, path: '/metrics', agent }, (res) => res.resume()).on(
+      'error',
+      () => {},
+    );
+  }, 1_000);
+  return () => {
+    clearInterval(timer);
+    agent.destroy();
+  };
 }
 
 build();

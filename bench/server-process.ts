@@ -8,7 +8,7 @@
  *   --source       run src/ through tsx instead of compiled JS (the default, for realism:
  *                  the bench's private build when RELAYKIT_BENCH_BUILD is set, else dist/)
  *   --module PATH  load createServer from another build (to measure a change before and after)
- *   --metrics      serve Prometheus metrics on a free port, scraped every second from here
+ *   --metrics      serve Prometheus metrics on a free port (the orchestrator scrapes them)
  *   --tls          listen with TLS (a fresh development certificate) and in plaintext beside it,
  *                  so one server process serves both sides of a TLS-versus-plaintext comparison
  */
@@ -72,21 +72,15 @@ if (tls) {
   server = mod.createServer({ host: '127.0.0.1', port: 0 });
 }
 const { port } = await server.listen(0, '127.0.0.1');
-const metricsAt = server.metricsAddress;
-if (metricsAt) {
-  // Prometheus scrapes every 15 s by default; every second is the worst a user would pick.
-  const url = `http://127.0.0.1:${metricsAt.port}/metrics`;
-  const scraper = setInterval(() => {
-    fetch(url).then(
-      (res) => res.text(),
-      () => '',
-    );
-  }, 1_000);
-  scraper.unref();
-}
+const metricsPort = server.metricsAddress?.port;
 const plainPort = server.addresses?.find((a) => a.transport === 'plain')?.port;
 process.stdout.write(`${JSON.stringify({ port, plainPort })}\n`);
-process.send?.({ type: 'ready', port, ...(tls ? { plainPort, ca } : {}) });
+process.send?.({
+  type: 'ready',
+  port,
+  ...(tls ? { plainPort, ca } : {}),
+  ...(metricsPort === undefined ? {} : { metricsPort }),
+});
 
 const loop = watchLoop();
 

@@ -34,7 +34,7 @@ export interface LoopFigures {
 export type ServerRequest = { type: 'usage'; gc?: boolean };
 /** Server process → orchestrator. */
 export type ServerReply =
-  | { type: 'ready'; port: number; plainPort?: number; ca?: string }
+  | { type: 'ready'; port: number; plainPort?: number; ca?: string; metricsPort?: number }
   | ({ type: 'usage' } & Usage);
 
 /** Orchestrator → load generator. */

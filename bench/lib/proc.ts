@@ -65,6 +65,8 @@ export interface ServerHandle {
   /** With --tls: the plaintext listener beside it, and the CA that signed its certificate. */
   plainPort?: number;
   ca?: string;
+  /** With --metrics: the port of its `/metrics` and `/healthz`. */
+  metricsPort?: number;
   pid: number;
   usage(gc?: boolean): Promise<Usage>;
   stop(): Promise<void>;
@@ -82,6 +84,9 @@ export async function startServer(
     port: ready.type === 'ready' ? ready.port : 0,
     ...(ready.type === 'ready' && ready.plainPort !== undefined
       ? { plainPort: ready.plainPort, ca: ready.ca ?? '' }
+      : {}),
+    ...(ready.type === 'ready' && ready.metricsPort !== undefined
+      ? { metricsPort: ready.metricsPort }
       : {}),
     pid: child.pid ?? 0,
     async usage(gc = false): Promise<Usage> {
