@@ -1,3 +1,4 @@
+import type { ContextClient } from './context-client.js';
 import { type Frame, frames, validateFarewell } from '../protocol/index.js';
 import { TypedEmitter } from './emitter.js';
 import { ClientError } from './errors.js';
@@ -39,7 +40,7 @@ import { Transfers } from './transfers.js';
  * await client.join('lobby')
  * client.onPost({ room: 'lobby', match: /^!echo (.+)/ }, (ctx) => ctx.reply(ctx.match[1]!))
  */
-export class Client {
+export class Client implements ContextClient {
   /** The name this client registered. */
   readonly name: string;
   readonly #opts: ResolvedConnectOptions;

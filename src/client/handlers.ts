@@ -1,4 +1,4 @@
-import type { Client } from './client.js';
+import type { ContextClient } from './context-client.js';
 import { isThenable, type TypedEmitter } from './emitter.js';
 import type { ClientEvents, DirectContext, OfferContext, PostContext } from './events.js';
 import {
@@ -14,14 +14,14 @@ import {
  * and routes a handler's throw or rejection to `report` (the `error` event) with the context.
  */
 export class Handlers {
-  readonly #client: Client;
+  readonly #client: ContextClient;
   readonly #events: TypedEmitter<ClientEvents>;
   readonly #report: (err: unknown, context: unknown) => void;
   readonly #claimed = new WeakSet<object>();
   #offerHandlers = 0;
 
   constructor(
-    client: Client,
+    client: ContextClient,
     events: TypedEmitter<ClientEvents>,
     report: (err: unknown, context: unknown) => void,
   ) {

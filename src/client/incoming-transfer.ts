@@ -3,7 +3,7 @@ import { type FileHandle, link, open, rename, unlink } from 'node:fs/promises';
 import { ensureDirectory } from '../ensure-directory.js';
 import { CoalescedWrites } from './coalesced-writes.js';
 import { TransferError } from './errors.js';
-import type { AcceptTarget, TransferEvent } from './events.js';
+import type { AcceptTarget, TransferEvent } from './payloads.js';
 import { exists, numberedName, pathInside, safeFileName } from './safe-name.js';
 import { TransferBase } from './transfer-base.js';
 

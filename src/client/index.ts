@@ -31,6 +31,7 @@ export type {
 } from './events.js';
 export { CLIENT_EVENTS } from './events.js';
 export type { DirectFilter, OfferFilter, PostFilter } from './filters.js';
+export type { ContextClient } from './context-client.js';
 export type { Matched } from './events.js';
 export { IncomingTransfer, type IncomingResult } from './incoming-transfer.js';
 export type { ConnectOptions, ReconnectOptions } from './options.js';

@@ -10,7 +10,7 @@ import {
   validateFileName,
 } from '../protocol/index.js';
 import { TransferError } from './errors.js';
-import type { TransferEvent } from './events.js';
+import type { TransferEvent } from './payloads.js';
 import { readPieces } from './file-pieces.js';
 import type { OutboxJob } from './outbox.js';
 import type { ClientSession } from './session.js';

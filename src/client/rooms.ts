@@ -1,6 +1,6 @@
 import { frames, type RoomListingFrame, type UserListingFrame } from '../protocol/index.js';
 import { ClientError } from './errors.js';
-import type { MembersEvent } from './events.js';
+import type { MembersEvent } from './payloads.js';
 import type { ClientSession } from './session.js';
 
 interface Waiter<T> {

@@ -10,7 +10,7 @@ import {
   type ServerFrame,
 } from '../protocol/index.js';
 import { ClientError } from './errors.js';
-import type { DisconnectReason } from './events.js';
+import type { DisconnectReason } from './payloads.js';
 import { Heartbeat } from './heartbeat.js';
 
 /** How and why a session ended. */

@@ -1,5 +1,5 @@
 import type { TransferError } from './errors.js';
-import type { TransferEvent } from './events.js';
+import type { TransferEvent } from './payloads.js';
 
 /** A progress report of one transfer. */
 export interface TransferProgress {

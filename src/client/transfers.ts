@@ -8,7 +8,7 @@ import {
   type OfferFileFrame,
   type RejectFileFrame,
 } from '../protocol/index.js';
-import type { Client } from './client.js';
+import type { ContextClient } from './context-client.js';
 import { ClientError, TransferError } from './errors.js';
 import type { AcceptTarget, ClientEvents, OfferContext, TransferEvent } from './events.js';
 import { IncomingTransfer } from './incoming-transfer.js';
@@ -19,7 +19,7 @@ import type { ClientSession } from './session.js';
 
 /** What the transfer manager needs from its client. */
 export interface TransferDeps {
-  client: Client;
+  client: ContextClient;
   self: string;
   send(job: OutboxJob): Promise<void>;
   emit<E extends 'transfer' | 'offer'>(event: E, payload: ClientEvents[E]): boolean;

@@ -2,6 +2,8 @@ import type { Socket } from 'node:net';
 import { Connection } from '../connection.js';
 import type { Peer } from '../transport/index.js';
 import type { DisconnectReason, ServerCounters } from './metrics/counters.js';
+
+export type { TrafficCounters } from './metrics/counters.js';
 import {
   type ClientFrame,
   encode,
@@ -9,14 +11,6 @@ import {
   type ProtocolError,
   type ServerFrame,
 } from '../protocol/index.js';
-
-/** Counters a session updates as it works; the server's `stats` reads them. */
-export interface TrafficCounters {
-  framesIn: number;
-  framesOut: number;
-  bytesIn: number;
-  bytesOut: number;
-}
 
 /** What a session reports to the server that owns it. */
 export interface SessionOwner {

@@ -1,4 +1,10 @@
-import type { TrafficCounters } from '../session.js';
+/** Counters a session updates as it works; the server's `stats` reads them. */
+export interface TrafficCounters {
+  framesIn: number;
+  framesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+}
 
 /** Why a connection ended, as `relaykit_disconnects_total` labels it. */
 export type DisconnectReason =
