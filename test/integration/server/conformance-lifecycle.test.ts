@@ -73,9 +73,13 @@ describe('stalls and timeouts', () => {
     );
     staller.sendBytes(whole.subarray(0, 40));
     await until(() => server.stats.bytesIn > 0);
-    await advance(36_000);
+    await advance(28_000);
+    expect(staller.isClosed).toBe(false); // within the 30 s heartbeat timeout
+    await advance(8_000);
     await staller.closedWith();
+    expect(staller.isClosed).toBe(true);
     await until(() => server.stats.connections === 0);
+    expect(server.stats.connections).toBe(0);
   });
 
   it('ends an unregistered connection at its deadline even if it sends heartbeats', async () => {
