@@ -36,7 +36,7 @@ function deadline(signal: AbortSignal): Promise<never> {
 /** `relaykit demo` (`npm start`): the bundled server, three bots and a scripted visitor. */
 export const demoCommand: CliCommand<DemoArgs> = {
   command: 'demo',
-  describe: 'Run the demo: bundled server, echo bot, archiver, file sink and a visitor (~5 s)',
+  describe: 'Run the demo: bundled server, echo bot, archiver, file sink and a visitor (about 3 s)',
   builder: (y) =>
     y
       .option('dir', {

@@ -249,20 +249,22 @@ describe('safe names', () => {
     const { alice, bob } = await pair();
     const inbox = await tempDir();
     await writeFile(join(inbox, 'report.txt'), 'old');
-    const saved: string[] = [];
+    // Keyed by the offered name: each receiver finishes on its own schedule, so the order in
+    // which they finish says nothing (under load it was not the order of sending).
+    const saved = new Map<string, string>();
     bob.onOffer(async (ctx) => {
       const { path } = await ctx.accept({ dir: inbox }).done;
-      saved.push(path!);
+      saved.set(ctx.fileName, path!);
     });
     await alice.sendFile('bob', Buffer.from('new'), { name: 'report.txt' }).done;
     await alice.sendFile('bob', Buffer.from('dots'), { name: '..' }).done;
     await alice.sendFile('bob', Buffer.from('back'), { name: '..\\..\\evil' }).done;
-    await expect.poll(() => saved.length).toBe(3);
-    expect(saved).toEqual([
-      join(inbox, 'report (1).txt'),
-      join(inbox, 'file'),
-      join(inbox, '.._.._evil'),
-    ]);
+    await expect.poll(() => saved.size).toBe(3);
+    expect(Object.fromEntries(saved)).toEqual({
+      'report.txt': join(inbox, 'report (1).txt'),
+      '..': join(inbox, 'file'),
+      '..\\..\\evil': join(inbox, '.._.._evil'),
+    });
     expect(await readFile(join(inbox, 'report.txt'), 'utf8')).toBe('old');
     expect(await readFile(join(inbox, 'report (1).txt'), 'utf8')).toBe('new');
     expect((await readdir(inbox)).sort()).toEqual([
