@@ -24,6 +24,21 @@ afterEach(async () => {
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 describe('relaykit send / receive', () => {
+  it.each([
+    ['a file where the folder should be', () => join(dir, 'plain-file', 'inbox')],
+    ['a folder nobody may create files in', () => '/proc/1'],
+  ])('receive --dir on %s exits 1 at start, before connecting', async (_what, target) => {
+    writeFileSync(join(dir, 'plain-file'), 'not a folder');
+    const before = srv.server.stats.connections;
+    const run = await runCli(['receive', '--dir', target(), '--as', 'bob', '--server', srv.arg]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /--dir .* cannot hold files \((ENOTDIR|ENOENT|EACCES|EPERM|EROFS)\); choose a folder/,
+    );
+    expect(run.stderr).not.toContain('receiving files');
+    expect(srv.server.stats.connections).toBe(before);
+  });
+
   it('moves a file whose sha256 matches', async () => {
     const data = randomBytes(300_000);
     const source = join(dir, 'data.bin');

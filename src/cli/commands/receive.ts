@@ -7,6 +7,7 @@ import { createProgress, formatBytes } from '../progress.js';
 import { withClient } from '../session.js';
 import { parseSizeOption } from '../size.js';
 import { untilStopped } from '../until-stopped.js';
+import { checkWritableDirectory } from '../writable-directory.js';
 
 interface ReceiveArgs extends GlobalOptions {
   dir: string;
@@ -65,8 +66,9 @@ export const receiveCommand: CliCommand<ReceiveArgs> = {
         '$0 receive --dir ./in --as bob --from alice --max-size 10M --count 1',
         'one file from alice, at most 10 MiB, then exit',
       ),
-  run: (argv, ctx) =>
-    withClient(
+  run: (argv, ctx) => {
+    checkWritableDirectory(argv.dir, '--dir'); // before anything connects or starts
+    return withClient(
       ctx,
       { server: argv.server, name: argv.as, reconnect: argv.count === undefined },
       async ({ client, target }) => {
@@ -120,5 +122,6 @@ export const receiveCommand: CliCommand<ReceiveArgs> = {
           await sink.stop();
         }
       },
-    ),
+    );
+  },
 };
