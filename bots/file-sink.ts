@@ -1,4 +1,9 @@
-import { type Client, ensureDirectory } from '../src/index.js';
+import {
+  type Client,
+  ensureDirectory,
+  type IncomingTransfer,
+  sweepPartFiles,
+} from '../src/index.js';
 import { type BotHandle, nameFilter } from './types.js';
 
 /** A file the sink stored. */
@@ -37,6 +42,27 @@ export interface FileSinkOptions {
   onRejected?: (offer: RejectedOffer) => void;
   /** Called when a transfer fails midway. */
   onError?: (error: unknown, offer: { from: string; fileName: string; size: number }) => void;
+  /** Called with the partial files of dead receivers removed from `dir` at start. */
+  onSwept?: (names: string[]) => void;
+}
+
+/** A file the sink is receiving right now. */
+export interface FileInProgress {
+  from: string;
+  fileName: string;
+  bytes: number;
+  size: number;
+}
+
+/** A running file sink. */
+export interface FileSinkHandle extends BotHandle {
+  /**
+   * Unsubscribes. Transfers already accepted finish first, or with `{ cancel: true }` are
+   * cancelled (the senders told, the partial files deleted before this resolves).
+   */
+  stop(options?: { cancel?: boolean }): Promise<void>;
+  /** The files arriving right now. */
+  receiving(): FileInProgress[];
 }
 
 /**
@@ -46,8 +72,11 @@ export interface FileSinkOptions {
  * @example
  * const sink = await fileSink(client, { dir: './incoming', maxSize: 10e6, onReceived: (f) => console.log(f.path) })
  */
-export async function fileSink(client: Client, options: FileSinkOptions): Promise<BotHandle> {
+export async function fileSink(client: Client, options: FileSinkOptions): Promise<FileSinkHandle> {
   ensureDirectory(options.dir);
+  const swept = await sweepPartFiles(options.dir);
+  if (swept.length > 0) options.onSwept?.(swept);
+  const arriving = new Set<IncomingTransfer>();
   const fromAllowed = nameFilter(options.from);
   const conflict = options.conflict ?? 'rename';
   const pending = new Set<Promise<unknown>>();
@@ -68,25 +97,38 @@ export async function fileSink(client: Client, options: FileSinkOptions): Promis
       conflict,
       ...(options.maxSize === undefined ? {} : { maxSize: options.maxSize }),
     });
-    const done = transfer.done.then(
-      (result) => {
-        options.onReceived?.({
-          ...info,
-          path: result.path ?? options.dir,
-          bytes: result.bytes,
-          sha256: result.sha256,
-        });
-      },
-      (err: unknown) => options.onError?.(err, info),
-    );
+    arriving.add(transfer);
+    const done = transfer.done
+      .finally(() => arriving.delete(transfer))
+      .then(
+        (result) => {
+          options.onReceived?.({
+            ...info,
+            path: result.path ?? options.dir,
+            bytes: result.bytes,
+            sha256: result.sha256,
+          });
+        },
+        (err: unknown) => options.onError?.(err, info),
+      );
     track(pending, done);
   });
   return {
-    stop: async () => {
+    stop: async ({ cancel = false } = {}) => {
       off();
-      // Let transfers already accepted finish or fail before the caller closes the client.
+      const cancelled = cancel ? [...arriving] : [];
+      for (const transfer of cancelled) transfer.cancel();
+      // Accepted transfers finish (or fail) before the caller closes the client.
       await Promise.allSettled([...pending]);
+      await Promise.all(cancelled.map((t) => t.cleanedUp));
     },
+    receiving: () =>
+      [...arriving].map((t) => ({
+        from: t.from,
+        fileName: t.fileName,
+        bytes: t.bytes,
+        size: t.size,
+      })),
   };
 }
 

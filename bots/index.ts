@@ -23,6 +23,8 @@ export {
 export { type ArchiveHandle, type ArchiveRoomsOptions, archiveRooms } from './archiver.js';
 export { type EchoBotOptions, echoBot } from './echo.js';
 export {
+  type FileInProgress,
+  type FileSinkHandle,
   type FileSinkOptions,
   fileSink,
   type ReceivedFile,

@@ -1,9 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { type FileHandle, link, open, rename, unlink } from 'node:fs/promises';
 import { ensureDirectory } from '../ensure-directory.js';
 import { CoalescedWrites } from './coalesced-writes.js';
 import { TransferError } from './errors.js';
 import type { AcceptTarget, TransferEvent } from './payloads.js';
+import { partFileName } from './part-files.js';
 import { exists, numberedName, pathInside, safeFileName } from './safe-name.js';
 import { TransferBase } from './transfer-base.js';
 
@@ -49,6 +50,7 @@ export class IncomingTransfer extends TransferBase<IncomingResult> {
   #temp: string | null = null;
   readonly #writes: CoalescedWrites;
   #paused = false;
+  #cleanup: Promise<void> = Promise.resolve();
   #cancelled = false;
   readonly #tellSender: () => void;
   /** The ACCEPT went out: from now on the sender streams until told otherwise. */
@@ -112,6 +114,14 @@ export class IncomingTransfer extends TransferBase<IncomingResult> {
     );
   }
 
+  /**
+   * Resolves once a failed or cancelled transfer's temporary file is closed and deleted (at
+   * once for a transfer that has not failed). Await it before exiting after `cancel()`.
+   */
+  get cleanedUp(): Promise<void> {
+    return this.#cleanup;
+  }
+
   /** True once cancelled by `cancel()`. */
   get cancelled(): boolean {
     return this.#cancelled;
@@ -134,7 +144,7 @@ export class IncomingTransfer extends TransferBase<IncomingResult> {
     let handle: FileHandle;
     try {
       ensureDirectory(t.dir);
-      temp = pathInside(t.dir, `.relaykit-${this.id}-${randomBytes(6).toString('hex')}.part`);
+      temp = pathInside(t.dir, partFileName(this.id));
       handle = await open(temp, 'wx');
     } catch (err) {
       throw new TransferError(
@@ -329,7 +339,7 @@ export class IncomingTransfer extends TransferBase<IncomingResult> {
     this.#handle = null;
     this.#temp = null;
     // Queued after pending writes, so the temporary file is gone for good once they finish.
-    void this.#writes
+    this.#cleanup = this.#writes
       .idle()
       .catch(() => undefined)
       .then(async () => {

@@ -42,6 +42,7 @@ export {
   type SendFileOptions,
 } from './outgoing-transfer.js';
 export { backoffDelay } from './reconnect.js';
+export { sweepPartFiles } from './part-files.js';
 export { safeFileName } from './safe-name.js';
 export type { EventStream, StreamBound, WaitForOptions } from './streams.js';
 export type { TransferProgress } from './transfer-base.js';

@@ -104,6 +104,11 @@ export const receiveCommand: CliCommand<ReceiveArgs> = {
                   : 'its name does not match';
             output.notice(`rejected ${fileName} from ${from}: ${why}`);
           },
+          onSwept: (names) => {
+            output.notice(
+              `removed ${names.length} partial file(s) left in ${resolve(argv.dir)} by a receiver that died: ${names.join(', ')}`,
+            );
+          },
           onError: (err, offer) => {
             progress.clear();
             output.error(
@@ -114,12 +119,26 @@ export const receiveCommand: CliCommand<ReceiveArgs> = {
         output.notice(
           `receiving files as ${client.name} on ${target.label} into ${resolve(argv.dir)} (Ctrl-C to stop); send with: relaykit send ${client.name} <file>`,
         );
+        let cancel = false;
         try {
-          return await Promise.race([untilStopped(ctx, client, target.label), enough]);
+          const code = await Promise.race([untilStopped(ctx, client, target.label), enough]);
+          if (!ctx.signal.aborted) return code;
+          // Stopped by Ctrl-C or SIGTERM: every command stops within 2 s, so a file still
+          // arriving is given up, and its partial file deleted, rather than finished.
+          const unfinished = sink.receiving();
+          if (unfinished.length === 0) return code;
+          progress.clear();
+          for (const f of unfinished) {
+            output.notice(
+              `interrupted: ${f.fileName} from ${f.from} stopped at ${formatBytes(f.bytes)} of ${formatBytes(f.size)}; cancelled, and its partial file deleted`,
+            );
+          }
+          cancel = true;
+          return ExitCode.INTERRUPTED;
         } finally {
           offProgress();
           progress.clear();
-          await sink.stop();
+          await sink.stop({ cancel });
         }
       },
     );
