@@ -2,8 +2,8 @@ import { defineBot } from 'relaykit';
 
 /**
  * A bot module: `relaykit run examples/greeter.ts` connects it, joins lobby, runs `setup`,
- * and on Ctrl-C runs the cleanup it returned, then departs. Tested with the testing kit in
- * test/integration/testing/greeter.test.ts.
+ * and on Ctrl-C runs the cleanup it returned, then departs. test/e2e/bot-modules.test.ts runs
+ * the same lifecycle through the CLI.
  */
 export default defineBot({
   name: 'greeter',
