@@ -1,5 +1,10 @@
-/** A parsed template: literal text and `{field}` placeholders, in order. */
-export type TemplatePart = string | { readonly field: string };
+import { formatTime, parseTimeFormat, type TimeFormat } from './time-format.js';
+
+/**
+ * A parsed template: literal text and `{field}` placeholders, in order. `{time:HH:mm}` is the
+ * `time` field with a format.
+ */
+export type TemplatePart = string | { readonly field: string; readonly format?: TimeFormat };
 
 /** The values an event offers to templates and conditions, keyed by field (`from`, `match.n`). */
 export type EventVars = Readonly<Record<string, string | number | undefined>>;
@@ -54,7 +59,16 @@ export function parseTemplate(source: string): {
       break;
     }
     const field = source.slice(i + 1, end).trim();
-    if (!FIELD.test(field)) {
+    const timed = /^time:(.*)$/s.exec(field);
+    if (timed) {
+      const format = parseTimeFormat((timed[1] as string).trim());
+      if ('error' in format) problems.push({ message: format.error, offset: i, field: 'time' });
+      else {
+        if (literal !== '') parts.push(literal);
+        literal = '';
+        parts.push({ field: 'time', format });
+      }
+    } else if (!FIELD.test(field)) {
       problems.push({ message: `\`{${field}}\` is not a field name`, offset: i, field });
     } else {
       if (literal !== '') parts.push(literal);
@@ -94,7 +108,15 @@ export function renderTemplate(
 ): string {
   let out = '';
   for (const part of parts) {
-    out += typeof part === 'string' ? part : String(lookupField(part.field, vars, env) ?? '');
+    if (typeof part === 'string') out += part;
+    else if (part.format !== undefined) out += formatTime(timeOf(vars), part.format);
+    else out += String(lookupField(part.field, vars, env) ?? '');
   }
   return out;
+}
+
+/** The event's time (an ISO string in `vars.time`), or now when it has none. */
+function timeOf(vars: EventVars): Date {
+  const t = vars.time;
+  return typeof t === 'string' || typeof t === 'number' ? new Date(t) : new Date();
 }
