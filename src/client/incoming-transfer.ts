@@ -139,7 +139,12 @@ export class IncomingTransfer extends TransferBase<IncomingResult> {
         },
       );
     }
-    if (!('dir' in t)) return;
+    if (!('dir' in t)) {
+      // A failed write reaches us through its callback, but the stream also emits 'error',
+      // which would crash the process if nobody listened: the failure is this transfer's.
+      t.stream.on('error', (err: Error) => this.#writeFailed(err));
+      return;
+    }
     let temp: string;
     let handle: FileHandle;
     try {

@@ -2,7 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { connect } from '../../src/client/index.js';
 import { BUILD_TIMEOUT_MS, ensureBuilt } from './helpers/build.js';
 import { killAll, runCli, startCli } from './helpers/cli.js';
 import { startServer, type TestServer } from './helpers/server.js';
@@ -24,6 +26,33 @@ afterEach(async () => {
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 describe('relaykit send / receive', () => {
+  it('a receiver whose disk fails midway is a failed transfer for send (exit 5), not a refusal', async () => {
+    const source = join(dir, 'big.bin');
+    writeFileSync(source, randomBytes(20 * 1024 * 1024));
+    const bob = await connect({ name: 'bob', port: srv.port });
+    try {
+      let failures = 0;
+      bob.onOffer((offer) => {
+        const full = new Writable({
+          write(_chunk, _enc, done) {
+            failures += 1;
+            done(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }));
+          },
+        });
+        offer.accept({ stream: full }).done.catch(() => undefined);
+      });
+      const sent = await runCli(['send', 'bob', source, '--as', 'alice', '--server', srv.arg]);
+      expect(failures).toBeGreaterThan(0);
+      expect(sent.code).toBe(5);
+      expect(sent.stderr).toMatch(
+        /bob accepted big\.bin but stopped receiving it after .* of 20\.0 MiB/,
+      );
+      expect(sent.stderr).not.toContain('declined');
+    } finally {
+      await bob.close();
+    }
+  }, 30_000);
+
   it.each([
     ['a file where the folder should be', () => join(dir, 'plain-file', 'inbox')],
     ['a folder nobody may create files in', () => '/proc/1'],

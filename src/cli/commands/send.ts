@@ -49,7 +49,9 @@ export const sendCommand: CliCommand<SendArgs> = {
         const spinner = output.spinner(`Waiting for ${argv.user} to accept ${fileName}…`).start();
         const progress = createProgress(output);
         const transfer = client.sendFile(argv.user, argv.file, { name: fileName });
+        let accepted = false; // progress comes only once the receiver accepted
         transfer.on('progress', (p) => {
+          accepted = true;
           spinner.stop();
           progress.update({ fileName, ...p });
         });
@@ -63,6 +65,18 @@ export const sendCommand: CliCommand<SendArgs> = {
             `sent ${fileName} to ${argv.user}: ${formatBytes(result.bytes)}, sha256 ${result.sha256}`,
           );
           return ExitCode.OK;
+        } catch (err) {
+          // A REJECT_FILE after the ACCEPT is not a refusal: the receiver took the file and then
+          // stopped (cancelled, or could not store it), so the transfer failed midway (exit 5).
+          if (accepted && (err as { code?: string }).code === 'REJECTED') {
+            throw new CliError(
+              'TRANSFER_FAILED',
+              ExitCode.TRANSFER_FAILED,
+              `${argv.user} accepted ${fileName} but stopped receiving it after ${formatBytes(transfer.bytes)} of ${formatBytes(info.size)} (cancelled, or their disk failed); nothing was stored. Ask them, then send it again.`,
+              { cause: err },
+            );
+          }
+          throw err;
         } finally {
           ctx.signal.removeEventListener('abort', onAbort);
           progress.clear();
