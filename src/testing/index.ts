@@ -77,6 +77,10 @@ export async function startTestKit(): Promise<TestKit> {
       await Promise.allSettled(runs.map((r) => r.stop()));
       await Promise.allSettled(clients.map((c) => c.close()));
       await server.close();
+      // net.Server's close callback fires before libuv's close phase frees the listening
+      // handle; one turn of the loop past that phase, nothing of the kit is left listed.
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
     },
   };
 }

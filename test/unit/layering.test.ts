@@ -33,6 +33,8 @@ const ALLOWED: Record<string, readonly string[]> = {
     'package',
     'bots',
   ],
+  // The testing kit sits beside the CLI: a bundled server plus the run lifecycle of recipes.
+  testing: ['foundation', 'protocol', 'client', 'server', 'modules', 'recipes'],
   cli: [
     'foundation',
     'protocol',
