@@ -31,7 +31,8 @@ async function freePort(): Promise<number> {
 /** Resolves once the port accepts a TCP connection and answers PING with +PONG. */
 async function waitForPong(port: number, child: ChildProcess, deadline: number): Promise<void> {
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode} before answering`);
+    if (child.exitCode !== null)
+      throw new Error(`redis-server exited with ${child.exitCode} before answering`);
     const ok = await new Promise<boolean>((resolve) => {
       const sock = connect(port, '127.0.0.1');
       sock.once('error', () => resolve(false));
@@ -42,7 +43,8 @@ async function waitForPong(port: number, child: ChildProcess, deadline: number):
       });
     });
     if (ok) return;
-    if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer PING in time`);
+    if (Date.now() > deadline)
+      throw new Error(`redis-server on port ${port} did not answer PING in time`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
