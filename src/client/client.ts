@@ -1,3 +1,4 @@
+import type { ServerAddress } from '../address.js';
 import type { ContextClient } from './context-client.js';
 import { type Frame, frames, validateFarewell } from '../protocol/index.js';
 import { TypedEmitter } from './emitter.js';
@@ -52,8 +53,11 @@ export class Client implements ContextClient {
   readonly #handlers: Handlers;
   readonly #life: Lifecycle;
 
-  /** @internal Use `connect()`; it registers the session before handing it here. */
-  constructor(session: ClientSession, opts: ResolvedConnectOptions) {
+  /**
+   * @internal Use `connect()`; it registers the session before handing it here, with the
+   * index in `opts.servers` of its server.
+   */
+  constructor(session: ClientSession, opts: ResolvedConnectOptions, at = 0) {
     this.name = opts.name;
     this.#opts = opts;
     this.#events = new TypedEmitter<ClientEvents>(CLIENT_EVENTS, (err, event, payload) => {
@@ -93,7 +97,19 @@ export class Client implements ContextClient {
         transfers: this.#transfers,
       },
       session,
+      at,
     );
+  }
+
+  /**
+   * The server this client is connected to: `{ host, port }` (`tls: true` over TLS). While it
+   * reconnects, the server it lost; with `servers`, a reconnection may move it to another.
+   *
+   * @example
+   * client.on('reconnect', () => console.log(`now on ${client.server.host}:${client.server.port}`))
+   */
+  get server(): ServerAddress {
+    return this.#life.server;
   }
 
   /** True while registered and connected. */

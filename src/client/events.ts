@@ -1,3 +1,4 @@
+import type { ServerAddress } from '../address.js';
 import type { ContextClient } from './context-client.js';
 import type { IncomingTransfer } from './incoming-transfer.js';
 import type {
@@ -91,10 +92,10 @@ export interface ClientEvents {
     error?: Error;
     willReconnect: boolean;
   };
-  /** A reconnection attempt is scheduled in `delayMs`. */
-  reconnecting: { attempt: number; delayMs: number };
-  /** Registered again (and back in your rooms) after `attempt` attempts. */
-  reconnect: { attempt: number };
+  /** A reconnection attempt to `server` is scheduled in `delayMs`. */
+  reconnecting: { attempt: number; delayMs: number; server: ServerAddress };
+  /** Registered again on `server` (and back in your rooms) after `attempt` attempts. */
+  reconnect: { attempt: number; server: ServerAddress };
   /** The client is finished for good: `close()`, a disconnect without reconnection, or given up. */
   close: { reason: 'closed' | 'disconnected' | 'reconnect-failed'; error?: Error };
 }

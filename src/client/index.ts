@@ -35,6 +35,8 @@ export type { ContextClient } from './context-client.js';
 export type { Matched } from './events.js';
 export { IncomingTransfer, type IncomingResult } from './incoming-transfer.js';
 export type { ConnectOptions, ReconnectOptions } from './options.js';
+export type { ServerSpec } from './servers.js';
+export type { ServerAddress } from '../address.js';
 export {
   type FileSource,
   OutgoingTransfer,

@@ -9,6 +9,8 @@ import type { PostWindow } from './post-window.js';
 import { PresenceTracker } from './presence.js';
 import { Reconnector } from './reconnector.js';
 import type { RoomState } from './rooms.js';
+import { publicAddress, type ServerEntry } from './servers.js';
+import type { ServerAddress } from '../address.js';
 import type { ClientSession, ClientSessionEnd } from './session.js';
 import type { Transfers } from './transfers.js';
 
@@ -33,18 +35,31 @@ export class Lifecycle {
   readonly #p: LifecycleParts;
   readonly #reconnector: Reconnector;
   #session: ClientSession | null = null;
+  #server: ServerEntry;
   #finished = false;
   #closing: Promise<void> | null = null;
 
-  constructor(parts: LifecycleParts, first: ClientSession) {
+  /** `at`: the index in `parts.opts.servers` of the server `first` is connected to. */
+  constructor(parts: LifecycleParts, first: ClientSession, at: number) {
     this.#p = parts;
     this.presence = new PresenceTracker(parts.opts.name);
-    this.#reconnector = new Reconnector(parts.opts, {
-      emit: (event, payload) => parts.events.emit(event, payload),
-      adopt: (s) => this.#adopt(s),
-      giveUp: (err) => this.#finish('reconnect-failed', err),
-    });
-    void this.#adopt(first).catch(() => undefined); // a first session has no rooms to rejoin
+    this.#server = parts.opts.servers[at]!;
+    this.#reconnector = new Reconnector(
+      parts.opts,
+      {
+        emit: (event, payload) => parts.events.emit(event, payload),
+        adopt: (s, server) => this.#adopt(s, server),
+        giveUp: (err) => this.#finish('reconnect-failed', err),
+      },
+      at,
+    );
+    // A first session has no rooms to rejoin.
+    void this.#adopt(first, this.#server).catch(() => undefined);
+  }
+
+  /** The server of the current connection (while reconnecting: of the last one). */
+  get server(): ServerAddress {
+    return publicAddress(this.#server);
   }
 
   /** True while a session is open. */
@@ -81,10 +96,11 @@ export class Lifecycle {
     return this.#closing;
   }
 
-  async #adopt(session: ClientSession): Promise<void> {
+  async #adopt(session: ClientSession, server: ServerEntry): Promise<void> {
     const { rooms, outbox } = this.#p;
     this.presence = new PresenceTracker(this.#p.opts.name);
     this.#session = session;
+    this.#server = server;
     // Answers to offers that come before the session takes over the outbox (early frames, or
     // while rooms are rejoined) belong to it: they wait with the rest instead of failing.
     outbox.setNext(session);

@@ -3,29 +3,31 @@ import { dial } from '../transport/index.js';
 import { closedDuringRegistrationHint, dialFailure } from './dial-errors.js';
 import { ConnectError } from './errors.js';
 import type { ResolvedConnectOptions } from './options.js';
+import type { ServerEntry } from './servers.js';
 import { ClientSession, type ClientSessionEnd } from './session.js';
 
 /**
- * Dials the server and registers `opts.name`. The protocol has no registration ack, so the
+ * Dials `server` (one of `opts.servers`) and registers `opts.name`. The protocol has no registration ack, so the
  * client sends NEW_CLIENT and then asks about itself (QUERY_USER): the server handles frames
  * in order, so the answer proves the name was taken for us, and NAME_IN_USE comes (as ERR)
  * before it otherwise. Resolves with a live session; rejects with a `ConnectError`.
  */
 export function openSession(
   opts: ResolvedConnectOptions,
+  server: ServerEntry,
   signal?: AbortSignal,
 ): Promise<ClientSession> {
   return new Promise((resolve, reject) => {
-    const where = `${opts.tls === null ? '' : 'tls://'}${opts.host}:${opts.port}`;
+    const where = server.label;
     let session: ClientSession | null = null;
     let settled = false;
-    const socket = dial({ host: opts.host, port: opts.port, tls: opts.tls ?? false }, () =>
+    const socket = dial({ host: server.host, port: server.port, tls: server.tls ?? false }, () =>
       onReady(),
     );
 
     const onSocketError = (err: NodeJS.ErrnoException): void => {
       if (session !== null) return; // the session reports it through `closed`
-      finish(dialFailure(err, where, opts.tls, false));
+      finish(dialFailure(err, where, server.tls, false));
     };
     socket.on('error', onSocketError);
 
@@ -75,7 +77,7 @@ export function openSession(
         finish(null);
         return true;
       };
-      void s.closed.then((info) => finish(registrationFailure(info, opts.name, where, opts.tls)));
+      void s.closed.then((info) => finish(registrationFailure(info, opts.name, where, server.tls)));
       s.write(frames.newClient(opts.name));
       s.write(frames.queryUser(opts.name));
     };
@@ -86,7 +88,7 @@ function registrationFailure(
   info: ClientSessionEnd,
   name: string,
   where: string,
-  tls: ResolvedConnectOptions['tls'],
+  tls: ServerEntry['tls'],
 ): ConnectError {
   const wire =
     info.error !== undefined ? (info.error as { wireCode?: number }).wireCode : undefined;

@@ -1,12 +1,12 @@
 import {
   DEFAULT_HEARTBEAT_TIMEOUT_MS,
-  DEFAULT_PORT,
   HEARTBEAT_INTERVAL_MS,
   validateName,
 } from '../protocol/index.js';
 import type { ClientTlsOptions } from '../transport/index.js';
 import { ConnectError } from './errors.js';
 import { DEFAULT_POST_WINDOW } from './post-window.js';
+import { resolveServers, type ServerEntry, type ServerSpec } from './servers.js';
 
 /** Reconnection settings: exponential backoff with jitter, capped. */
 export interface ReconnectOptions {
@@ -27,14 +27,23 @@ export interface ReconnectOptions {
 export interface ConnectOptions {
   /** Your user name: 1–32 characters, no spaces. */
   name: string;
-  /** Server host (default `'127.0.0.1'`). */
+  /** Server host (default `'127.0.0.1'`). Use `servers` instead for several servers. */
   host?: string;
   /** Server port (default 17734). */
   port?: number;
   /**
+   * Several servers (nodes of one relay) instead of `host`/`port`: `['a:17734', 'b:17734']`
+   * (`'tls://host:port'` for TLS, or `{ host, port }` objects). The first connection tries
+   * them in order until one accepts; each reconnection moves on to the next server after the
+   * one that was lost, round-robin, and rejoins your rooms there. Not together with `host`
+   * or `port`.
+   */
+  servers?: readonly ServerSpec[];
+  /**
    * Dial with TLS: `true` trusts the system's CAs; an object can name the CA to trust, a
    * client certificate and key (for servers that ask), the expected server name, or turn the
-   * certificate check off (`rejectUnauthorized: false`, not safe). Default: plaintext.
+   * certificate check off (`rejectUnauthorized: false`, not safe). Default: plaintext. With
+   * `servers`, it applies to every server.
    */
   tls?: boolean | ClientTlsOptions;
   /** Reconnect after losing the connection (default off). `true` uses the default backoff. */
@@ -48,7 +57,7 @@ export interface ConnectOptions {
   heartbeatIntervalMs?: number;
   /** Silence after which the server counts as gone (default 30000 ms). */
   heartbeatTimeoutMs?: number;
-  /** Limit on TCP connect plus registration (default 10000 ms). */
+  /** Limit on TCP connect plus registration, per server tried (default 10000 ms). */
   connectTimeoutMs?: number;
   /** BROADCAST wire form: `'draft'` (default), or `'text'` for the protocol author's server. */
   broadcastLayout?: 'draft' | 'text';
@@ -70,10 +79,8 @@ export interface ConnectOptions {
 /** `ConnectOptions` with every default filled in. */
 export interface ResolvedConnectOptions {
   name: string;
-  host: string;
-  port: number;
-  /** TLS settings, or null for plaintext. */
-  tls: ClientTlsOptions | null;
+  /** Where to dial, in order (one entry for `host`/`port`), each with its TLS settings. */
+  servers: readonly ServerEntry[];
   reconnect: Required<ReconnectOptions> | null;
   whileDisconnected: 'queue' | 'reject';
   heartbeatIntervalMs: number;
@@ -117,10 +124,7 @@ export function resolveOptions(options: ConnectOptions): ResolvedConnectOptions 
       { cause: err },
     );
   }
-  const port = options.port ?? DEFAULT_PORT;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConnectError('INVALID_OPTIONS', `port must be an integer 0–65535, got ${port}`);
-  }
+  const servers = resolveServers(options, resolveTls(options.tls));
   const r = options.reconnect;
   const reconnect =
     r === undefined || r === false
@@ -155,9 +159,7 @@ export function resolveOptions(options: ConnectOptions): ResolvedConnectOptions 
   const rate = options.rateLimit;
   return {
     name: options.name,
-    host: options.host ?? '127.0.0.1',
-    port,
-    tls: resolveTls(options.tls),
+    servers,
     reconnect,
     whileDisconnected,
     heartbeatIntervalMs: positive(

@@ -3,13 +3,14 @@ import type { ClientEvents } from './events.js';
 import { openSession } from './open-session.js';
 import type { ResolvedConnectOptions } from './options.js';
 import { backoffDelay, cancellableSleep } from './reconnect.js';
+import { publicAddress, type ServerEntry } from './servers.js';
 import type { ClientSession } from './session.js';
 
 /** What the reconnector needs from its client. */
 export interface ReconnectorHooks {
   emit<E extends 'reconnecting' | 'reconnect' | 'error'>(event: E, payload: ClientEvents[E]): void;
   /** Takes over a fresh session (rejoining rooms); rejects if it dies meanwhile. */
-  adopt(session: ClientSession): Promise<void>;
+  adopt(session: ClientSession, server: ServerEntry): Promise<void>;
   /** Out of attempts. */
   giveUp(err: Error): void;
 }
@@ -18,19 +19,27 @@ export interface ReconnectorHooks {
 // still hold the old session until its heartbeat timeout.
 const FATAL = new Set(['ILLEGAL_NAME', 'INVALID_OPTIONS']);
 
-/** Reconnects with exponential backoff and jitter until it succeeds, gives up or is stopped. */
+/**
+ * Reconnects with exponential backoff and jitter until it succeeds, gives up or is stopped.
+ * Each attempt dials the next server of `opts.servers` after the one last connected to,
+ * round-robin (with one server, always that one).
+ */
 export class Reconnector {
   readonly #opts: ResolvedConnectOptions;
   readonly #hooks: ReconnectorHooks;
+  /** Index in `opts.servers` of the server of the last session adopted. */
+  #at: number;
   #running = false;
   #generation = 0;
   #stopped = false;
   #abort: AbortController | null = null;
   #sleep: { cancel(): void } | null = null;
 
-  constructor(opts: ResolvedConnectOptions, hooks: ReconnectorHooks) {
+  /** `at`: the index in `opts.servers` of the first session's server. */
+  constructor(opts: ResolvedConnectOptions, hooks: ReconnectorHooks, at = 0) {
     this.#opts = opts;
     this.#hooks = hooks;
+    this.#at = at;
   }
 
   /** True when reconnection is turned on and not stopped. */
@@ -65,18 +74,22 @@ export class Reconnector {
 
   async #loop(): Promise<void> {
     const policy = this.#opts.reconnect!;
+    const servers = this.#opts.servers;
+    const lost = this.#at;
     let lastError: Error | undefined;
     for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
       if (this.#stopped) return; // e.g. close() while the last attempt was rejoining
+      const index = (lost + attempt) % servers.length;
+      const server = servers[index]!;
       const delayMs = backoffDelay(attempt, policy);
-      this.#hooks.emit('reconnecting', { attempt, delayMs });
+      this.#hooks.emit('reconnecting', { attempt, delayMs, server: publicAddress(server) });
       const sleep = cancellableSleep(delayMs);
       this.#sleep = sleep;
       if (!(await sleep.done) || this.#stopped) return;
       this.#abort = new AbortController();
       let session: ClientSession;
       try {
-        session = await openSession(this.#opts, this.#abort.signal);
+        session = await openSession(this.#opts, server, this.#abort.signal);
       } catch (err) {
         lastError = err as Error;
         if (this.#stopped) return;
@@ -88,21 +101,22 @@ export class Reconnector {
         return;
       }
       try {
-        await this.#hooks.adopt(session);
+        await this.#hooks.adopt(session, server);
       } catch (err) {
         lastError = err as Error;
         continue;
       }
+      this.#at = index;
       // Cleared before the event, so a session lost from here on starts a fresh loop.
       this.#running = false;
-      this.#hooks.emit('reconnect', { attempt });
+      this.#hooks.emit('reconnect', { attempt, server: publicAddress(server) });
       return;
     }
     if (this.#stopped) return;
     this.#hooks.giveUp(
       new ConnectError(
         lastError instanceof ConnectError ? lastError.code : 'CONNECTION_CLOSED',
-        `Gave up reconnecting to ${this.#opts.host}:${this.#opts.port}: ${lastError?.message ?? 'no attempt left'}`,
+        `Gave up reconnecting to ${servers.map((s) => s.label).join(', ')}: ${lastError?.message ?? 'no attempt left'}`,
         { cause: lastError },
       ),
     );

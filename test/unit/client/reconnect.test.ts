@@ -66,7 +66,7 @@ describe('reconnect', () => {
     const enter = await third.next(Kind.ENTER_ROOM);
     expect(enter.room).toBe('ops');
     third.send(frames.userListing('ops', ['me']));
-    expect(await back).toEqual({ attempt: 2 });
+    expect(await back).toEqual({ attempt: 2, server: { host: '127.0.0.1', port } });
     expect(attempts).toEqual([1, 2]);
     await queued;
     const sent = await third.until((f) => f.some((x) => x.kind === Kind.SEND_MESSAGE));
