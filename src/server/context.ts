@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../protocol/index.js';
+import type { ClusterLink } from './cluster/link.js';
 import type { Listings } from './listings.js';
 import type { Logger } from './logger.js';
 import type { DisconnectReason, ServerCounters } from './metrics/counters.js';
@@ -32,4 +33,18 @@ export interface ServerContext {
   finish(session: ServerSession, reason: string, why: DisconnectReason): void;
   /** `session` has just registered: it no longer has a registration deadline. */
   registered(session: ServerSession): void;
+  /** The cluster this node is part of, or null when it runs alone. */
+  readonly cluster: ClusterLink | null;
+  /**
+   * Holds `session`'s next frames (and stops reading it) until `pending` settles, then runs
+   * `then` and handles the held frames in order: one client's commands keep their order
+   * when one of them has to ask Redis. If the session ended meanwhile, `orphaned` runs
+   * instead, to undo what `pending` did on its behalf.
+   */
+  hold<T>(
+    session: ServerSession,
+    pending: Promise<T>,
+    then: (value: T) => void,
+    orphaned?: (value: T) => void,
+  ): void;
 }

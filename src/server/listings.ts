@@ -154,6 +154,26 @@ export class Listings<M extends ListingMember> {
     this.#changed(r);
   }
 
+  /** `room`'s membership changed on another node: its local members are told. */
+  changed(room: string): void {
+    const r = this.#rooms.get(room);
+    if (r === undefined) return;
+    r.version++;
+    this.#changed(r);
+  }
+
+  /**
+   * A post from another node is about to reach `room`'s local members: a change still
+   * waiting to be listed is listed first, so no post arrives from someone not yet listed.
+   */
+  beforeRemotePost(room: string): void {
+    const r = this.#rooms.get(room);
+    if (r === undefined || r.timer === null) return;
+    clearTimeout(r.timer);
+    r.timer = null;
+    this.#startRound(r);
+  }
+
   /** `member` asked to enter `room` while in it: it alone gets the current listing (§5.2). */
   acknowledge(room: string, member: M): void {
     const r = this.#rooms.get(room);

@@ -7,6 +7,8 @@ import type { ServerTlsOptions } from '../transport/index.js';
 import { checkIntegerOption, ServerError } from './errors.js';
 import { DEFAULT_LISTING_PACE, type ListingPace } from './listings.js';
 import { type Logger, SILENT_LOGGER } from './logger.js';
+import { hostname } from 'node:os';
+import { type ClusterOptions, resolveClusterOptions } from './cluster/link.js';
 import type { ClusterHealth } from './metrics/health.js';
 
 /** Options of `createServer`. Every one has a default. */
@@ -54,6 +56,11 @@ export interface ServerOptions {
   metrics?: { host?: string; port: number };
   /** Reads the cluster's state for `/healthz` and the cluster gauges (cluster mode only). */
   clusterHealth?: () => ClusterHealth;
+  /**
+   * Joins this server to others through Redis, as one relay: names, rooms and limits are
+   * cluster-wide (see the README's "Scaling out"). ioredis is loaded only with this option.
+   */
+  cluster?: ClusterOptions;
 }
 
 /** `ServerOptions` with every default filled in. */
@@ -72,6 +79,7 @@ export interface ResolvedServerOptions {
   readonly tls: ServerTlsOptions | null;
   readonly plainPort: number | null;
   readonly metrics: { host: string; port: number } | null;
+  readonly cluster: Required<ClusterOptions> | null;
 }
 
 /** Default per-connection output limit. */
@@ -96,6 +104,14 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptio
   checkIntegerOption('listingPace.sliceBytes', pace.sliceBytes, 1);
   checkIntegerOption('plainPort', options.plainPort, 0, 65_535);
   checkIntegerOption('metrics.port', options.metrics?.port, 0, 65_535);
+  checkIntegerOption('cluster.leaseMs', options.cluster?.leaseMs, 100);
+  checkIntegerOption('cluster.connectTimeoutMs', options.cluster?.connectTimeoutMs, 1);
+  if (options.cluster !== undefined && !/^rediss?:\/\//.test(options.cluster.url)) {
+    throw new ServerError(
+      'INVALID_SERVER_OPTION',
+      `cluster.url '${options.cluster.url}' is not a Redis URL: write redis://host:port[/db]`,
+    );
+  }
   if (options.plainPort !== undefined && options.tls === undefined) {
     throw new ServerError(
       'INVALID_SERVER_OPTION',
@@ -120,5 +136,9 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptio
       options.metrics === undefined
         ? null
         : { host: options.metrics.host ?? '127.0.0.1', port: options.metrics.port },
+    cluster:
+      options.cluster === undefined
+        ? null
+        : resolveClusterOptions(options.cluster, `${hostname()}-${process.pid}`),
   };
 }

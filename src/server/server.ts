@@ -11,6 +11,7 @@ import {
   type ProtocolError,
   validateFarewell,
 } from '../protocol/index.js';
+import type { ClusterHost, ClusterLink } from './cluster/link.js';
 import type { ServerContext } from './context.js';
 import { listenError, ServerError } from './errors.js';
 import { abortTransfers, releaseSenders } from './handlers/files.js';
@@ -133,17 +134,26 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
   #nextId = 1;
   #closing: Promise<void> | null = null;
   #metrics: MetricsEndpoint | null = null;
+  #cluster: ClusterLink | null = null;
 
   constructor(options: ServerOptions = {}) {
     this.options = resolveOptions(options);
     this.#log = this.options.logger;
     this.clusterHealth = options.clusterHealth ?? null;
-    this.#registry = new Registry<ServerSession>({ maxRooms: this.options.maxRooms });
+    // In a cluster the room limit is counted in Redis, across every node.
+    this.#registry = new Registry<ServerSession>(
+      this.options.cluster === null ? { maxRooms: this.options.maxRooms } : {},
+    );
     this.#listings = new Listings<ServerSession>(
-      (room) => this.#names(room),
+      (room) => (this.#cluster === null ? this.#names(room) : this.#cluster.names(room)),
       this.options.listingPace,
     );
+    const self = this;
     this.#ctx = {
+      get cluster() {
+        return self.#cluster;
+      },
+      hold: (session, pending, then, orphaned) => this.#hold(session, pending, then, orphaned),
       options: this.options,
       log: this.#log,
       counters: this.counters,
@@ -216,9 +226,81 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
       );
     }
     this.#listening = true;
-    return this.#openListeners(port, host).catch((err: unknown) => {
-      this.#listening = false;
-      throw err;
+    return this.#joinCluster()
+      .then(() => this.#openListeners(port, host))
+      .catch(async (err: unknown) => {
+        this.#listening = false;
+        await this.#cluster?.close();
+        this.#cluster = null;
+        throw err;
+      });
+  }
+
+  /** Loads the cluster code (and ioredis) only with `cluster`, and joins before listening. */
+  async #joinCluster(): Promise<void> {
+    const options = this.options.cluster;
+    if (options === null) return;
+    const { startClusterLink } = await import('./cluster/redis-link.js');
+    this.#cluster = await startClusterLink(options, this.#clusterHost());
+    this.clusterHealth ??= () => this.#cluster!.health();
+  }
+
+  /** What the cluster may do to this server: deliver, tell rooms, list and evict users. */
+  #clusterHost(): ClusterHost {
+    const registry = this.#registry;
+    return {
+      log: this.#log,
+      maxUsers: this.options.maxUsers,
+      maxRooms: this.options.maxRooms,
+      deliverPosts: (room, frames, count) => {
+        const members = registry.members(room);
+        if (members === undefined) return;
+        this.#listings.beforeRemotePost(room);
+        this.#posts.flush();
+        for (const m of members) m.sendRaw(frames, count);
+      },
+      deliverDirect: (name, frame) => registry.user(name)?.sendRaw(frame),
+      roomChanged: (room) => this.#listings.changed(room),
+      localUsers: function* () {
+        for (const s of registry.users()) yield { name: s.name, rooms: [...s.rooms] };
+      },
+      hasLocalMembers: (room) => registry.members(room) !== undefined,
+      evict: (name, reason) => {
+        const s = registry.user(name);
+        if (s !== undefined) this.#fail(s, Codes.NAME_IN_USE, reason);
+      },
+    };
+  }
+
+  #hold<T>(
+    session: ServerSession,
+    pending: Promise<T>,
+    then: (value: T) => void,
+    orphaned?: (value: T) => void,
+  ): void {
+    session.held = [];
+    session.conn.pause();
+    void pending.then((value) => {
+      if (session.state === 'closed') {
+        session.held = null;
+        orphaned?.(value);
+        return;
+      }
+      const held = session.held ?? [];
+      session.held = null;
+      this.#guard(session, () => then(value));
+      for (let i = 0; i < held.length; i++) {
+        // Read afresh each time: a step may have started another wait.
+        const again = session.held as ClientFrame[] | null;
+        if (again !== null) {
+          // The rest wait behind it, in order.
+          again.push(...held.slice(i));
+          break;
+        }
+        this.frame(session, held[i]!);
+      }
+      const ended = (session.state as ServerSession['state']) === 'closed';
+      if (session.held === null && session.blockedOn.size === 0 && !ended) session.conn.resume();
     });
   }
 
@@ -370,6 +452,8 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
     this.#log.info('shutting down', { clients: this.#sessions.size, farewell });
     await Promise.all(ends);
     await stopped;
+    // After every session's departure was sent to Redis, so none is left behind there.
+    await this.#cluster?.close();
     // Last, so that /healthz answers 503 for the whole drain.
     await this.#metrics?.close();
     this.#log.info('stopped', {
@@ -399,8 +483,14 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
   // SessionOwner: events from each connection.
 
   frame(session: ServerSession, frame: ClientFrame): void {
+    this.#guard(session, () => dispatch(this.#ctx, session, frame));
+  }
+
+  /** Runs a handler step: a bug in it costs one connection, never the server. */
+  #guard(session: ServerSession, step: () => void): void {
+    if (session.state === 'closed') return;
     try {
-      dispatch(this.#ctx, session, frame);
+      step();
     } catch (err) {
       // A bug must cost one connection, never the server.
       this.#log.error('handler failed', {
@@ -499,6 +589,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
     this.#registry.removeUser(session.name, session);
     leaveAllRooms(this.#ctx, session);
     abortTransfers(this.#ctx, session);
+    this.#cluster?.release(session.name);
   }
 }
 

@@ -61,6 +61,8 @@ export class ServerSession {
   readonly transfers = new Set<number>();
   /** How many of those it sends (offered or accepted). */
   offering = 0;
+  /** Frames that arrived while a command waited on the cluster (`ServerContext.hold`). */
+  held: ClientFrame[] | null = null;
   /** Why the server is closing this session, once it decided to. */
   closeReason: string | null = null;
   /** The same, as `relaykit_disconnects_total` labels it; null means the client closed. */

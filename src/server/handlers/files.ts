@@ -237,7 +237,7 @@ export function releaseSenders(receiver: ServerSession): void {
       // Its silence while paused was the server's doing: its heartbeat clock restarts now, so
       // a sweep that runs before its queued bytes are read cannot take it for dead.
       sender.conn.lastReceivedAt = Date.now();
-      sender.conn.resume();
+      if (sender.held === null) sender.conn.resume();
     }
   }
   receiver.blockedSenders.clear();

@@ -9,6 +9,10 @@ import { enterRoom, leaveRoom, listRooms } from './rooms.js';
 /** Routes one decoded frame to its handler. O(1) apart from the fan-out it causes. */
 export function dispatch(ctx: ServerContext, session: ServerSession, frame: ClientFrame): void {
   if (session.state === 'closed') return;
+  if (session.held !== null) {
+    session.held.push(frame);
+    return;
+  }
   if (session.state === 'pending') {
     handleUnregistered(ctx, session, frame);
     return;

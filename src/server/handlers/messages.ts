@@ -34,7 +34,9 @@ export function sendMessage(
     return;
   }
   ctx.listings.beforePost(frame.room, session);
-  ctx.posts.add(members, post(frame.room, session.name, frame.text), undefined, session);
+  const bytes = post(frame.room, session.name, frame.text);
+  ctx.posts.add(members, bytes, undefined, session);
+  ctx.cluster?.publishPost(frame.room, bytes);
 }
 
 /** BROADCAST_MESSAGE (either layout): one POST per room the sender is in (§6.5.1). */
@@ -43,7 +45,9 @@ export function broadcast(ctx: ServerContext, session: ServerSession, frame: Bro
     const members = ctx.registry.members(room);
     if (members === undefined) continue;
     ctx.listings.beforePost(room, session);
-    ctx.posts.add(members, post(room, session.name, frame.text), undefined, session);
+    const bytes = post(room, session.name, frame.text);
+    ctx.posts.add(members, bytes, undefined, session);
+    ctx.cluster?.publishPost(room, bytes);
   }
 }
 
@@ -57,16 +61,36 @@ export function directMessage(
   frame: DirectSendFrame,
 ): void {
   const target = ctx.registry.user(frame.to);
-  if (target === undefined) {
+  if (target !== undefined) {
+    target.send(frames.directFrom(session.name, frame.text));
+    return;
+  }
+  const { cluster } = ctx;
+  if (cluster === null) {
     session.send(frames.queryUser(frame.to, 0));
     return;
   }
-  target.send(frames.directFrom(session.name, frame.text));
+  ctx.hold(session, cluster.locate(frame.to), (node) => {
+    if (node === null || node === 'down') {
+      session.send(frames.queryUser(frame.to, 0));
+      return;
+    }
+    const bytes = encode(frames.directFrom(session.name, frame.text), { trusted: true });
+    if (node === cluster.nodeId) ctx.registry.user(frame.to)?.sendRaw(bytes);
+    else cluster.sendDirect(node, frame.to, bytes);
+  });
 }
 
 /** QUERY_USER: answers 1 (online) or 0 (offline), whatever status byte the client sent. */
 export function queryUser(ctx: ServerContext, session: ServerSession, frame: QueryUserFrame): void {
-  session.send(frames.queryUser(frame.name, ctx.registry.user(frame.name) ? 1 : 0));
+  const { cluster } = ctx;
+  if (cluster === null || ctx.registry.user(frame.name) !== undefined) {
+    session.send(frames.queryUser(frame.name, ctx.registry.user(frame.name) ? 1 : 0));
+    return;
+  }
+  ctx.hold(session, cluster.locate(frame.name), (node) => {
+    session.send(frames.queryUser(frame.name, typeof node === 'string' && node !== 'down' ? 1 : 0));
+  });
 }
 
 /**
@@ -79,7 +103,9 @@ export function depart(ctx: ServerContext, session: ServerSession, farewell: str
       const members = ctx.registry.members(room);
       if (members === undefined) continue;
       ctx.listings.beforePost(room, session);
-      ctx.posts.add(members, post(room, session.name, farewell), session);
+      const bytes = post(room, session.name, farewell);
+      ctx.posts.add(members, bytes, session);
+      ctx.cluster?.publishPost(room, bytes);
     }
   }
   ctx.finish(

@@ -55,11 +55,42 @@ function register(ctx: ServerContext, session: ServerSession, name: string): voi
     ctx.fail(session, ErrorCode.NAME_IN_USE, `name '${name}' is already in use`);
     return;
   }
+  const { cluster } = ctx;
+  if (cluster !== null) {
+    ctx.hold(
+      session,
+      cluster.claim(name),
+      (got) => {
+        if (got === 'ok' && registry.user(name) === undefined) admit(ctx, session, name);
+        else if (got === 'ok' || got === 'taken') {
+          // 'ok' here: another local session took the name meanwhile, and keeps it.
+          ctx.fail(session, ErrorCode.NAME_IN_USE, `name '${name}' is already in use`);
+        } else if (got === 'full') {
+          ctx.fail(session, ErrorCode.TOO_MANY_USERS, `user limit of ${options.maxUsers} reached`);
+        } else {
+          // Admitting without Redis could let two nodes hand out one name.
+          ctx.fail(
+            session,
+            ErrorCode.UNKNOWN,
+            'registration refused: the cluster store (Redis) is unreachable',
+          );
+        }
+      },
+      (got) => {
+        if (got === 'ok' && registry.user(name) === undefined) cluster.release(name);
+      },
+    );
+    return;
+  }
   if (registry.userCount >= options.maxUsers) {
     ctx.fail(session, ErrorCode.TOO_MANY_USERS, `user limit of ${options.maxUsers} reached`);
     return;
   }
-  registry.addUser(name, session);
+  admit(ctx, session, name);
+}
+
+function admit(ctx: ServerContext, session: ServerSession, name: string): void {
+  ctx.registry.addUser(name, session);
   session.name = name;
   session.state = 'registered';
   ctx.registered(session);

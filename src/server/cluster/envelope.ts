@@ -1,0 +1,52 @@
+/**
+ * What one node publishes to another besides room changes (which Redis's scripts publish as
+ * JSON, first byte `{`): encoded frames for the target node's local clients, with the room
+ * or user they go to. Binary, so a post crosses Redis as the bytes its members receive.
+ *
+ * Layout: kind u8, frame count u32, key length u16, key (UTF-8), frames.
+ */
+
+/** Posts for the local members of a room (key: the room). */
+export const ENVELOPE_POSTS = 0x01;
+/** A frame for one local user (key: the user's name). */
+export const ENVELOPE_DIRECT = 0x02;
+
+/** A decoded envelope. */
+export interface Envelope {
+  kind: typeof ENVELOPE_POSTS | typeof ENVELOPE_DIRECT;
+  key: string;
+  /** How many frames `frames` holds. */
+  count: number;
+  frames: Buffer;
+}
+
+/** Builds an envelope around already-encoded frames. */
+export function encodeEnvelope(
+  kind: Envelope['kind'],
+  key: string,
+  count: number,
+  frames: readonly Buffer[],
+): Buffer {
+  const keyBytes = Buffer.from(key, 'utf8');
+  const head = Buffer.allocUnsafe(7 + keyBytes.length);
+  head[0] = kind;
+  head.writeUInt32BE(count, 1);
+  head.writeUInt16BE(keyBytes.length, 5);
+  keyBytes.copy(head, 7);
+  return Buffer.concat([head, ...frames]);
+}
+
+/** Reads an envelope; null when `message` is not one (a JSON room change, or damaged). */
+export function decodeEnvelope(message: Buffer): Envelope | null {
+  if (message.length < 7) return null;
+  const kind = message[0];
+  if (kind !== ENVELOPE_POSTS && kind !== ENVELOPE_DIRECT) return null;
+  const keyLength = message.readUInt16BE(5);
+  if (message.length < 7 + keyLength) return null;
+  return {
+    kind,
+    count: message.readUInt32BE(1),
+    key: message.toString('utf8', 7, 7 + keyLength),
+    frames: message.subarray(7 + keyLength),
+  };
+}

@@ -1,0 +1,179 @@
+/** One change of a room's membership, numbered by the cluster (see scripts.ts). */
+export interface RoomDelta {
+  kind: 'join' | 'leave';
+  room: string;
+  name: string;
+  /** The node the user is on. */
+  node: string;
+  /** The room's version before this change, and after it. */
+  prev: number;
+  version: number;
+}
+
+/** Most changes held while waiting for an earlier one; past it the room is re-read. */
+const MAX_PENDING = 10_000;
+
+class RoomMirror {
+  version: number;
+  /** Member name → its node, in join order. */
+  readonly members = new Map<string, string>();
+  /** Node → how many of the room's members it holds. */
+  readonly nodes = new Map<string, number>();
+  /** Changes that arrived before the one they follow, by the version they follow. */
+  readonly pending = new Map<number, RoomDelta>();
+
+  constructor(version: number) {
+    this.version = version;
+  }
+
+  add(name: string, node: string): boolean {
+    if (this.members.has(name)) return false;
+    this.members.set(name, node);
+    this.nodes.set(node, (this.nodes.get(node) ?? 0) + 1);
+    return true;
+  }
+
+  remove(name: string): boolean {
+    const node = this.members.get(name);
+    if (node === undefined) return false;
+    this.members.delete(name);
+    const n = (this.nodes.get(node) ?? 1) - 1;
+    if (n <= 0) this.nodes.delete(node);
+    else this.nodes.set(node, n);
+    return true;
+  }
+}
+
+/**
+ * This node's copy of the membership of every room it has local members in, kept current
+ * from the changes Redis publishes. Every change carries the version it follows and is
+ * applied in that order; a snapshot (a script's reply) and the change stream (pub/sub) come
+ * on two connections, so changes that overtake the snapshot wait for it. A change this node
+ * made itself is applied at once, and its numbered copy later finds nothing left to do.
+ */
+export class Mirrors {
+  readonly #rooms = new Map<string, RoomMirror>();
+  readonly #resync: (room: string) => void;
+
+  /** `resync` is asked to re-read a room whose changes cannot be put in order. */
+  constructor(resync: (room: string) => void) {
+    this.#resync = resync;
+  }
+
+  /** Whether this node keeps a copy of `room`. */
+  has(room: string): boolean {
+    return this.#rooms.has(room);
+  }
+
+  /** Rooms this node keeps a copy of. */
+  rooms(): IterableIterator<string> {
+    return this.#rooms.keys();
+  }
+
+  /** Member names of `room` in join order (none when no copy is kept). */
+  *names(room: string): Generator<string> {
+    const r = this.#rooms.get(room);
+    if (r !== undefined) yield* r.members.keys();
+  }
+
+  /** The node holding member `name` of `room`, if it is one. */
+  nodeOf(room: string, name: string): string | undefined {
+    return this.#rooms.get(room)?.members.get(name);
+  }
+
+  /** Nodes other than `self` with members in `room`. */
+  *otherNodes(room: string, self: string): Generator<string> {
+    const r = this.#rooms.get(room);
+    if (r === undefined) return;
+    for (const node of r.nodes.keys()) if (node !== self) yield node;
+  }
+
+  /**
+   * Replaces the copy of `room` with what Redis holds at `version` (entries in join order),
+   * unless the copy is already newer; `force` replaces it whatever its version (after Redis
+   * restarted and numbering began again). Returns whether anything changed.
+   */
+  snapshot(
+    room: string,
+    version: number,
+    entries: Iterable<[name: string, node: string]>,
+    force = false,
+  ): boolean {
+    const old = this.#rooms.get(room);
+    if (old !== undefined && !force && old.version >= version) return false;
+    const r = new RoomMirror(version);
+    for (const [name, node] of entries) r.add(name, node);
+    if (old !== undefined) {
+      for (const [prev, d] of old.pending) if (d.version > version) r.pending.set(prev, d);
+    }
+    this.#rooms.set(room, r);
+    this.#drain(r);
+    return true;
+  }
+
+  /** Applies a numbered change; returns whether the member list changed. */
+  apply(delta: RoomDelta): boolean {
+    const r = this.#rooms.get(delta.room);
+    if (r === undefined || delta.version <= r.version) return false;
+    if (delta.prev !== r.version) {
+      r.pending.set(delta.prev, delta);
+      if (r.pending.size > MAX_PENDING) {
+        r.pending.clear();
+        this.#resync(delta.room);
+      }
+      return false;
+    }
+    const changed = this.#step(r, delta);
+    return this.#drain(r) || changed;
+  }
+
+  /** Records a change this node made before its number is known (it is applied again later). */
+  local(room: string, kind: 'join' | 'leave', name: string, node: string): void {
+    const r = this.#rooms.get(room);
+    if (r === undefined) {
+      if (kind === 'join') this.#rooms.set(room, new RoomMirror(-1)).get(room)!.add(name, node);
+      return;
+    }
+    if (kind === 'join') r.add(name, node);
+    else r.remove(name);
+  }
+
+  /**
+   * A local member is joining `room`, of which no copy is kept yet: changes that arrive
+   * before the snapshot are held, and those newer than it applied after it.
+   */
+  expect(room: string): void {
+    if (!this.#rooms.has(room)) this.#rooms.set(room, new RoomMirror(-1));
+  }
+
+  /** Whether `room`'s copy still waits for its first snapshot. */
+  awaiting(room: string): boolean {
+    return this.#rooms.get(room)?.version === -1;
+  }
+
+  /** Forgets `room` (its last local member left). */
+  drop(room: string): void {
+    this.#rooms.delete(room);
+  }
+
+  /** Forgets every room (Redis restarted: versions begin again). */
+  clear(): void {
+    this.#rooms.clear();
+  }
+
+  #step(r: RoomMirror, d: RoomDelta): boolean {
+    r.version = d.version;
+    return d.kind === 'join' ? r.add(d.name, d.node) : r.remove(d.name);
+  }
+
+  #drain(r: RoomMirror): boolean {
+    let changed = false;
+    for (;;) {
+      const next = r.pending.get(r.version);
+      if (next === undefined) break;
+      r.pending.delete(r.version);
+      if (this.#step(r, next)) changed = true;
+    }
+    return changed;
+  }
+}

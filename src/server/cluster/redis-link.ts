@@ -1,0 +1,427 @@
+import { Redis } from 'ioredis';
+import { ServerError } from '../errors.js';
+import type { ClusterHealth } from '../metrics/health.js';
+import { decodeEnvelope, ENVELOPE_DIRECT, ENVELOPE_POSTS, encodeEnvelope } from './envelope.js';
+import type {
+  ClaimResult,
+  ClusterHost,
+  ClusterJoinResult,
+  ClusterLink,
+  ClusterOptions,
+} from './link.js';
+import { Mirrors, type RoomDelta } from './mirror.js';
+import { SCRIPTS } from './scripts.js';
+
+type ScriptName = keyof typeof SCRIPTS;
+type Arg = string | number;
+type ScriptCalls = Record<ScriptName, (...args: Arg[]) => Promise<unknown>>;
+
+/** Posts for one room gathered within one turn of the event loop. */
+interface PendingPosts {
+  parts: Buffer[];
+}
+
+function limit(n: number): number {
+  return Number.isFinite(n) ? n : -1;
+}
+
+/** Reads `[version, name, node, name, node…]` into entries. */
+function entries(flat: readonly unknown[], from: number): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = from; i + 1 < flat.length; i += 2) out.push([String(flat[i]), String(flat[i + 1])]);
+  return out;
+}
+
+/**
+ * A node of a cluster joined through Redis (ioredis): names, rooms and the routing of
+ * posts and direct messages live there; sockets, heartbeats and listings stay on the node.
+ * Two connections: one for commands and scripts, one subscribed to this node's channel.
+ */
+export class RedisClusterLink implements ClusterLink {
+  readonly nodeId: string;
+  readonly #o: Required<ClusterOptions>;
+  readonly #host: ClusterHost;
+  readonly #cmd: Redis;
+  readonly #sub: Redis;
+  readonly #mirrors: Mirrors;
+  readonly #claiming = new Set<string>();
+  #posts = new Map<string, PendingPosts>();
+  #postsScheduled = false;
+  #live = new Set<string>();
+  #timer: ReturnType<typeof setInterval> | null = null;
+  #up = false;
+  #wasDown = false;
+  #closed = false;
+
+  constructor(options: Required<ClusterOptions>, host: ClusterHost) {
+    this.#o = options;
+    this.nodeId = options.nodeId;
+    this.#host = host;
+    const common = {
+      lazyConnect: true,
+      connectionName: `relaykit-${options.nodeId}`,
+      retryStrategy: (times: number) => Math.min(times * 100, 1_000),
+      maxRetriesPerRequest: 1,
+    };
+    // Commands fail at once while Redis is away (no queue to replay stale room changes
+    // later); the node re-asserts its state when it is back.
+    this.#cmd = new Redis(options.url, {
+      ...common,
+      enableOfflineQueue: false,
+      autoResendUnfulfilledCommands: false,
+      enableAutoPipelining: true,
+    });
+    this.#sub = new Redis(options.url, { ...common, enableOfflineQueue: true });
+    for (const [name, def] of Object.entries(SCRIPTS)) this.#cmd.defineCommand(name, def);
+    this.#mirrors = new Mirrors((room) => void this.#resnapshot(room));
+  }
+
+  get #p(): string {
+    return this.#o.prefix;
+  }
+
+  #call(name: ScriptName, ...args: Arg[]): Promise<unknown> {
+    return (this.#cmd as unknown as ScriptCalls)[name](this.#p, ...args);
+  }
+
+  /** Connects, takes this node's lease and starts listening to its channel. */
+  async start(): Promise<void> {
+    const { url, nodeId, connectTimeoutMs } = this.#o;
+    let lastError = '';
+    const noteError = (err: Error) => {
+      lastError = err.message;
+    };
+    this.#cmd.on('error', noteError);
+    this.#sub.on('error', noteError);
+    try {
+      await withTimeout(
+        Promise.all([this.#cmd.connect(), this.#sub.connect()]),
+        connectTimeoutMs,
+        () => lastError || 'no answer',
+      );
+      if ((await this.#cmd.exists(`${this.#p}:node:${nodeId}`)) === 1) {
+        throw new ServerError(
+          'CLUSTER_NODE_ID_IN_USE',
+          `Node id '${nodeId}' is held by a running node (or one that stopped less than ${this.#o.leaseMs} ms ago); give each node its own --node-id, or wait for the lease to run out`,
+        );
+      }
+      await this.#call('rkDepart', nodeId);
+      await this.#sub.subscribe(`${this.#p}:n:${nodeId}`);
+    } catch (err) {
+      this.#cmd.disconnect();
+      this.#sub.disconnect();
+      if (err instanceof ServerError) throw err;
+      throw new ServerError(
+        'CLUSTER_UNREACHABLE',
+        `Cannot reach Redis at ${url}: ${(err as Error).message}. Start redis-server there, or fix --cluster`,
+        { cause: err },
+      );
+    }
+    this.#cmd.off('error', noteError);
+    this.#sub.off('error', noteError);
+    this.#sub.on('messageBuffer', (_channel: Buffer, message: Buffer) => this.#message(message));
+    this.#watch();
+    this.#up = true;
+    await this.#sweep();
+    this.#timer = setInterval(() => void this.#sweep(), Math.max(50, this.#o.leaseMs / 4));
+    this.#host.log.info('joined cluster', { node: nodeId, nodes: [...this.#live].join(',') });
+  }
+
+  /** Follows the command connection: down, then up again (re-assert what Redis may have lost). */
+  #watch(): void {
+    const { log } = this.#host;
+    this.#cmd.on('error', (err: Error) => {
+      if (this.#up) log.warn('cluster store unreachable', { reason: err.message });
+    });
+    this.#cmd.on('close', () => {
+      if (!this.#up || this.#closed) return;
+      this.#up = false;
+      this.#wasDown = true;
+      log.warn('cluster store unreachable; serving local clients only', { url: this.#o.url });
+    });
+    this.#sub.on('error', () => {});
+    this.#cmd.on('ready', () => {
+      if (!this.#wasDown || this.#closed) return;
+      this.#wasDown = false;
+      this.#up = true;
+      log.info('cluster store reachable again; re-asserting users and rooms');
+      void this.#reassert();
+    });
+  }
+
+  health(): ClusterHealth {
+    return { nodes: Math.max(1, this.#live.size), redisUp: this.#up };
+  }
+
+  async claim(name: string): Promise<ClaimResult> {
+    if (!this.#up) return 'down';
+    if (this.#claiming.has(name)) return 'taken';
+    this.#claiming.add(name);
+    try {
+      return (await this.#call('rkClaim', this.nodeId, name, limit(this.#host.maxUsers))) as
+        | 'ok'
+        | 'taken'
+        | 'full';
+    } catch {
+      return 'down';
+    } finally {
+      this.#claiming.delete(name);
+    }
+  }
+
+  async join(room: string, name: string): Promise<ClusterJoinResult> {
+    this.#flushPosts();
+    if (!this.#up) {
+      this.#mirrors.local(room, 'join', name, this.nodeId);
+      return 'local';
+    }
+    const first = !this.#mirrors.has(room);
+    if (first) this.#mirrors.expect(room);
+    let reply: unknown[];
+    try {
+      reply = (await this.#call(
+        'rkJoin',
+        this.nodeId,
+        name,
+        room,
+        limit(this.#host.maxRooms),
+        this.#mirrors.awaiting(room) ? '1' : '0',
+      )) as unknown[];
+    } catch {
+      this.#mirrors.local(room, 'join', name, this.nodeId);
+      return 'local';
+    }
+    const outcome = String(reply[0]);
+    if (outcome !== 'joined') {
+      if (this.#mirrors.awaiting(room) && !this.#host.hasLocalMembers(room)) {
+        this.#mirrors.drop(room);
+      }
+      return outcome === 'full' ? 'full' : 'already';
+    }
+    if (reply.length > 3) this.#mirrors.snapshot(room, Number(reply[3]), entries(reply, 4));
+    this.#mirrors.local(room, 'join', name, this.nodeId);
+    return 'joined';
+  }
+
+  leave(room: string, name: string): void {
+    this.#flushPosts();
+    this.#mirrors.local(room, 'leave', name, this.nodeId);
+    if (!this.#host.hasLocalMembers(room)) this.#mirrors.drop(room);
+    if (this.#up) this.#call('rkLeave', this.nodeId, name, room).catch(() => {});
+  }
+
+  release(name: string): void {
+    this.#flushPosts();
+    if (this.#up) this.#call('rkRelease', this.nodeId, name).catch(() => {});
+  }
+
+  async listRooms(): Promise<string[] | null> {
+    if (!this.#up) return null;
+    try {
+      return await this.#cmd.zrange(`${this.#p}:rooms`, 0, -1);
+    } catch {
+      return null;
+    }
+  }
+
+  async locate(name: string): Promise<string | null | 'down'> {
+    if (!this.#up) return 'down';
+    try {
+      const owner = await this.#call('rkLocate', name);
+      return typeof owner === 'string' ? owner : null;
+    } catch {
+      return 'down';
+    }
+  }
+
+  names(room: string): Iterable<string> {
+    return this.#mirrors.names(room);
+  }
+
+  publishPost(room: string, frame: Buffer): void {
+    let pending = this.#posts.get(room);
+    if (pending === undefined) {
+      pending = { parts: [] };
+      this.#posts.set(room, pending);
+    }
+    pending.parts.push(frame);
+    if (!this.#postsScheduled) {
+      this.#postsScheduled = true;
+      process.nextTick(() => this.#flushPosts());
+    }
+  }
+
+  /**
+   * Publishes the turn's posts: one message per room per node with members there. Called
+   * before any room change too, so a post never arrives after its sender's departure.
+   */
+  #flushPosts(): void {
+    this.#postsScheduled = false;
+    if (this.#posts.size === 0) return;
+    const posts = this.#posts;
+    this.#posts = new Map();
+    if (!this.#up) return;
+    for (const [room, { parts }] of posts) {
+      let message: Buffer | null = null;
+      for (const node of this.#mirrors.otherNodes(room, this.nodeId)) {
+        message ??= encodeEnvelope(ENVELOPE_POSTS, room, parts.length, parts);
+        this.#cmd.publish(`${this.#p}:n:${node}`, message).catch(() => {});
+      }
+    }
+  }
+
+  sendDirect(node: string, name: string, frame: Buffer): void {
+    this.#flushPosts();
+    if (!this.#up) return;
+    const message = encodeEnvelope(ENVELOPE_DIRECT, name, 1, [frame]);
+    this.#cmd.publish(`${this.#p}:n:${node}`, message).catch(() => {});
+  }
+
+  #message(message: Buffer): void {
+    if (message[0] === 0x7b) {
+      this.#delta(message);
+      return;
+    }
+    const env = decodeEnvelope(message);
+    if (env === null) {
+      this.#host.log.warn('cluster message not understood', { bytes: message.length });
+    } else if (env.kind === ENVELOPE_POSTS) {
+      this.#host.deliverPosts(env.key, env.frames, env.count);
+    } else {
+      this.#host.deliverDirect(env.key, env.frames);
+    }
+  }
+
+  #delta(message: Buffer): void {
+    let d: { t: string; r: string; u: string; o: string; p: number; v: number };
+    try {
+      d = JSON.parse(message.toString('utf8'));
+    } catch {
+      this.#host.log.warn('cluster room change not understood', { bytes: message.length });
+      return;
+    }
+    const delta: RoomDelta = {
+      kind: d.t === 'j' ? 'join' : 'leave',
+      room: String(d.r),
+      name: String(d.u),
+      node: String(d.o),
+      prev: Number(d.p),
+      version: Number(d.v),
+    };
+    if (this.#mirrors.apply(delta)) this.#host.roomChanged(delta.room);
+  }
+
+  /** Re-reads a room whose changes could not be put in order. */
+  async #resnapshot(room: string, force = false): Promise<void> {
+    try {
+      const flat = (await this.#call('rkSnapshot', room)) as unknown[];
+      if (!this.#host.hasLocalMembers(room)) return;
+      if (this.#mirrors.snapshot(room, Number(flat[0]), entries(flat, 1), force)) {
+        this.#host.roomChanged(room);
+      }
+    } catch {
+      // Redis went away again: the next re-assertion reads it.
+    }
+  }
+
+  /** Renews the lease, reaps nodes whose lease ran out, and logs who came and went. */
+  async #sweep(): Promise<void> {
+    if (!this.#up || this.#closed) return;
+    let reply: string[];
+    try {
+      reply = (await this.#call('rkSweep', this.nodeId, this.#o.leaseMs)) as string[];
+    } catch {
+      return;
+    }
+    const split = reply.indexOf('');
+    const live = new Set(reply.slice(0, split));
+    const { log } = this.#host;
+    for (const node of live) if (!this.#live.has(node)) log.info('node joined', { node });
+    for (const node of this.#live) {
+      if (!live.has(node)) log.info('node left', { node });
+    }
+    for (const node of reply.slice(split + 1)) {
+      log.warn('node lease expired; its users were removed', { node });
+    }
+    this.#live = live;
+  }
+
+  /**
+   * After Redis came back (possibly empty): each local user claims its name again (and is
+   * disconnected if another node took it meanwhile) and holds exactly its rooms; then every
+   * room this node has members in is re-read.
+   */
+  async #reassert(): Promise<void> {
+    try {
+      await this.#sweep();
+      const names: string[] = [];
+      for (const user of [...this.#host.localUsers()]) {
+        const got = await this.#call(
+          'rkReassert',
+          this.nodeId,
+          limit(this.#host.maxUsers),
+          user.name,
+          ...user.rooms,
+        );
+        if (got === 'ok') names.push(user.name);
+        else {
+          this.#host.evict(
+            user.name,
+            got === 'taken'
+              ? `name '${user.name}' was taken on another node while Redis was unreachable`
+              : `user limit of ${this.#host.maxUsers} reached while Redis was unreachable`,
+          );
+        }
+      }
+      await this.#call('rkPrune', this.nodeId, ...names);
+      for (const room of [...this.#mirrors.rooms()]) await this.#resnapshot(room, true);
+      this.#host.log.info('re-asserted state in the cluster store', { users: names.length });
+    } catch (err) {
+      this.#host.log.warn('re-assertion interrupted; retrying when Redis is back', {
+        reason: (err as Error).message,
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#flushPosts();
+    this.#closed = true;
+    if (this.#timer !== null) clearInterval(this.#timer);
+    if (this.#up) {
+      try {
+        await withTimeout(this.#call('rkDepart', this.nodeId), 1_000, () => 'no answer');
+        this.#host.log.info('left cluster', { node: this.nodeId });
+      } catch {
+        // Its lease runs out instead, and the others reap it.
+      }
+    }
+    this.#cmd.disconnect();
+    this.#sub.disconnect();
+  }
+}
+
+/** Rejects with `why()` when `work` takes longer than `ms`. */
+async function withTimeout<T>(work: Promise<T>, ms: number, why: () => string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${why()} after ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Starts a node's link to its cluster (loaded only with `cluster`, so ioredis is too). */
+export async function startClusterLink(
+  options: Required<ClusterOptions>,
+  host: ClusterHost,
+): Promise<ClusterLink> {
+  const link = new RedisClusterLink(options, host);
+  await link.start();
+  return link;
+}

@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode, frames, Kind } from '../../../src/protocol/index.js';
+import { startRedis, type TestRedis } from '../../support/redis-server.js';
+import { cleanup, startServer, TestClient } from '../server/helpers.js';
+
+let redis: TestRedis;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(() => redis?.stop());
+afterEach(cleanup);
+
+/** Two nodes of one cluster on the shared Redis, under a prefix of their own. */
+async function twoNodes(options: { maxUsers?: number; maxRooms?: number } = {}) {
+  const prefix = `t-${randomUUID()}`;
+  const a = await startServer({ ...options, cluster: { url: redis.url, prefix, nodeId: 'a' } });
+  const b = await startServer({ ...options, cluster: { url: redis.url, prefix, nodeId: 'b' } });
+  return { a, b };
+}
+
+async function joined(c: TestClient, room: string, expected: string[]): Promise<void> {
+  c.send(frames.enterRoom(room));
+  await c.next(
+    (f) => f.kind === Kind.USER_LISTING && f.room === room && f.users.join() === expected.join(),
+  );
+}
+
+describe('a two-node cluster', () => {
+  it('keeps names unique across nodes and answers QUERY_USER from either', async () => {
+    const { a, b } = await twoNodes();
+    const alice = await TestClient.registered(a.port, 'alice');
+    const bob = await TestClient.registered(b.port, 'bob');
+    expect(await bob.query('alice')).toBe(1);
+    expect(await alice.query('bob')).toBe(1);
+    expect(await alice.query('nobody')).toBe(0);
+    const copy = await TestClient.connect(b.port);
+    copy.send(frames.newClient('alice'));
+    expect(await copy.closedWith()).toBe(ErrorCode.NAME_IN_USE);
+  });
+
+  it('lists members from both nodes in join order and delivers posts both ways', async () => {
+    const { a, b } = await twoNodes();
+    const alice = await TestClient.registered(a.port, 'alice');
+    const bob = await TestClient.registered(b.port, 'bob');
+    const carol = await TestClient.registered(a.port, 'carol');
+    await joined(alice, 'ops', ['alice']);
+    await joined(bob, 'ops', ['alice', 'bob']);
+    await joined(carol, 'ops', ['alice', 'bob', 'carol']);
+    await bob.next((f) => f.kind === Kind.USER_LISTING && f.users.length === 3);
+    await alice.next((f) => f.kind === Kind.USER_LISTING && f.users.length === 3);
+    for (let i = 0; i < 100; i++) bob.send(frames.send('ops', `m${i}`));
+    for (const c of [alice, carol, bob]) {
+      for (let i = 0; i < 100; i++) {
+        expect(await c.next(Kind.POST_MESSAGE)).toMatchObject({
+          room: 'ops',
+          from: 'bob',
+          text: `m${i}`,
+        });
+      }
+    }
+    alice.send(frames.send('ops', 'hello'));
+    expect(await bob.next(Kind.POST_MESSAGE)).toMatchObject({ from: 'alice', text: 'hello' });
+    bob.send(frames.listRooms());
+    expect(await bob.next(Kind.ROOM_LISTING)).toMatchObject({ rooms: ['ops'] });
+  });
+
+  it('delivers direct messages across nodes and answers offline users', async () => {
+    const { a, b } = await twoNodes();
+    const alice = await TestClient.registered(a.port, 'alice');
+    const bob = await TestClient.registered(b.port, 'bob');
+    alice.send(frames.directTo('bob', 'psst'));
+    expect(await bob.next(Kind.DIRECT_MESSAGE)).toMatchObject({ from: 'alice', text: 'psst' });
+    bob.send(frames.directTo('ghost', 'hi'));
+    expect(await bob.next(Kind.QUERY_USER)).toMatchObject({ name: 'ghost', status: 0 });
+  });
+
+  it('tells members on the other node of a departure and frees the name', async () => {
+    const { a, b } = await twoNodes();
+    const alice = await TestClient.registered(a.port, 'alice');
+    const bob = await TestClient.registered(b.port, 'bob');
+    await joined(alice, 'ops', ['alice']);
+    await joined(bob, 'ops', ['alice', 'bob']);
+    bob.send(frames.clientDeparts('bye all'));
+    expect(await alice.next(Kind.POST_MESSAGE)).toMatchObject({ from: 'bob', text: 'bye all' });
+    await alice.next((f) => f.kind === Kind.USER_LISTING && f.users.join() === 'alice');
+    expect(await alice.query('bob')).toBe(0);
+    await TestClient.registered(a.port, 'bob');
+  });
+
+  it('counts --max-users and --max-rooms across the cluster', async () => {
+    const { a, b } = await twoNodes({ maxUsers: 2, maxRooms: 1 });
+    const alice = await TestClient.registered(a.port, 'alice');
+    await TestClient.registered(b.port, 'bob');
+    const third = await TestClient.connect(a.port);
+    third.send(frames.newClient('carol'));
+    expect(await third.closedWith()).toBe(ErrorCode.TOO_MANY_USERS);
+    await joined(alice, 'one', ['alice']);
+    const bob = await TestClient.connect(b.port);
+    bob.send(frames.newClient('bob2'));
+    expect(await bob.closedWith()).toBe(ErrorCode.TOO_MANY_USERS);
+  });
+
+  it('refuses a second room anywhere once the cluster holds --max-rooms', async () => {
+    const { a, b } = await twoNodes({ maxRooms: 1 });
+    const alice = await TestClient.registered(a.port, 'alice');
+    const bob = await TestClient.registered(b.port, 'bob');
+    await joined(alice, 'one', ['alice']);
+    await joined(bob, 'one', ['alice', 'bob']);
+    bob.send(frames.enterRoom('two'));
+    expect(await bob.closedWith()).toBe(ErrorCode.TOO_MANY_ROOMS);
+  });
+});
