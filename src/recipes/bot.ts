@@ -1,3 +1,4 @@
+import { type FileServerHandle, fileServer } from '../../bots/index.js';
 import { ArchiveWriter } from '../archive/index.js';
 import { BotCounters } from '../metrics/bot-counters.js';
 import type { Client, OfferContext } from '../index.js';
@@ -48,6 +49,7 @@ export class BotRunner implements ActionHost {
   #queue: Promise<void> = Promise.resolve();
   #stops: (() => void)[] = [];
   #stopped = false;
+  #files: FileServerHandle | undefined;
 
   constructor(plan: BotPlan, connections: BotConnections, outputs: BotOutputs) {
     this.#plan = plan;
@@ -63,8 +65,28 @@ export class BotRunner implements ActionHost {
     return this.#out.env;
   }
 
-  /** Subscribes every trigger (`start` rules fire now); the bot's rooms are already joined. */
-  start(): void {
+  /**
+   * Starts the bot's file server when it has one, then subscribes every trigger (`start`
+   * rules fire now); the bot's rooms are already joined.
+   */
+  async start(): Promise<void> {
+    const files = this.#plan.fileServer;
+    if (files) {
+      const { dir, upload, maxUploadSize, quotaPerUser, from, announce } = files;
+      this.#files = await fileServer(this.#conn.primary.client, {
+        dir,
+        upload,
+        ...(maxUploadSize === undefined ? {} : { maxUploadSize }),
+        ...(quotaPerUser === undefined ? {} : { quotaPerUser }),
+        ...(from === undefined ? {} : { from }),
+        ...(announce === undefined ? {} : { announce }),
+        onEvent: (line) => this.report(`${this.name}: ${line}`),
+        onError: (err) => this.report(`${this.name}: file server: ${(err as Error).message}`),
+      });
+      this.report(
+        `${this.name}: serving ${this.#files.dir}${upload ? ' (uploads on)' : ''}; send it help by direct message`,
+      );
+    }
     const host: TriggerHost = {
       client: this.#conn.primary.client,
       name: this.name,
@@ -200,6 +222,8 @@ export class BotRunner implements ActionHost {
     this.#stopped = true;
     for (const stop of this.#stops.splice(0)) stop();
     this.#lineListeners.clear();
+    // The file server cancels its transfers in flight and waits for its answers (bounded).
+    if (this.#files) await within(DRAIN_MS, this.#files.stop());
     await within(DRAIN_MS, this.#queue);
     await within(TRANSFERS_MS, Promise.allSettled([...this.#tracked]));
     for (const writer of this.#writers.values()) writer.close();

@@ -8,6 +8,7 @@ import type {
   TriggerDescriptor,
 } from './define.js';
 import { availableFields, fieldProblem } from './fields.js';
+import { botFileServer } from './file-server.js';
 import { type CompiledPattern, compilePattern } from './pattern.js';
 import type {
   BotPlan,
@@ -56,6 +57,7 @@ const botHeader = z.strictObject({
   tls: z.unknown().optional(),
   rooms: z.array(z.string()).optional(),
   farewell: z.string().optional(),
+  file_server: z.unknown().optional(),
   on: z.unknown(),
 });
 const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -231,6 +233,8 @@ class Compiler {
         ]);
       }
     }
+    const files = botFileServer(spec, path, this.context(path));
+    if (files) bot.fileServer = files;
     const roomsKnown = botHeader.safeParse(spec).success;
     (Array.isArray(spec.on) ? spec.on : []).forEach((rule: unknown, i) => {
       if (!isObject(rule)) return;

@@ -46,6 +46,7 @@ export {
 } from './load.js';
 export type {
   BotPlan,
+  FileServerPlan,
   PlannedAction,
   RecipePlan,
   RulePlan,

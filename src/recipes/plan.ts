@@ -1,5 +1,6 @@
 import type { Condition } from './conditions.js';
 import type { ActionDescriptor, TriggerDescriptor } from './define.js';
+import type { FileServerPlan } from './file-server.js';
 import type { CompiledPattern } from './pattern.js';
 import type { RecipePath } from './positions.js';
 import type { ActionKind, TriggerKind } from './schema.js';
@@ -57,6 +58,8 @@ export interface BotPlan {
   rooms: string[];
   farewell?: string;
   rules: RulePlan[];
+  /** Runs the bundled file server bot as this bot, beside its rules. */
+  fileServer?: FileServerPlan;
   /** Servers the bot also needs (relay targets), besides its own. */
   extraServers: ServerRef[];
 }
@@ -66,4 +69,4 @@ export interface RecipePlan {
   bots: BotPlan[];
 }
 
-export type { ActionKind, TriggerKind };
+export type { ActionKind, FileServerPlan, TriggerKind };

@@ -214,8 +214,9 @@ export async function runRecipes(
     void feedLines(input, runners)
       .catch((err: unknown) => report(`standard input failed: ${(err as Error).message}`))
       .then(() => {
-        // A module bot has work of its own: the end of input does not end it.
-        if (modules.length === 0 && rules.every((r) => INPUT_TRIGGERS.includes(r.trigger.kind)))
+        // A module bot or a file server has work of its own: the end of input does not end it.
+        const ownWork = modules.length > 0 || bots.some((b) => b.fileServer !== undefined);
+        if (!ownWork && rules.every((r) => INPUT_TRIGGERS.includes(r.trigger.kind)))
           settle('input-ended');
       });
   });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BUILTIN_ACTIONS } from './actions/index.js';
 import { conditionSchema, type TestSpec } from './conditions.js';
+import { fileServerSchema } from './file-server.js';
 import type { ActionDescriptor, TriggerDescriptor } from './define.js';
 import { text } from './schema-parts.js';
 import { BUILTIN_TRIGGERS } from './triggers/index.js';
@@ -89,9 +90,12 @@ export function recipeSchemasFor(kinds: RecipeKinds) {
       .optional()
       .meta({ description: 'Rooms to join on start.' }),
     farewell: text('Farewell sent when the bot departs.').optional(),
+    file_server: fileServerSchema.optional(),
+    // Optional here so a file server bot needs no rules; the compile step requires one of the two.
     on: z
       .array(rule, { error: 'expected a list of rules' })
       .min(1, { error: 'needs at least one rule' })
+      .optional()
       .meta({ description: 'Rules: a trigger, an optional `if`, and `do` actions.' }),
   });
   const recipe = z
@@ -138,7 +142,17 @@ export interface BotSpec {
   server?: string;
   rooms?: string[];
   farewell?: string;
-  on: RuleSpec[];
+  file_server?: FileServerSpec;
+  on?: RuleSpec[];
+}
+/** A bot's `file_server`, as written. */
+export interface FileServerSpec {
+  dir: string;
+  upload?: boolean;
+  max_upload?: string | number;
+  quota?: string | number;
+  from?: string | string[];
+  announce?: string;
 }
 /** A recipe as written, after schema validation. */
 export interface Recipe {

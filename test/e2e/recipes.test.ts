@@ -10,9 +10,15 @@ import { startServer, type TestServer } from './helpers/server.js';
 
 beforeAll(ensureBuilt, BUILD_TIMEOUT_MS);
 
-const SHIPPED = ['echo', 'archive', 'file-sink', 'relay', 'stdin-to-room', 'file-server'].map(
-  (n) => `recipes/${n}.yaml`,
-);
+const SHIPPED = [
+  'echo',
+  'archive',
+  'file-sink',
+  'relay',
+  'stdin-to-room',
+  'file-server',
+  'get-rule',
+].map((n) => `recipes/${n}.yaml`);
 
 let dir: string;
 let srv: TestServer;
@@ -52,6 +58,7 @@ describe('relaykit validate', () => {
       'recipes/relay.yaml: valid (3 bots)',
       'recipes/stdin-to-room.yaml: valid (1 bot)',
       'recipes/file-server.yaml: valid (1 bot)',
+      'recipes/get-rule.yaml: valid (1 bot)',
     ]);
   });
 

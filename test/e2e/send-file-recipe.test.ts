@@ -27,13 +27,13 @@ afterEach(async () => {
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 describe('recipe action send_file', () => {
-  it('recipes/file-server.yaml offers files from files_root and refuses paths out of it', async () => {
+  it('recipes/get-rule.yaml offers files from files_root and refuses paths out of it', async () => {
     mkdirSync(join(dir, 'shared'));
     const data = randomBytes(50_000);
     writeFileSync(join(dir, 'shared', 'notes.txt'), data);
     writeFileSync(join(dir, 'secret.txt'), 'outside');
     symlinkSync(join(dir, 'secret.txt'), join(dir, 'shared', 'link'));
-    const run = startCli(['run', join(ROOT, 'recipes', 'file-server.yaml'), '--server', srv.arg], {
+    const run = startCli(['run', join(ROOT, 'recipes', 'get-rule.yaml'), '--server', srv.arg], {
       cwd: dir,
     });
     await run.waitFor(/running files@/);

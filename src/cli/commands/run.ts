@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import {
   type BotPlan,
+  type FileServerPlan,
   type LoadResult,
   loadRecipes,
   RecipeLoadError,
@@ -97,11 +98,27 @@ function printBot(bot: BotPlan, servers: ServerPlan, line: (text: string) => voi
   const rooms = bot.rooms.length > 0 ? `, rooms: ${bot.rooms.join(', ')}` : '';
   line(`  bot ${bot.name} on ${servers.describe(bot.server)}${rooms}`);
   for (const ref of bot.extraServers) line(`    also connects to ${servers.describe(ref)}`);
+  if (bot.fileServer) line(`    ${describeFileServer(bot.fileServer)}`);
   for (const rule of bot.rules) {
     line(`    on ${rule.trigger.summary}`);
     if (rule.conditionSummary) line(`      if ${rule.conditionSummary}`);
     for (const action of rule.actions) line(`      → ${action.summary}`);
   }
+}
+
+/** One line for a bot's `file_server`. */
+function describeFileServer(files: FileServerPlan): string {
+  const parts = [`serves ${files.dir} by direct message`];
+  if (files.upload) {
+    const limits = [
+      files.maxUploadSize === undefined ? '' : `max ${files.maxUploadSize} bytes`,
+      files.quotaPerUser === undefined ? '' : `quota ${files.quotaPerUser} bytes`,
+    ].filter((x) => x !== '');
+    parts.push(`uploads on${limits.length > 0 ? ` (${limits.join(', ')})` : ''}`);
+  }
+  if (files.from) parts.push(`only for ${files.from.join(', ')}`);
+  if (files.announce) parts.push(`announces uploads in ${files.announce}`);
+  return parts.join('; ');
 }
 
 /** The recipe files, each once (a shell glob and a name may list one twice). */

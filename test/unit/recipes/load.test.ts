@@ -47,7 +47,7 @@ describe('parseRecipe', () => {
       'bots:\n  - name: a\n    zzzzzz: 1\n    on: [{ start: , do: [{ log: x }] }]\n',
     );
     expect(err).toBe(
-      'test.yaml:3:5: bots[0].zzzzzz: unknown key `zzzzzz`; valid keys: `name`, `server`, `tls`, `rooms`, `farewell`, `on`',
+      'test.yaml:3:5: bots[0].zzzzzz: unknown key `zzzzzz`; valid keys: `name`, `server`, `tls`, `rooms`, `farewell`, `file_server`, `on`',
     );
   });
 
