@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import Module, { createRequire, register } from 'node:module';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -123,10 +124,12 @@ function describeLoadFailure(file: string, path: string, err: unknown): ModuleLo
   const esbuild = /^(.*?):(\d+):(\d+): ERROR: (.*)$/m.exec(message);
   if (esbuild && resolve(esbuild[1]!) === path) {
     const line = Number(esbuild[2]);
+    // esbuild counts columns from 0; editors and every other relaykit message from 1.
+    const column = Number(esbuild[3]) + 1;
     return new ModuleLoadError(
       'MODULE_SYNTAX',
       file,
-      `${file}:${line}:${esbuild[3]}: syntax error: ${esbuild[4]}. Fix the module and run again.`,
+      `${file}:${line}:${column}: syntax error: ${esbuild[4]}. Fix the module and run again.`,
       { line, cause: err },
     );
   }
@@ -140,10 +143,9 @@ function describeLoadFailure(file: string, path: string, err: unknown): ModuleLo
       line === undefined ? { cause: err } : { line, cause: err },
     );
   }
-  if (
-    (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') &&
-    message.includes(path)
-  ) {
+  // Only the module itself missing is "no such file": a missing import inside it names the
+  // module too (as the importer), and is a load failure with the import's name.
+  if ((e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') && !existsSync(path)) {
     return new ModuleLoadError('MODULE_NOT_FOUND', file, `${file}: no such file`, { cause: err });
   }
   const where = firstFrameIn(path, e?.stack);

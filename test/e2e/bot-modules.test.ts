@@ -155,7 +155,7 @@ export default defineBot({ name: 'pinger', rooms: ['ops'], setup(client) {
     expect(result.stderr.trim().split('\n')).toEqual([
       'broken.ts: failed to load: BOT_TOKEN is not set',
       "wrong.ts: not a bot module: its default export is a plain object, not made by defineBot. Write `export default defineBot({ name, rooms, setup })` with defineBot from 'relaykit'.",
-      'syntax.ts:6:22: syntax error: Unexpected ";". Fix the module and run again.',
+      'syntax.ts:6:23: syntax error: Unexpected ";". Fix the module and run again.',
       "helpers.mjs: not a bot module: it has no default export. Write `export default defineBot({ name, rooms, setup })` with defineBot from 'relaykit'.",
       'missing.ts: no such file',
     ]);
