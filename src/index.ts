@@ -42,6 +42,24 @@ export {
   ModuleLoadError,
 } from './modules/index.js';
 export * from './protocol/index.js';
+// Recipe plugins import these from the package root, like bot modules import defineBot; `z`
+// is relaykit's own zod, so a plugin in a folder without zod installed has one too.
+export {
+  type ActionCompileContext,
+  type ActionDefinition,
+  type ActionRunContext,
+  type ActionTarget,
+  type CompileContext,
+  type CompiledTrigger,
+  defineAction,
+  defineTrigger,
+  type TriggerCompileContext,
+  type TriggerDefinition,
+  type TriggerEvent,
+  type TriggerHost,
+} from './recipes/define.js';
+export type { ActionHost, RecipeEvent } from './recipes/host.js';
+export { z } from 'zod';
 export { isRelayed, relayTagProblem, relayText } from './relay-marker.js';
 export {
   createServer,

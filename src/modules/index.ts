@@ -11,6 +11,12 @@ export {
   defineBot,
   isBot,
 } from './define-bot.js';
-export { importModule, isModuleFile, MODULE_EXTENSIONS, ModuleLoadError } from './import.js';
+export {
+  displayPath,
+  importModule,
+  isModuleFile,
+  MODULE_EXTENSIONS,
+  ModuleLoadError,
+} from './import.js';
 export { loadBotModule } from './load-bot.js';
 export { CLEANUP_MS, type ModuleBotOutputs, ModuleBotRunner } from './runner.js';

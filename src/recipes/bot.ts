@@ -1,7 +1,7 @@
 import { type FileServerHandle, fileServer } from '../../bots/index.js';
 import { ArchiveWriter } from '../archive/index.js';
 import { BotCounters } from '../metrics/bot-counters.js';
-import type { Client, OfferContext } from '../index.js';
+import type { Client, OfferContext } from '../client/index.js';
 import type { TriggerEvent, TriggerHost } from './define.js';
 import type { COMMON_FIELDS } from './fields.js';
 import type { ActionHost, RecipeEvent } from './host.js';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Client, OfferContext } from '../index.js';
+import type { Client, OfferContext } from '../client/index.js';
 import { RecipeDefinitionError } from './errors.js';
 import type { ActionHost, RecipeEvent } from './host.js';
 import type { CompiledPattern } from './pattern.js';
@@ -155,10 +155,26 @@ export type TriggerDescriptor = TriggerDefinition<any, any>;
 
 const KIND_NAME = /^[a-z][a-z0-9_]*$/;
 
+// Registry symbols, so a definition made by another copy of relaykit (a plugin's project with
+// its own install, or source beside a build) is still recognised.
+const ACTION = Symbol.for('relaykit.recipe-action');
+const TRIGGER = Symbol.for('relaykit.recipe-trigger');
+
 function checkName(what: string, name: unknown): void {
   if (typeof name !== 'string' || !KIND_NAME.test(name)) {
     throw new RecipeDefinitionError(
       `${what} name ${JSON.stringify(name)}: use lower case letters, digits and _ (e.g. send_file)`,
+    );
+  }
+}
+
+// Zod 4 schemas (any copy) carry `_zod`; the recipe schema is built of zod 4 objects, so a
+// zod 3 schema or a hand-made validator cannot be composed into it.
+function checkSchema(what: string, schema: unknown): void {
+  const s = schema as { safeParse?: unknown; _zod?: unknown } | null | undefined;
+  if (typeof s?.safeParse !== 'function' || typeof s._zod !== 'object') {
+    throw new RecipeDefinitionError(
+      `${what}: \`schema\` must be a zod 4 schema, e.g. z.string() with \`import { z } from 'relaykit'\``,
     );
   }
 }
@@ -168,21 +184,25 @@ function checkName(what: string, name: unknown): void {
  * Throws `RecipeDefinitionError` for a malformed definition.
  *
  * @example
+ * import { defineAction, z } from 'relaykit'
+ *
  * export const shout = defineAction({
  *   name: 'shout',
  *   schema: z.string().meta({ description: 'Post the text in capitals.' }),
  *   triggers: ['post'],
+ *   compile: (text, ctx) => ctx.template(text),
  *   run: (text, { event, render }) => event.client.say(event.room!, render(text).toUpperCase()),
  * })
  */
 export function defineAction<Spec, Plan = Spec>(
   definition: ActionDefinition<Spec, Plan>,
 ): ActionDefinition<Spec, Plan> {
-  checkName('action', definition.name);
+  checkName('action', definition?.name);
+  checkSchema(`action ${definition.name}`, definition.schema);
   if (typeof definition.run !== 'function') {
     throw new RecipeDefinitionError(`action ${definition.name}: \`run\` must be a function`);
   }
-  return Object.freeze({ ...definition });
+  return Object.freeze({ ...definition, [ACTION]: true });
 }
 
 /**
@@ -190,6 +210,8 @@ export function defineAction<Spec, Plan = Spec>(
  * Throws `RecipeDefinitionError` for a malformed definition.
  *
  * @example
+ * import { defineTrigger, z } from 'relaykit'
+ *
  * export const tick = defineTrigger({
  *   name: 'tick',
  *   schema: z.null(),
@@ -204,9 +226,25 @@ export function defineAction<Spec, Plan = Spec>(
 export function defineTrigger<Spec, Plan = Spec>(
   definition: TriggerDefinition<Spec, Plan>,
 ): TriggerDefinition<Spec, Plan> {
-  checkName('trigger', definition.name);
+  checkName('trigger', definition?.name);
+  checkSchema(`trigger ${definition.name}`, definition.schema);
+  if (!Array.isArray(definition.fields) || definition.fields.some((f) => typeof f !== 'string')) {
+    throw new RecipeDefinitionError(
+      `trigger ${definition.name}: \`fields\` must list the fields its events offer, e.g. ['room', 'from', 'text']`,
+    );
+  }
   if (typeof definition.subscribe !== 'function') {
     throw new RecipeDefinitionError(`trigger ${definition.name}: \`subscribe\` must be a function`);
   }
-  return Object.freeze({ ...definition, fields: [...definition.fields] });
+  return Object.freeze({ ...definition, fields: [...definition.fields], [TRIGGER]: true });
+}
+
+/** True for a value `defineAction` returned (by this or another copy of relaykit). */
+export function isActionDefinition(value: unknown): value is ActionDescriptor {
+  return typeof value === 'object' && value !== null && ACTION in value;
+}
+
+/** True for a value `defineTrigger` returned (by this or another copy of relaykit). */
+export function isTriggerDefinition(value: unknown): value is TriggerDescriptor {
+  return typeof value === 'object' && value !== null && TRIGGER in value;
 }

@@ -1,5 +1,5 @@
 import type { ArchiveWriter } from '../archive/index.js';
-import type { Client, OfferContext } from '../index.js';
+import type { Client, OfferContext } from '../client/index.js';
 import type { ServerRef } from './server-ref.js';
 import type { EventVars } from './template.js';
 

@@ -20,6 +20,8 @@ export {
   type CompiledTrigger,
   defineAction,
   defineTrigger,
+  isActionDefinition,
+  isTriggerDefinition,
   type TriggerCompileContext,
   type TriggerDefinition,
   type TriggerDescriptor,
@@ -44,6 +46,12 @@ export {
   MAX_RECIPE_BYTES,
   parseRecipe,
 } from './load.js';
+export {
+  type LoadedPlugin,
+  loadPlugins,
+  type PluginProblem,
+  type PluginsResult,
+} from './plugins.js';
 export type {
   BotPlan,
   FileServerPlan,

@@ -10,7 +10,8 @@ import {
 } from './compile.js';
 import { RecipeError, RecipeLoadError } from './errors.js';
 import { formatPath, locate, type RecipePath } from './positions.js';
-import { type Recipe, recipeSchema, recipeSchemasFor } from './schema.js';
+import { type LoadedPlugin, loadPlugins } from './plugins.js';
+import { BUILTIN_KINDS, type Recipe, recipeSchema, recipeSchemasFor } from './schema.js';
 import { knownKeys } from './schema-walk.js';
 import { suggest } from './suggest.js';
 
@@ -19,7 +20,14 @@ export const MAX_RECIPE_BYTES = 1024 * 1024;
 
 /** The outcome of loading one recipe: its plan, or every problem found in it. */
 export type LoadResult =
-  | { ok: true; file: string; recipe: Recipe; plan: RecipePlan }
+  | {
+      ok: true;
+      file: string;
+      recipe: Recipe;
+      plan: RecipePlan;
+      /** The recipe's `plugins`, loaded (empty from `parseRecipe`, which loads none). */
+      plugins: LoadedPlugin[];
+    }
   | { ok: false; file: string; errors: RecipeError[] };
 
 function hasPath(data: unknown, path: RecipePath): boolean {
@@ -105,20 +113,14 @@ function schemaErrors(
   return errors;
 }
 
-/**
- * Parses and validates recipe text: YAML syntax, then the schema, then the semantic checks
- * (regexes, template fields, trigger/action fit). Never throws for a bad recipe; the
- * result lists every problem with file, line, column and key.
- *
- * @example
- * const result = parseRecipe(yamlText, 'bots.yaml')
- * if (!result.ok) for (const e of result.errors) console.error(String(e))
- */
-export function parseRecipe(
-  source: string,
-  file: string,
-  options: CompileOptions = {},
-): LoadResult {
+/** A recipe's YAML, parsed: the document (for positions) and its data. */
+interface ParsedYaml {
+  data: unknown;
+  at: (path: RecipePath, mode?: 'key' | 'value') => ReturnType<typeof locate>;
+}
+
+/** Parses YAML; a syntax or empty-file problem ends the load there. */
+function readYaml(source: string, file: string): ParsedYaml | Extract<LoadResult, { ok: false }> {
   const lines = new LineCounter();
   const doc: Document = parseDocument(source, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -144,6 +146,36 @@ export function parseRecipe(
       errors: [new RecipeError('RECIPE_EMPTY', 'the recipe is empty; it needs `bots:`', at([]))],
     };
   }
+  return { data, at };
+}
+
+/**
+ * Parses and validates recipe text: YAML syntax, then the schema, then the semantic checks
+ * (regexes, template fields, trigger/action fit). Never throws for a bad recipe; the
+ * result lists every problem with file, line, column and key. It does not load the
+ * recipe's `plugins` (it is synchronous): pass their kinds as `options.kinds`, or use
+ * `loadRecipeFile`, which loads them.
+ *
+ * @example
+ * const result = parseRecipe(yamlText, 'bots.yaml')
+ * if (!result.ok) for (const e of result.errors) console.error(String(e))
+ */
+export function parseRecipe(
+  source: string,
+  file: string,
+  options: CompileOptions = {},
+): LoadResult {
+  const yaml = readYaml(source, file);
+  return 'ok' in yaml ? yaml : check(yaml, file, options, []);
+}
+
+/** The schema and compile steps over parsed YAML. */
+function check(
+  { data, at }: ParsedYaml,
+  file: string,
+  options: CompileOptions,
+  plugins: readonly LoadedPlugin[],
+): LoadResult {
   const schema = options.kinds ? recipeSchemasFor(options.kinds).recipe : recipeSchema;
   const parsed = schema.safeParse(data);
   // Both steps run whatever the other found, so one pass reports every problem.
@@ -157,7 +189,34 @@ export function parseRecipe(
     ...issues.map((i) => issueError(i, at)),
   ];
   if (!parsed.success || errors.length > 0) return { ok: false, file, errors: byPosition(errors) };
-  return { ok: true, file, recipe: parsed.data as Recipe, plan };
+  return { ok: true, file, recipe: parsed.data as Recipe, plan, plugins: [...plugins] };
+}
+
+/**
+ * Loads the recipe's `plugins` (when it lists module paths), then checks the recipe with
+ * their actions and triggers beside the built-in ones. A plugin that cannot be used is
+ * reported at its entry, and the rest of the recipe is not checked: its keys would only
+ * repeat that problem as unknown keys.
+ */
+async function checkWithPlugins(
+  yaml: ParsedYaml,
+  file: string,
+  options: CompileOptions,
+): Promise<LoadResult> {
+  const entries = (yaml.data as { plugins?: unknown }).plugins;
+  if (!Array.isArray(entries) || entries.length === 0) return check(yaml, file, options, []);
+  const strings = entries.filter((e): e is string => typeof e === 'string');
+  // A list with other values fails the schema step, which says so at the value.
+  if (strings.length !== entries.length) return check(yaml, file, options, []);
+  const baseDir = options.baseDir ?? dirname(resolvePath(file));
+  const loaded = await loadPlugins(strings, baseDir, options.kinds ?? BUILTIN_KINDS);
+  if (loaded.problems.length > 0) {
+    const errors = loaded.problems.map(
+      (p) => new RecipeError(p.code, p.message, yaml.at(p.path, 'value')),
+    );
+    return { ok: false, file, errors };
+  }
+  return check(yaml, file, { ...options, kinds: loaded.kinds }, loaded.plugins);
 }
 
 /**
@@ -197,7 +256,7 @@ function issueError(
 }
 
 /**
- * Reads and validates one recipe file. Files over `MAX_RECIPE_BYTES` or unreadable files are
+ * Reads and validates one recipe file, loading its `plugins` first. Files over `MAX_RECIPE_BYTES` or unreadable files are
  * reported as errors at line 1, column 1.
  */
 export async function loadRecipeFile(
@@ -236,7 +295,8 @@ export async function loadRecipeFile(
       ],
     };
   }
-  return parseRecipe(source, file, options);
+  const yaml = readYaml(source, file);
+  return 'ok' in yaml ? yaml : checkWithPlugins(yaml, file, options);
 }
 
 /**

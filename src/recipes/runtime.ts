@@ -1,6 +1,7 @@
 import { createInterface, type Interface } from 'node:readline';
 import { formatAddress, type ServerAddress } from '../address.js';
-import { type Client, type ConnectOptions, connect, sanitizeLine } from '../index.js';
+import { type Client, type ConnectOptions, connect } from '../client/index.js';
+import { sanitizeLine } from '../protocol/index.js';
 import { type BotConnections, BotRunner } from './bot.js';
 import { RecipeRuntimeError } from './errors.js';
 import type { BotPlan, RecipePlan } from './plan.js';

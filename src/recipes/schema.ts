@@ -104,6 +104,15 @@ export function recipeSchemasFor(kinds: RecipeKinds) {
         .literal(1, { error: 'the only recipe version is 1' })
         .optional()
         .meta({ description: 'Recipe format version (1).' }),
+      plugins: z
+        .array(z.string({ error: 'expected a module path' }), {
+          error: 'expected a list of module paths, e.g. [./my-actions.ts]',
+        })
+        .optional()
+        .meta({
+          description:
+            'Modules (.ts, .js, .mjs; relative to the recipe’s folder) whose defineAction/defineTrigger exports add actions and triggers to this recipe.',
+        }),
       server: serverRef.optional(),
       tls: tlsSchema.optional(),
       files_root: text(
@@ -157,6 +166,7 @@ export interface FileServerSpec {
 /** A recipe as written, after schema validation. */
 export interface Recipe {
   version?: 1;
+  plugins?: string[];
   server?: string;
   files_root?: string;
   bots: BotSpec[];

@@ -13,14 +13,29 @@ const run = promisify(execFile);
 
 /** The names each entry must export: everything the docs import, plus what the issue promises. */
 const PROMISED: Record<string, string[]> = {
-  relaykit: ['connect', 'createServer', 'ServerError', 'defineBot', 'ArchiveWriter'],
+  relaykit: [
+    'connect',
+    'createServer',
+    'ServerError',
+    'defineBot',
+    'defineAction',
+    'defineTrigger',
+    'z',
+    'ArchiveWriter',
+  ],
   'relaykit/server': ['createServer', 'createLogger', 'ServerError'],
   'relaykit/recipes': ['runRecipes', 'loadRecipeFile', 'defineAction', 'RecipeError'],
   'relaykit/protocol': ['FrameDecoder', 'encode', 'frames', 'ProtocolError'],
   'relaykit/bots': ['echoBot', 'fileServer', 'archiveRooms'],
 };
 
-const DOCS = ['README.md', 'bots/README.md', 'examples/greeter.ts', 'examples/echo-bot.ts'];
+const DOCS = [
+  'README.md',
+  'bots/README.md',
+  'examples/greeter.ts',
+  'examples/echo-bot.ts',
+  'examples/dice-plugin.ts',
+];
 
 /** Every `import { a, type B } from 'relaykit…'` in the docs, as entry -> value names. */
 async function documentedImports(): Promise<Map<string, Set<string>>> {

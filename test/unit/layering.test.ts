@@ -20,7 +20,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   client: ['foundation', 'protocol', 'transport'],
   server: ['foundation', 'protocol', 'transport', 'metrics'],
   modules: ['foundation', 'protocol', 'client', 'metrics'],
-  package: ['foundation', 'protocol', 'client', 'server', 'archive', 'modules'],
+  // The package root re-exports the recipe definition shapes (defineAction, defineTrigger)
+  // for plugins; recipes themselves import the client, never the package root.
+  package: ['foundation', 'protocol', 'client', 'server', 'archive', 'modules', 'recipes'],
   bots: ['package'],
   recipes: [
     'foundation',
@@ -30,7 +32,6 @@ const ALLOWED: Record<string, readonly string[]> = {
     'archive',
     'metrics',
     'modules',
-    'package',
     'bots',
   ],
   // The testing kit sits beside the CLI: a bundled server plus the run lifecycle of recipes.

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import {
   type BotPlan,
   type FileServerPlan,
+  type LoadedPlugin,
   type LoadResult,
   loadRecipes,
   RecipeLoadError,
@@ -78,8 +79,9 @@ function printPlan(
   ctx: CommandContext,
 ): void {
   const { output } = ctx;
-  for (const { file, plan } of loaded) {
+  for (const { file, plan, plugins } of loaded) {
     output.line(file);
+    for (const plugin of plugins) output.line(`  plugin ${plugin.entry}: ${pluginKinds(plugin)}`);
     for (const bot of plan.bots) printBot(bot, servers, (line) => output.line(line));
   }
   for (const { file, bot } of modules) {
@@ -92,6 +94,15 @@ function printPlan(
   output.line(
     `dry run: ${bots} bot${bots === 1 ? '' : 's'} valid; nothing was started or connected`,
   );
+}
+
+/** `triggers mention; actions roll`: what a plugin added, for `--dry-run`. */
+function pluginKinds(plugin: LoadedPlugin): string {
+  const names = (what: string, list: readonly { name: string }[]) =>
+    list.length === 0
+      ? []
+      : [`${what}${list.length === 1 ? '' : 's'} ${list.map((k) => k.name).join(', ')}`];
+  return [...names('trigger', plugin.triggers), ...names('action', plugin.actions)].join('; ');
 }
 
 function printBot(bot: BotPlan, servers: ServerPlan, line: (text: string) => void): void {
@@ -149,8 +160,8 @@ function findDuplicateBot(
 }
 
 /**
- * `relaykit run <recipe.yaml...>`: validates every recipe (nothing connects unless all are
- * valid), then runs their bots until Ctrl-C/SIGTERM, when they depart with their farewells,
+ * `relaykit run <recipe.yaml...>`: validates every recipe, loading its plugins first (nothing
+ * connects unless all are valid), then runs their bots until Ctrl-C/SIGTERM, when they depart with their farewells,
  * archives are closed and the exit code is 0. `--dry-run` prints the plan without connecting.
  */
 export const runCommand: CliCommand<RunArgs> = {

@@ -9,8 +9,8 @@ interface ValidateArgs extends GlobalOptions {
 }
 
 /**
- * `relaykit validate <recipe.yaml...>`: checks recipes (YAML, schema, templates, regexes)
- * without connecting. Each problem is one line on stderr, `file:line:col: key: message`;
+ * `relaykit validate <recipe.yaml...>`: checks recipes (YAML, schema, templates, regexes),
+ * loading their plugins, without connecting. Each problem is one line on stderr, `file:line:col: key: message`;
  * exit code 0 when every file is valid, 1 otherwise.
  */
 export const validateCommand: CliCommand<ValidateArgs> = {
@@ -41,8 +41,12 @@ export const validateCommand: CliCommand<ValidateArgs> = {
       const result = await loadRecipeFile(String(file), { env: process.env });
       if (result.ok) {
         const bots = result.plan.bots.length;
-        if (argv.json) output.line(JSON.stringify({ file, ok: true, bots }));
-        else output.line(`${file}: valid (${bots} bot${bots === 1 ? '' : 's'})`);
+        const plugins = result.plugins.length;
+        if (argv.json) output.line(JSON.stringify({ file, ok: true, bots, plugins }));
+        else {
+          const loaded = plugins === 0 ? '' : `, ${plugins} plugin${plugins === 1 ? '' : 's'}`;
+          output.line(`${file}: valid (${bots} bot${bots === 1 ? '' : 's'}${loaded})`);
+        }
         continue;
       }
       failed = true;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ensureDirectory } from '../../index.js';
+import { ensureDirectory } from '../../ensure-directory.js';
 import { parseSize, SIZE_FORMS } from '../../size.js';
 import { defineAction } from '../define.js';
 import { size, text } from '../schema-parts.js';

@@ -1,4 +1,4 @@
-import type { Client } from '../../index.js';
+import type { Client } from '../../client/index.js';
 import type { ActionHost } from '../host.js';
 
 /** Joins `room` first when the client is not in it: servers drop posts from outsiders. */

@@ -1,7 +1,7 @@
 import { realpath } from 'node:fs/promises';
 import { z } from 'zod';
 import { entryKind, resolveInside } from '../../../bots/file-server/paths.js';
-import { ensureDirectory } from '../../index.js';
+import { ensureDirectory } from '../../ensure-directory.js';
 import { defineAction } from '../define.js';
 import { text } from '../schema-parts.js';
 import type { TemplatePart } from '../template.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Client, MembersEvent } from '../../index.js';
+import type { Client, MembersEvent } from '../../client/index.js';
 import { defineTrigger, type TriggerEvent } from '../define.js';
 import { oneOrMany } from '../schema-parts.js';
 import { compileFilters, type Filters } from './filters.js';
