@@ -41,6 +41,10 @@ export interface ServeArgs extends GlobalOptions {
   'tls-client-auth': ClientAuth | undefined;
   'plain-port': number | undefined;
   metrics: string | undefined;
+  cluster: string | undefined;
+  'cluster-prefix': string;
+  'node-id': string | undefined;
+  'cluster-lease': number;
 }
 
 type Args = ArgumentsCamelCase<ServeArgs>;
@@ -77,6 +81,15 @@ function checkArgs(argv: Args): string | null {
   if (argv.metrics !== undefined) {
     const at = parseMetricsAddress(argv.metrics);
     if ('error' in at) return `--metrics wants host:port for its HTTP endpoint: ${at.error}`;
+  }
+  if (argv.cluster !== undefined && !/^rediss?:\/\/[^/]/.test(argv.cluster)) {
+    return `--cluster wants a Redis URL such as redis://127.0.0.1:6379 (or redis://host:port/db), got '${argv.cluster}'`;
+  }
+  if (argv.cluster === undefined && argv.nodeId !== undefined) {
+    return '--node-id names this node in a cluster: give --cluster redis://host:port too';
+  }
+  if (!(argv.clusterLease >= 0.1)) {
+    return `--cluster-lease must be at least 0.1 seconds, got ${argv.clusterLease}`;
   }
   if (!(Number.isInteger(argv.maxOutputBytes) && argv.maxOutputBytes >= 1024)) {
     return `--max-output-bytes must be a whole number of at least 1024, got ${argv.maxOutputBytes}`;
@@ -125,6 +138,16 @@ export async function runServe(argv: Args, ctx: CommandContext): Promise<number>
     ...(argv.metrics === undefined
       ? {}
       : { metrics: parseMetricsAddress(argv.metrics) as { host: string; port: number } }),
+    ...(argv.cluster === undefined
+      ? {}
+      : {
+          cluster: {
+            url: argv.cluster,
+            prefix: argv.clusterPrefix,
+            leaseMs: Math.round(argv.clusterLease * 1000),
+            ...(argv.nodeId === undefined ? {} : { nodeId: argv.nodeId }),
+          },
+        }),
   };
   let server: ReturnType<typeof createServer>;
   try {
@@ -252,7 +275,34 @@ export const serveCommand: CliCommand<ServeArgs> = {
           'Serve Prometheus GET /metrics and GET /healthz over HTTP on host:port (off by default)',
         requiresArg: true,
       })
+      .option('cluster', {
+        type: 'string',
+        describe:
+          'Join the nodes sharing this Redis (redis://host:port[/db]) as one relay; see "Scaling out" in the README',
+        requiresArg: true,
+      })
+      .option('cluster-prefix', {
+        type: 'string',
+        default: 'relaykit',
+        describe: 'Key prefix in Redis, so several clusters can share one',
+        requiresArg: true,
+      })
+      .option('node-id', {
+        type: 'string',
+        describe: "This node's id in the cluster (default: hostname-pid)",
+        requiresArg: true,
+      })
+      .option('cluster-lease', {
+        type: 'number',
+        default: 8,
+        describe: "Seconds after which a silent node's users are removed by the others",
+        requiresArg: true,
+      })
       .example('$0 serve', 'listen on 127.0.0.1:17734')
+      .example(
+        '$0 serve --port 17735 --cluster redis://127.0.0.1:6379',
+        'one node of a relay spread over every node on that Redis',
+      )
       .example('$0 serve --metrics 127.0.0.1:9464', 'and Prometheus metrics on :9464')
       .example(
         '$0 serve --tls-cert certs/server.pem --tls-key certs/server-key.pem',

@@ -330,7 +330,9 @@ export class RedisClusterLink implements ClusterLink {
     let reply: string[];
     try {
       reply = (await this.#call('rkSweep', this.nodeId, this.#o.leaseMs)) as string[];
-    } catch {
+    } catch (err) {
+      // Unreachable Redis is logged once by the connection; anything else is a bug to see.
+      if (this.#up) this.#host.log.warn('lease renewal failed', { reason: (err as Error).message });
       return;
     }
     const split = reply.indexOf('');

@@ -264,9 +264,12 @@ export async function cleanup(): Promise<void> {
 }
 
 /** Waits until `check()` is true, polling on real time (for server-side state). */
-export async function until(check: () => boolean, timeoutMs = DEFAULT_WAIT_MS): Promise<void> {
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = DEFAULT_WAIT_MS,
+): Promise<void> {
   const deadline = performance.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (performance.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms`);
     await new Promise((r) => realSetTimeout(r, 5));
   }

@@ -1,52 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { frames, Kind } from '../../../src/protocol/index.js';
+import { killServed, lineMatching, serve } from '../../support/serve-process.js';
 import { cleanup, TestClient } from './helpers.js';
-
-const ENTRY = fileURLToPath(new URL('./fixtures/serve-cli.ts', import.meta.url));
-const TSX = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
-
-const children = new Set<ChildProcess>();
 
 afterEach(async () => {
   await cleanup();
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-  children.clear();
+  killServed();
 });
-
-interface Served {
-  child: ChildProcess;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-function serve(args: string[]): Served {
-  const child = spawn(TSX, [ENTRY, 'serve', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  children.add(child);
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => {
-    stderr += s;
-  });
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  return { child, stderr: () => stderr, exited };
-}
-
-async function lineMatching(s: Served, re: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const m = s.stderr().match(re);
-    if (m) return m;
-    if (Date.now() > deadline || s.child.exitCode !== null) {
-      throw new Error(`no line matching ${re} in stderr:\n${s.stderr()}`);
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('relaykit serve', () => {
   it('serves, logs JSON lines, and on SIGINT says farewell to every client and exits 0', async () => {

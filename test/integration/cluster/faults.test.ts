@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode, frames, Kind } from '../../../src/protocol/index.js';
+import { startRedis, type TestRedis } from '../../support/redis-server.js';
+import { killServed, lineMatching, type Served, serve } from '../../support/serve-process.js';
+import { cleanup, startServer, TestClient, until } from '../server/helpers.js';
+
+let redis: TestRedis;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(() => redis?.stop());
+afterEach(async () => {
+  await cleanup();
+  killServed();
+});
+
+/** Two `relaykit serve --cluster` processes with a 1 s lease; their ports. */
+async function twoProcesses(): Promise<{ a: Served; b: Served; pa: number; pb: number }> {
+  const prefix = `f-${randomUUID()}`;
+  const common = ['--port', '0', '--json-logs', '--cluster', redis.url];
+  const lease = ['--cluster-prefix', prefix, '--cluster-lease', '1'];
+  const a = serve([...common, ...lease, '--node-id', 'a']);
+  const b = serve([...common, ...lease, '--node-id', 'b']);
+  const listening = /"msg":"listening".*"port":(\d+)/;
+  const [[, pa], [, pb]] = await Promise.all([
+    lineMatching(a, listening),
+    lineMatching(b, listening),
+  ]);
+  return { a, b, pa: Number(pa), pb: Number(pb) };
+}
+
+/** alice on `pa` and bob on `pb`, both in `ops`, each having seen the other listed. */
+async function aliceAndBob(pa: number, pb: number): Promise<[TestClient, TestClient]> {
+  const alice = await TestClient.registered(pa, 'alice');
+  const bob = await TestClient.registered(pb, 'bob');
+  alice.send(frames.enterRoom('ops'));
+  await alice.next(Kind.USER_LISTING);
+  bob.send(frames.enterRoom('ops'));
+  for (const c of [alice, bob]) {
+    await c.next((f) => f.kind === Kind.USER_LISTING && f.users.join() === 'alice,bob');
+  }
+  return [alice, bob];
+}
+
+const listsOnly = (who: string) => (f: { kind: number; users?: string[] }) =>
+  f.kind === Kind.USER_LISTING && f.users?.join() === who;
+
+describe('cluster faults', () => {
+  it('a node killed with SIGKILL: within its lease its users are gone everywhere', async () => {
+    const { a, b, pa, pb } = await twoProcesses();
+    const [, bob] = await aliceAndBob(pa, pb);
+    a.child.kill('SIGKILL');
+    await bob.next(listsOnly('bob'), 10_000).catch((e) => {
+      throw new Error(`${e.message}\nA:\n${a.stderr()}\nB:\n${b.stderr()}`);
+    });
+    expect(await bob.query('alice')).toBe(0);
+    await TestClient.registered(pb, 'alice');
+    await lineMatching(b, /"msg":"node lease expired; its users were removed".*"node":"a"/);
+  });
+
+  it('a node stopped with SIGTERM: SERVER_DEPARTS to its clients, its state gone at once', async () => {
+    const { a, b, pa, pb } = await twoProcesses();
+    const [alice, bob] = await aliceAndBob(pa, pb);
+    a.child.kill('SIGTERM');
+    expect(await alice.next(Kind.SERVER_DEPARTS)).toMatchObject({ kind: Kind.SERVER_DEPARTS });
+    // Well inside the 1 s lease: the node removed its own users as it left.
+    await bob.next(listsOnly('bob'), 900);
+    expect(await bob.query('alice')).toBe(0);
+    expect(await a.exited).toBe(0);
+    await lineMatching(b, /"msg":"node left".*"node":"a"/);
+  });
+
+  it('Redis restarted empty: local service goes on, registration is refused, then all is re-asserted', async () => {
+    const own = await startRedis();
+    try {
+      const cluster = { url: own.url, prefix: 'r', leaseMs: 1_000 };
+      const a = await startServer({
+        cluster: { ...cluster, nodeId: 'a' },
+        metrics: { port: 0 },
+      });
+      const b = await startServer({ cluster: { ...cluster, nodeId: 'b' } });
+      const [alice, bob] = await aliceAndBob(a.port, b.port);
+      const metrics = `http://127.0.0.1:${a.server.metricsAddress!.port}`;
+      expect((await fetch(`${metrics}/healthz`)).status).toBe(200);
+
+      own.child.kill('SIGKILL');
+      await until(() => a.server.readClusterHealth()?.redisUp === false);
+      expect((await fetch(`${metrics}/healthz`)).status).toBe(503);
+      expect(await (await fetch(`${metrics}/metrics`)).text()).toMatch(
+        /^relaykit_cluster_redis_up 0$/m,
+      );
+      const carol = await TestClient.connect(a.port);
+      carol.send(frames.newClient('carol'));
+      expect(await carol.closedWith()).toBe(ErrorCode.UNKNOWN);
+      alice.send(frames.send('ops', 'still here'));
+      expect(await alice.next(Kind.POST_MESSAGE)).toMatchObject({ text: 'still here' });
+
+      const again = await startRedis(own.port);
+      try {
+        await until(
+          () =>
+            a.server.readClusterHealth()?.redisUp === true &&
+            b.server.readClusterHealth()?.redisUp === true,
+          10_000,
+        );
+        expect(await (await fetch(`${metrics}/metrics`)).text()).toMatch(
+          /^relaykit_cluster_redis_up 1$/m,
+        );
+        // Both nodes re-asserted: the names are held again, the room spans both nodes.
+        await until(async () => (await alice.query('bob')) === 1, 10_000);
+        const copy = await TestClient.connect(a.port);
+        copy.send(frames.newClient('bob'));
+        expect(await copy.closedWith()).toBe(ErrorCode.NAME_IN_USE);
+        bob.send(frames.send('ops', 'back'));
+        expect(
+          await alice.next((f) => f.kind === Kind.POST_MESSAGE && f.text === 'back', 10_000),
+        ).toMatchObject({ from: 'bob' });
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await own.stop();
+    }
+  });
+});
