@@ -13,6 +13,7 @@ import { codec } from './load/codec.js';
 import { connectMany } from './load/connect.js';
 import { fanout } from './load/fanout.js';
 import { file } from './load/file.js';
+import { fileServer } from './load/file-server.js';
 import type { LoadContext } from './load/net.js';
 import { rooms } from './load/rooms.js';
 import { sdkFile } from './load/sdk-file.js';
@@ -26,6 +27,7 @@ const SCENARIOS: Record<
   connect: connectMany,
   file,
   'sdk-file': sdkFile,
+  'file-server': fileServer,
   codec,
   'big-room': bigRoom,
   churn,

@@ -58,8 +58,8 @@ const { values } = parseArgs({
 
 if (values.help) {
   process.stdout.write(
-    'npm run bench -- [--scenario codec|fanout|rooms|connect|file|sdk-file|big-room|churn|\n' +
-      '  fanout-tls|file-tls|fanout-metrics]...\n' +
+    'npm run bench -- [--scenario codec|fanout|rooms|connect|file|sdk-file|file-server|big-room|\n' +
+      '  churn|fanout-tls|file-tls|fanout-metrics]...\n' +
       '  [--host H --port P]\n' +
       '  [--source] [--no-build] [--no-save] [--quick] [--label NAME] [--profile DIR]\n' +
       '  --profile DIR  run the server under --cpu-prof, write its profile to DIR, print a summary\n' +

@@ -1,11 +1,12 @@
 /**
- * One end of the `sdk-file` scenario, in a process of its own so that its CPU time is its
- * own: an SDK client that either sends files from disk (`sender`) or accepts them into a
- * directory (`receiver`), as `relaykit send` and `relaykit receive` do. It answers usage
+ * One end of the `sdk-file` and `file-server` scenarios, in a process of its own so that its
+ * CPU time is its own: an SDK client that sends files from disk (`sender`), accepts them
+ * into a directory (`receiver`), as `relaykit send` and `relaykit receive` do, or runs the
+ * file server bot on a directory (`files`), as `relaykit serve-files` does. It answers usage
  * requests over IPC like the server process, and reports each transfer's outcome.
  *
- * Usage: spawned by bench/load/sdk-file.ts; not meant to be started by hand.
- *   node --import tsx bench/sdk-peer.ts sender|receiver HOST PORT NAME [DIR]
+ * Usage: spawned by bench/load/sdk-file.ts and bench/load/file-server.ts; not by hand.
+ *   node --import tsx bench/sdk-peer.ts sender|receiver|files HOST PORT NAME [DIR]
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import { compiledRoot } from './lib/proc.js';
 export type PeerRequest =
   | { type: 'usage' }
   | { type: 'send'; to: string; path: string }
+  | { type: 'direct'; to: string; text: string }
   | { type: 'remove'; path: string };
 /** Peer → orchestrator. */
 export type PeerReply =
@@ -34,10 +36,14 @@ interface PeerTransfer {
 interface PeerClient {
   sendFile(to: string, path: string): PeerTransfer;
   onOffer(fn: (offer: { accept(to: { dir: string }): PeerTransfer }) => void): () => void;
+  direct(to: string, text: string): Promise<unknown>;
   close(): Promise<void>;
 }
 interface ClientModule {
   connect(options: { name: string; host: string; port: number }): Promise<PeerClient>;
+}
+interface BotsModule {
+  fileServer(client: PeerClient, options: { dir: string }): Promise<{ stop(): Promise<void> }>;
 }
 
 const [role, host, port, name, dir] = process.argv.slice(2) as [
@@ -57,6 +63,14 @@ const mod = (await import(
   pathToFileURL(join(compiledRoot(), 'src', 'index.js')).href
 )) as ClientModule;
 const client = await mod.connect({ name, host, port: Number(port) });
+
+let files: { stop(): Promise<void> } | undefined;
+if (role === 'files') {
+  const bots = (await import(
+    pathToFileURL(join(compiledRoot(), 'bots', 'index.js')).href
+  )) as BotsModule;
+  files = await bots.fileServer(client, { dir: dir! });
+}
 
 if (role === 'receiver') {
   client.onOffer((offer) => {
@@ -78,6 +92,8 @@ process.on('message', (m: PeerRequest) => {
   if (m.type === 'usage') send({ type: 'usage', ...ownUsage() });
   else if (m.type === 'send') {
     client.sendFile(m.to, m.path).done.then((r) => send({ type: 'sent', ...r }), fail);
+  } else if (m.type === 'direct') {
+    client.direct(m.to, m.text).catch(fail);
   } else if (m.type === 'remove') {
     rm(m.path, { force: true }).then(() => send({ type: 'removed' }), fail);
   }
@@ -89,10 +105,12 @@ const stop = (): void => {
   if (stopping) return;
   stopping = true;
   setTimeout(() => process.exit(0), 1_000).unref();
-  client.close().then(
-    () => process.exit(0),
-    () => process.exit(0),
-  );
+  Promise.resolve(files?.stop())
+    .then(() => client.close())
+    .then(
+      () => process.exit(0),
+      () => process.exit(0),
+    );
 };
 process.on('SIGTERM', stop);
 process.on('disconnect', stop);

@@ -63,7 +63,8 @@ export async function sdkFile(ctx: LoadContext): Promise<Record<string, Record<s
   }
 }
 
-async function writeSource(path: string, shared: Shared): Promise<void> {
+/** Writes the shared data to `path`, the file the SDK sends from disk. */
+export async function writeSource(path: string, shared: Shared): Promise<void> {
   const handle = await openFile(path, 'w');
   try {
     for (let i = 0; i < shared.mib; i++) await handle.write(shared.block);
@@ -73,7 +74,7 @@ async function writeSource(path: string, shared: Shared): Promise<void> {
 }
 
 /** A peer process and the way to ask it things. */
-interface Peer {
+export interface Peer {
   child: ChildProcess;
   ask<T extends PeerReply['type']>(
     request: PeerRequest | null,
@@ -84,7 +85,8 @@ interface Peer {
 // `--profile-load DIR` profiles the SDK peers beside the load generator.
 const PROFILE_FLAGS = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
 
-async function peer(args: string[]): Promise<Peer> {
+/** Starts an SDK peer (bench/sdk-peer.ts) and waits until it is connected. */
+export async function peer(args: string[]): Promise<Peer> {
   const child = spawnNode('sdk-peer.ts', args, PROFILE_FLAGS);
   const ask = async <T extends PeerReply['type']>(
     request: PeerRequest | null,
@@ -100,14 +102,20 @@ async function peer(args: string[]): Promise<Peer> {
   return { child, ask };
 }
 
-const cpuMs = (a: Usage, b: Usage): number => (b.cpuMicros - a.cpuMicros) / 1000;
+/** CPU milliseconds between two usage samples. */
+export const cpuMs = (a: Usage, b: Usage): number => (b.cpuMicros - a.cpuMicros) / 1000;
 
-async function sdkRig(
+/**
+ * `sendFile` from one SDK peer to another's `accept({ dir })`. With `marks` off its rounds
+ * are not measured windows of the server (another rig's are, in the same run).
+ */
+export async function sdkRig(
   ctx: LoadContext,
   target: Target,
   shared: Shared,
   source: string,
   inbox: string,
+  marks = true,
 ): Promise<FileRig> {
   const at = [target.host, String(target.port)];
   const receiver = await peer(['receiver', ...at, 'sdkdst', inbox]);
@@ -120,7 +128,7 @@ async function sdkRig(
   return {
     async round(r: number): Promise<SdkFileRound> {
       const [s0, r0] = [await usage(sender), await usage(receiver)];
-      await ctx.mark(target.name, `start.${r}`);
+      if (marks) await ctx.mark(target.name, `start.${r}`);
       const start = performance.timeOrigin + performance.now();
       const received = receiver.ask(null, 'received');
       const sent = sender.ask({ type: 'send', to: 'sdkdst', path: source }, 'sent');
@@ -129,7 +137,7 @@ async function sdkRig(
         300_000,
         `${shared.mib} MiB sent through the SDK`,
       );
-      await ctx.mark(target.name, `end.${r}`);
+      if (marks) await ctx.mark(target.name, `end.${r}`);
       const [s1, r1] = [await usage(sender), await usage(receiver)];
       await receiver.ask({ type: 'remove', path: got.path }, 'removed');
       const seconds = (got.atMs - start) / 1000;
