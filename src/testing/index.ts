@@ -10,9 +10,10 @@
  * expect((await ann.nextPost({ from: 'greeter' })).text).toBe('hi ann')
  * await kit.close()
  */
+import { Readable } from 'node:stream';
 import { type Client, connect, type PostEvent } from '../client/index.js';
 import type { Bot } from '../modules/index.js';
-import { type RecipeRun, runRecipes } from '../recipes/index.js';
+import { loadRecipes, type RecipeRun, runRecipes } from '../recipes/index.js';
 import { createServer } from '../server/index.js';
 
 /** A test user: a connected client with helpers that wait for what a bot says. */
@@ -31,6 +32,16 @@ export interface TestKit {
   readonly port: number;
   /** Runs a `defineBot` bot against the kit's server, resolving once it is in its rooms. */
   run(bot: Bot): Promise<RecipeRun>;
+  /**
+   * Loads a YAML recipe as `relaykit run` does (its `plugins` included; a problem throws
+   * `RecipeLoadError` listing each at file:line:col) and runs every bot of it on the kit's
+   * server, whatever server the recipe names. `reports` collects what `relaykit run` prints
+   * on stderr (a failed action), `logs` its `log` lines.
+   */
+  runRecipe(
+    file: string,
+    options?: { env?: Readonly<Record<string, string | undefined>> },
+  ): Promise<RecipeRun & { readonly reports: string[]; readonly logs: string[] }>;
   /** Connects a user named `name` and joins `rooms`. */
   user(name: string, options?: { rooms?: readonly string[] }): Promise<TestUser>;
   /** Stops every bot, closes every user and the server; nothing is left open. */
@@ -55,6 +66,22 @@ export async function startTestKit(): Promise<TestKit> {
       });
       runs.push(run);
       return run;
+    },
+    async runRecipe(file, options = {}) {
+      const env = options.env ?? process.env;
+      const [loaded] = await loadRecipes([file], { env });
+      const reports: string[] = [];
+      const logs: string[] = [];
+      const run = await runRecipes([loaded!.plan], {
+        resolveServer: async () => ({ host, port }),
+        env,
+        log: (line) => logs.push(line),
+        report: (message) => reports.push(message),
+        // A test's stdin is not the recipe's input.
+        stdin: Readable.from([]),
+      });
+      runs.push(run);
+      return Object.assign(run, { reports, logs });
     },
     async user(name, options = {}) {
       const client = await connect({ name, host, port });
