@@ -17,7 +17,7 @@ export interface AddressDefaults {
  * (plaintext, the default). With `defaults`, `host` alone and `:port` are accepted too.
  * Returns the reason (a phrase, for the caller to put in its own message) when the text is
  * not an address. The CLI's `--server` and a recipe's `server:` both use it, one address at
- * a time (a list splits first).
+ * a time (a list splits first: `parseAddressList`).
  *
  * @example
  * parseAddress('chat.example.org:17734')        // { host: 'chat.example.org', port: 17734 }
@@ -70,6 +70,50 @@ export function parseAddress(
   const port = Number(portText);
   if (port < 1 || port > 65535) return { error: `the port ${port} is outside 1–65535` };
   return withScheme({ host, port });
+}
+
+/**
+ * Parses a comma-separated list of addresses (`a:17734,b:17734`: nodes of one relay to fail
+ * over between), each entry with `parse` (default `parseAddress` without defaults). With one
+ * entry the error is `parse`'s; with several it names the entry (`entry 2 "b:x": …`). The
+ * entries must agree on TLS: a list mixing `tls://` and plaintext is refused.
+ *
+ * @example
+ * parseAddressList('a:1,b:2')   // { addresses: [{ host: 'a', port: 1 }, { host: 'b', port: 2 }] }
+ * parseAddressList('a:1,b')     // { error: 'entry 2 "b": the port is missing' }
+ */
+export function parseAddressList(
+  value: string,
+  parse: (entry: string) => ServerAddress | { error: string } = (entry) => parseAddress(entry),
+): { addresses: ServerAddress[] } | { error: string } {
+  const entries = value.split(',');
+  if (entries.length === 1) {
+    const one = parse(value);
+    return 'error' in one ? one : { addresses: [one] };
+  }
+  const addresses: ServerAddress[] = [];
+  for (const [i, entry] of entries.entries()) {
+    if (entry.trim() === '') {
+      return { error: `entry ${i + 1} is empty (a stray comma?)` };
+    }
+    const address = parse(entry);
+    if ('error' in address) {
+      return { error: `entry ${i + 1} ${JSON.stringify(entry.trim())}: ${address.error}` };
+    }
+    addresses.push(address);
+  }
+  const mixed = mixedTransport(addresses);
+  return mixed === null ? { addresses } : { error: mixed };
+}
+
+/**
+ * Why a list of addresses cannot be dialled as one (some `tls://`, some plaintext), or null.
+ * The servers of one list are nodes of one relay and share its transport and TLS settings.
+ */
+export function mixedTransport(addresses: readonly ServerAddress[]): string | null {
+  const secure = addresses.filter((a) => a.tls === true).length;
+  if (secure === 0 || secure === addresses.length) return null;
+  return 'the entries mix tls:// and plaintext, but the servers of one list share one transport: write tls:// before every entry or before none';
 }
 
 /**

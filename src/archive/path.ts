@@ -33,12 +33,17 @@ export function safeSegment(name: string): string {
   return out;
 }
 
-/** The `<server>` segment of an archive path: `host_port`, made safe. */
+/**
+ * The `<server>` segment of an archive path: `host_port`, made safe. A list `a:1,b:2` (nodes
+ * of one relay a client fails over between) is archived under its first node, so the folder
+ * stays the same whichever node the archiver is on.
+ */
 export function serverSegment(server: string | { host: string; port: number }): string {
   if (typeof server !== 'string') return safeSegment(`${server.host}_${server.port}`);
+  const first = server.split(',')[0]!;
   // 'host:port' → 'host_port'; the last colon splits, so '[::1]:17734' works too.
-  const m = /^\[?(.*?)\]?:(\d+)$/.exec(server);
-  return safeSegment(m ? `${m[1]}_${m[2]}` : server);
+  const m = /^\[?(.*?)\]?:(\d+)$/.exec(first);
+  return safeSegment(m ? `${m[1]}_${m[2]}` : first);
 }
 
 /** `YYYY-MM-DD` of `date` in UTC. */

@@ -89,7 +89,8 @@ const cli = yargs(hideBin(process.argv))
   .option('server', {
     type: 'string',
     describe:
-      'host:port, or tls://host:port for TLS, of a relay server (default 127.0.0.1:17734; ' +
+      'host:port, or tls://host:port for TLS, of a relay server; a list a:17734,b:17734 names ' +
+      'nodes of one relay to fail over between (default 127.0.0.1:17734; ' +
       'run, listen, archive, receive and demo start the bundled server there when none answers)',
     requiresArg: true,
     global: true,

@@ -1,7 +1,12 @@
 import type { ResolvedServer, ServerRef } from '../recipes/index.js';
 import { createServer, type RelayServer } from '../server/index.js';
 import type { CommandContext } from './command.js';
-import { formatAddress, resolveServer, type ServerTarget } from './server-target.js';
+import {
+  formatAddress,
+  formatServerList,
+  resolveServer,
+  type ServerTarget,
+} from './server-target.js';
 import { clientTlsOptions, INSECURE_WARNING } from './tls/client-files.js';
 
 /**
@@ -38,7 +43,7 @@ export class ServerPlan {
     if (ref?.kind === 'remote') return ref.text;
     const key = ref?.text ?? 'bundled';
     const mapped = this.#maps.get(key);
-    if (mapped) return `${formatAddress(mapped)} (--map ${key})`;
+    if (mapped) return `${formatServerList(mapped.servers ?? [mapped])} (--map ${key})`;
     if (key === 'bundled' && this.#server !== undefined) return `${this.#server} (--server)`;
     return `${key} (in-process server)`;
   }
@@ -46,14 +51,10 @@ export class ServerPlan {
   /** The address a bot with this reference dials, starting an in-process server if needed. */
   async resolve(ref: ServerRef | undefined): Promise<ResolvedServer> {
     if (ref?.kind === 'remote') {
-      if (!ref.tls) return { host: ref.host, port: ref.port };
+      const at = { host: ref.host, port: ref.port, servers: ref.servers };
+      if (!ref.tls) return at;
       if (this.#ctx.tls.insecure) this.#ctx.output.notice(INSECURE_WARNING);
-      return {
-        host: ref.host,
-        port: ref.port,
-        tls: true,
-        tlsOptions: clientTlsOptions(this.#ctx.tls),
-      };
+      return { ...at, tls: true, tlsOptions: clientTlsOptions(this.#ctx.tls) };
     }
     const key = ref?.text ?? 'bundled';
     const mapped = this.#maps.get(key);
@@ -66,9 +67,10 @@ export class ServerPlan {
         ...(this.#preferredPort === undefined ? {} : { preferredPort: this.#preferredPort }),
       });
       const first = await this.#first;
+      const at = { host: first.host, port: first.port, servers: first.servers };
       return first.tlsOptions === undefined
-        ? { host: first.host, port: first.port }
-        : { host: first.host, port: first.port, tls: true, tlsOptions: first.tlsOptions };
+        ? at
+        : { ...at, tls: true, tlsOptions: first.tlsOptions };
     }
     const server = createServer({ port: 0 });
     this.#extra.push(server);

@@ -1,4 +1,4 @@
-import { formatAddress, parseAddress, type ServerAddress } from '../address.js';
+import { formatAddress, parseAddress, parseAddressList, type ServerAddress } from '../address.js';
 import { ConnectError, connect } from '../index.js';
 import { DEFAULT_PORT } from '../protocol/index.js';
 import { createServer, type RelayServer } from '../server/index.js';
@@ -8,9 +8,14 @@ import { type CliTlsSettings, clientTlsOptions, INSECURE_WARNING } from './tls/c
 
 export { formatAddress, type ServerAddress };
 
-/** The server a command talks to: one given with --server, or the bundled one it started. */
+/**
+ * The server a command talks to: the one (or the list) given with --server, or the bundled
+ * one it started. `host` and `port` are the first of `servers`.
+ */
 export interface ServerTarget extends ServerAddress {
-  /** `host:port` (`tls://host:port`), for messages. */
+  /** Every server to dial, in order (one, unless --server gave a list to fail over between). */
+  readonly servers: readonly ServerAddress[];
+  /** `host:port` (`tls://host:port`; `a:1,b:2` for a list), for messages. */
   readonly label: string;
   /** What to pass as `connect({ tls })`: set for a `tls://` server, else undefined. */
   readonly tlsOptions: ClientTlsOptions | undefined;
@@ -23,6 +28,17 @@ export interface ServerTarget extends ServerAddress {
    * without starting a server there (`startBundled: false`), so "refused" means none runs.
    */
   readonly implicit?: boolean;
+}
+
+/**
+ * Where `connect()` dials a target: `host`/`port` for one server, `servers` for a list (the
+ * client then tries them in turn and fails over between them).
+ */
+export function dialOptions(
+  target: Pick<ServerTarget, 'host' | 'port' | 'servers'>,
+): { host: string; port: number } | { servers: { host: string; port: number }[] } {
+  if (target.servers.length <= 1) return { host: target.host, port: target.port };
+  return { servers: target.servers.map(({ host, port }) => ({ host, port })) };
 }
 
 /** Says that no server answers where a one-shot command looked, and how to start one. */
@@ -38,35 +54,70 @@ export function noServerError(label: string, cause?: unknown): CliError {
 /** Schemes people paste from a browser or another tool; the relay protocol is plain TCP. */
 const URL_SCHEME = /^(https?|wss?|ftp):\/\/([^/?#]*)/i;
 
+/** One entry of --server, or the reason it is not an address. */
+function parseEntry(text: string): ServerAddress | { error: string } {
+  const url = URL_SCHEME.exec(text.trim());
+  if (url) {
+    const hostPort = url[2] === '' ? `127.0.0.1:${DEFAULT_PORT}` : url[2]!;
+    return {
+      error:
+        `is a ${url[1]!.toLowerCase()}:// URL, but a relay server speaks its own protocol over TCP: ` +
+        `write host:port (${hostPort}), or tls://host:port for TLS`,
+    };
+  }
+  const address = parseAddress(text, { host: '127.0.0.1', port: DEFAULT_PORT });
+  if ('error' in address) {
+    return { error: `${address.error}. Use host:port, e.g. --server 127.0.0.1:${DEFAULT_PORT}` };
+  }
+  return address;
+}
+
 /**
- * Parses `--server`: `host:port`, `host` (port 17734), `:port` (127.0.0.1) or `[v6]:port`,
- * each optionally behind `tls://`.
- * Throws a `CliError` (exit 1) that shows the accepted forms.
+ * Parses `--server`: one address or a comma-separated list of them (`a:17734,b:17734`, nodes
+ * of one relay: the client tries them in turn and fails over between them). Each is
+ * `host:port`, `host` (port 17734), `:port` (127.0.0.1) or `[v6]:port`, optionally behind
+ * `tls://` (on every entry or on none). Throws a `CliError` (exit 1) that names the entry that
+ * is wrong and shows the accepted forms.
+ *
+ * @example
+ * parseServerList('a.example:17734,b.example:17734') // [{ host: 'a.example', … }, { host: 'b.example', … }]
+ */
+export function parseServerList(value: string): ServerAddress[] {
+  const list = parseAddressList(value, parseEntry);
+  if ('error' in list) {
+    // A single entry's reason starts with "is a … URL" or a phrase; both read after the value.
+    const joiner = list.error.startsWith('is a ') ? ' ' : ': ';
+    throw new CliError(
+      'INVALID_SERVER',
+      ExitCode.USAGE,
+      `--server ${JSON.stringify(value)}${joiner}${list.error}`,
+    );
+  }
+  return list.addresses;
+}
+
+/**
+ * Parses one `--server` address (see `parseServerList`); a list is refused.
  *
  * @example
  * parseServerAddress('chat.example.org:17734') // { host: 'chat.example.org', port: 17734 }
  * parseServerAddress('[::1]:4000')             // { host: '::1', port: 4000 }
  */
 export function parseServerAddress(value: string): ServerAddress {
-  const url = URL_SCHEME.exec(value.trim());
-  if (url) {
-    const hostPort = url[2] === '' ? `127.0.0.1:${DEFAULT_PORT}` : url[2]!;
+  const [first, ...more] = parseServerList(value);
+  if (more.length > 0) {
     throw new CliError(
       'INVALID_SERVER',
       ExitCode.USAGE,
-      `--server ${JSON.stringify(value)} is a ${url[1]!.toLowerCase()}:// URL, but a relay server speaks its own protocol over TCP: ` +
-        `write host:port (--server ${hostPort}), or tls://host:port for TLS`,
+      `${JSON.stringify(value)} is a list, but one address is wanted here: write host:port`,
     );
   }
-  const address = parseAddress(value, { host: '127.0.0.1', port: DEFAULT_PORT });
-  if ('error' in address) {
-    throw new CliError(
-      'INVALID_SERVER',
-      ExitCode.USAGE,
-      `--server ${JSON.stringify(value)}: ${address.error}. Use host:port, e.g. --server 127.0.0.1:${DEFAULT_PORT}`,
-    );
-  }
-  return address;
+  return first!;
+}
+
+/** `a:1,b:2`: a list of addresses as --server takes it. */
+export function formatServerList(addresses: readonly ServerAddress[]): string {
+  return addresses.map(formatAddress).join(',');
 }
 
 /** Options of `resolveServer`. */
@@ -104,11 +155,12 @@ const PROBE_TIMEOUT_MS = 750;
  */
 export async function resolveServer(options: ResolveServerOptions): Promise<ServerTarget> {
   if (options.server !== undefined) {
-    const address = parseServerAddress(options.server);
+    const servers = parseServerList(options.server);
     return {
-      ...address,
-      label: formatAddress(address),
-      tlsOptions: dialTls(address.tls === true, options),
+      ...servers[0]!,
+      servers,
+      label: formatServerList(servers),
+      tlsOptions: dialTls(servers[0]!.tls === true, options),
       bundled: undefined,
       close: async () => {},
     };
@@ -120,6 +172,7 @@ export async function resolveServer(options: ResolveServerOptions): Promise<Serv
     const address = { host, port: preferred };
     return {
       ...address,
+      servers: [address],
       label: formatAddress(address),
       tlsOptions: undefined,
       bundled: undefined,
@@ -146,6 +199,7 @@ export async function resolveServer(options: ResolveServerOptions): Promise<Serv
       options.notice(`using the relay server already running on ${formatAddress(address)}`);
       return {
         ...address,
+        servers: [address],
         label: formatAddress(address),
         tlsOptions: undefined,
         bundled: undefined,
@@ -162,6 +216,7 @@ export async function resolveServer(options: ResolveServerOptions): Promise<Serv
   const bundled = server;
   return {
     ...address,
+    servers: [address],
     label: formatAddress(address),
     tlsOptions: undefined,
     bundled,

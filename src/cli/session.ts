@@ -1,7 +1,7 @@
 import { type Client, ConnectError, connect } from '../index.js';
 import type { CommandContext } from './command.js';
 import { describeFailure } from './failure.js';
-import { noServerError, resolveServer, type ServerTarget } from './server-target.js';
+import { dialOptions, noServerError, resolveServer, type ServerTarget } from './server-target.js';
 
 /** What `withClient` hands the command body. */
 export interface CommandSession {
@@ -94,8 +94,7 @@ async function dial(
   try {
     return await connect({
       name: options.name,
-      host: target.host,
-      port: target.port,
+      ...dialOptions(target),
       ...(target.tlsOptions === undefined ? {} : { tls: target.tlsOptions }),
       reconnect: options.reconnect ?? false,
       signal,

@@ -1,3 +1,4 @@
+import { formatAddress } from '../address.js';
 import type { Client } from '../index.js';
 import type { CommandContext } from './command.js';
 import { ExitCode } from './exit-codes.js';
@@ -6,7 +7,8 @@ import { ExitCode } from './exit-codes.js';
  * Waits until Ctrl-C/SIGTERM (then resolves `OK`: stopping a long-running command is
  * success) or until the client is finished for good (lost connection, reconnection given up,
  * server gone: resolves `CONNECTION` after saying so on stderr). While it waits, reconnection
- * attempts are reported on stderr.
+ * attempts are reported on stderr, naming the server lost and the one reached (with a
+ * --server list they differ). `server` names what was dialled, for the final failure.
  */
 export function untilStopped(ctx: CommandContext, client: Client, server: string): Promise<number> {
   const { output, signal } = ctx;
@@ -23,10 +25,12 @@ export function untilStopped(ctx: CommandContext, client: Client, server: string
     offs.push(
       client.on('disconnect', ({ reason, farewell, willReconnect }) => {
         const why = farewell ? `${reason}: "${farewell}"` : reason;
-        if (willReconnect) output.notice(`lost ${server} (${why}); reconnecting…`);
+        if (willReconnect) {
+          output.notice(`lost ${formatAddress(client.server)} (${why}); reconnecting…`);
+        }
       }),
-      client.on('reconnect', ({ attempt }) => {
-        output.notice(`reconnected to ${server} after ${attempt} attempt(s)`);
+      client.on('reconnect', ({ attempt, server: now }) => {
+        output.notice(`reconnected to ${formatAddress(now)} after ${attempt} attempt(s)`);
       }),
       client.on('close', ({ reason, error }) => {
         if (reason === 'closed') return done(ExitCode.OK);

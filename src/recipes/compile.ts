@@ -53,13 +53,17 @@ type Obj = Readonly<Record<string, unknown>>;
 // A bot's own keys, for telling whether its `rooms` can be trusted by the checks of its rules.
 const botHeader = z.strictObject({
   name: z.string(),
-  server: z.string().optional(),
+  server: z.union([z.string(), z.array(z.string())]).optional(),
   tls: z.unknown().optional(),
   rooms: z.array(z.string()).optional(),
   farewell: z.string().optional(),
   file_server: z.unknown().optional(),
   on: z.unknown(),
 });
+/** A `server` the schema accepts (a string, or a list of strings); the schema reports others. */
+const isServerValue = (v: unknown): v is string | string[] =>
+  typeof v === 'string' ||
+  (Array.isArray(v) && v.length > 0 && v.every((item) => typeof item === 'string'));
 const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** What a rule's actions and conditions may refer to; undefined when its trigger is invalid. */
@@ -100,10 +104,16 @@ class Compiler {
     };
   }
 
-  server(text: string, path: RecipePath): ServerRef | undefined {
-    const ref = parseServerRef(text);
+  server(value: string | readonly string[], path: RecipePath): ServerRef | undefined {
+    const ref = parseServerRef(value);
     if ('error' in ref) {
-      this.issue('RECIPE_BAD_SERVER', `\`${text}\`: ${ref.error}`, path);
+      if (ref.entry !== undefined) {
+        const item = (value as readonly string[])[ref.entry];
+        this.issue('RECIPE_BAD_SERVER', `\`${item}\`: ${ref.error}`, [...path, ref.entry]);
+      } else {
+        const shown = typeof value === 'string' ? value : value.join(', ');
+        this.issue('RECIPE_BAD_SERVER', `\`${shown}\`: ${ref.error}`, path);
+      }
       return undefined;
     }
     return ref;
@@ -163,8 +173,9 @@ class Compiler {
   recipe(data: unknown): RecipePlan {
     if (!isObject(data)) return { bots: [] };
     if (typeof data.files_root === 'string') this.#filesRoot = data.files_root;
-    const defaultServer =
-      typeof data.server === 'string' ? this.server(data.server, ['server']) : undefined;
+    const defaultServer = isServerValue(data.server)
+      ? this.server(data.server, ['server'])
+      : undefined;
     const defaultTls = this.tls(data.tls, ['tls']);
     const bots: BotPlan[] = [];
     const seen = new Map<string, number>();
@@ -213,10 +224,9 @@ class Compiler {
         rooms.push(name);
       });
     }
-    const server =
-      typeof spec.server === 'string'
-        ? this.server(spec.server, [...path, 'server'])
-        : defaultServer;
+    const server = isServerValue(spec.server)
+      ? this.server(spec.server, [...path, 'server'])
+      : defaultServer;
     const bot: BotPlan = { name, rooms, rules: [], extraServers: [] };
     if (server) bot.server = server;
     const tls = spec.tls === undefined ? defaultTls : this.tls(spec.tls, [...path, 'tls']);

@@ -18,6 +18,19 @@ import { openRunMetrics } from './run-metrics.js';
 export interface ResolvedServer extends ServerAddress {
   /** For a `tls://` server: the CLI's TLS options, which a bot's own `tls` files override. */
   tlsOptions?: ClientTlsOptions;
+  /**
+   * Nodes of one relay to fail over between, in order: the bot dials them in turn, and each
+   * reconnection moves on to the next (`connect({ servers })`). `host` and `port` are the
+   * first. Absent or of one entry: `host` and `port` alone.
+   */
+  servers?: readonly ServerAddress[];
+}
+
+/** `host:port`, or `a:1,b:2` for a list: how a resolved server is named in messages and keys. */
+function describeServer(at: ResolvedServer): string {
+  return at.servers !== undefined && at.servers.length > 1
+    ? at.servers.map(formatAddress).join(',')
+    : formatAddress(at);
 }
 
 /** Options of `runRecipes`. */
@@ -122,14 +135,15 @@ export async function runRecipes(
   };
   const open = async (bot: BotPlan, ref: ServerRef | undefined) => {
     const at = await resolve(ref);
-    const address = formatAddress(at);
+    const address = describeServer(at);
     const key = `${bot.name}@${address}`;
     let client = pool.get(key);
     if (!client) {
       client = dial({
         name: bot.name,
-        host: at.host,
-        port: at.port,
+        ...(at.servers !== undefined && at.servers.length > 1
+          ? { servers: at.servers.map(({ host, port }) => ({ host, port })) }
+          : { host: at.host, port: at.port }),
         ...(at.tls === true ? { tls: botTlsOptions(at.tlsOptions, bot.tls) } : {}),
         reconnect: options.reconnect ?? true,
         farewell: bot.farewell ?? options.farewell ?? DEFAULT_FAREWELL,

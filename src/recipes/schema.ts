@@ -49,9 +49,20 @@ const exactlyOne =
 const optionalEach = (items: readonly { name: string; schema: z.ZodType }[]) =>
   Object.fromEntries(items.map((item) => [item.name, item.schema.optional()]));
 
-const serverRef = text(
-  'Server: "host:port", "tls://host:port" (TLS), "bundled" (the in-process server) or "bundled:N" (another in-process server). Default: --server, else bundled.',
-);
+const serverRef = z
+  .union(
+    [
+      z.string(),
+      z
+        .array(z.string({ error: 'expected a server address, "host:port"' }))
+        .min(1, { error: 'needs at least one server' }),
+    ],
+    { error: 'expected a server ("host:port") or a list of them' },
+  )
+  .meta({
+    description:
+      'Server: "host:port", "tls://host:port" (TLS), "bundled" (the in-process server) or "bundled:N" (another in-process server); or a list of "host:port" (nodes of one relay: the bot tries them in turn and fails over between them). Default: --server, else bundled.',
+  });
 
 /** TLS files for `tls://` servers; relative paths are from the recipe's folder. */
 const tlsSchema = z
@@ -148,7 +159,7 @@ export type RuleSpec = Readonly<Record<string, unknown>> & {
 /** One bot of a recipe, as written. */
 export interface BotSpec {
   name: string;
-  server?: string;
+  server?: string | string[];
   rooms?: string[];
   farewell?: string;
   file_server?: FileServerSpec;
@@ -167,7 +178,7 @@ export interface FileServerSpec {
 export interface Recipe {
   version?: 1;
   plugins?: string[];
-  server?: string;
+  server?: string | string[];
   files_root?: string;
   bots: BotSpec[];
 }

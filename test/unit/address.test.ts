@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAddress, parseAddress } from '../../src/address.js';
+import { formatAddress, parseAddress, parseAddressList } from '../../src/address.js';
 
 describe('parseAddress without defaults (a recipe server)', () => {
   it.each([
@@ -39,5 +39,22 @@ describe('parseAddress with defaults (the CLI --server)', () => {
     expect(parseAddress('[::1]', defaults)).toEqual({ host: '::1', port: 17734 });
     expect(parseAddress('tls://chat', defaults)).toEqual({ host: 'chat', port: 17734, tls: true });
     expect(parseAddress('tcp://chat:9', defaults)).toEqual({ host: 'chat', port: 9 });
+  });
+});
+
+describe('parseAddressList', () => {
+  it('splits on commas; one entry keeps its own error, several name the entry', () => {
+    expect(parseAddressList('a:1, b:2')).toEqual({
+      addresses: [
+        { host: 'a', port: 1 },
+        { host: 'b', port: 2 },
+      ],
+    });
+    expect(parseAddressList('a')).toEqual({ error: 'the port is missing' });
+    expect(parseAddressList('a:1,b')).toEqual({ error: 'entry 2 "b": the port is missing' });
+    expect(parseAddressList('a:1,,b:2')).toEqual({ error: 'entry 2 is empty (a stray comma?)' });
+    expect(parseAddressList('tls://a:1,b:2')).toMatchObject({
+      error: /mix tls:\/\/ and plaintext/,
+    });
   });
 });

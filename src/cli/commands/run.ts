@@ -18,7 +18,7 @@ import { reopenOnHangup } from '../hangup.js';
 import { ServerPlan } from '../server-plan.js';
 import { whenMissing } from '../options.js';
 import { waitForAbort } from '../wait-for-abort.js';
-import { parseServerAddress } from '../server-target.js';
+import { parseServerList } from '../server-target.js';
 import { parseMetricsAddress } from '../../metrics/address.js';
 
 interface RunArgs extends GlobalOptions {
@@ -67,7 +67,8 @@ function parseMaps(values: readonly string[]): Map<string, ResolvedServer> {
       );
     }
     const index = m[1] === undefined ? 1 : Number(m[1]);
-    maps.set(index === 1 ? 'bundled' : `bundled:${index}`, parseServerAddress(m[2]!));
+    const servers = parseServerList(m[2]!);
+    maps.set(index === 1 ? 'bundled' : `bundled:${index}`, { ...servers[0]!, servers });
   }
   return maps;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { archiveRooms, echoBot, fileSink, type ReceivedFile } from '../../../bots/index.js';
 import { type Client, connect } from '../../index.js';
 import type { ClientTlsOptions } from '../../transport/index.js';
-import type { ServerAddress } from '../server-target.js';
+import { dialOptions, type ServerTarget } from '../server-target.js';
 import type { Transcript } from './transcript.js';
 
 /** Where the demo leaves its results. */
@@ -51,7 +51,9 @@ const pause = (ms: number, signal: AbortSignal): Promise<void> =>
  * who talks to them, sends a file, and leaves. Every client is closed before it returns.
  */
 export async function runDemo(
-  server: ServerAddress & { label: string; tlsOptions?: ClientTlsOptions | undefined },
+  server: Pick<ServerTarget, 'host' | 'port' | 'servers' | 'label'> & {
+    tlsOptions?: ClientTlsOptions | undefined;
+  },
   dir: string,
   t: Transcript,
   signal: AbortSignal,
@@ -60,8 +62,7 @@ export async function runDemo(
   const open = async (name: string): Promise<Client> => {
     const client = await connect({
       name,
-      host: server.host,
-      port: server.port,
+      ...dialOptions(server),
       signal,
       ...(server.tlsOptions === undefined ? {} : { tls: server.tlsOptions }),
     });

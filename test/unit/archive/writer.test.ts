@@ -51,6 +51,7 @@ describe('archive path safety', () => {
   it('names the server directory host_port', () => {
     expect(serverSegment('127.0.0.1:17734')).toBe('127.0.0.1_17734');
     expect(serverSegment('[::1]:4000')).toBe('%3A%3A1_4000');
+    expect(serverSegment('a.example:1,b.example:2')).toBe('a.example_1');
     expect(serverSegment({ host: 'chat.example.org', port: 1 })).toBe('chat.example.org_1');
   });
 

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { CliError } from '../../../src/cli/exit-codes.js';
 import {
   formatAddress,
+  dialOptions,
   parseServerAddress,
+  parseServerList,
   resolveServer,
 } from '../../../src/cli/server-target.js';
 import { connect, createServer } from '../../../src/index.js';
@@ -37,7 +39,82 @@ describe('parseServerAddress', () => {
   );
 });
 
+/** The message of the CliError `fn` throws (exit 1). */
+function usageError(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(CliError);
+    expect((err as CliError).exitCode).toBe(1);
+    return (err as CliError).message;
+  }
+  throw new Error('no error');
+}
+
+describe('parseServerList', () => {
+  it('reads a comma-separated list of the forms --server takes, in order', () => {
+    expect(parseServerList('a.example:1, b.example,:3,[::1]:4')).toEqual([
+      { host: 'a.example', port: 1 },
+      { host: 'b.example', port: 17734 },
+      { host: '127.0.0.1', port: 3 },
+      { host: '::1', port: 4 },
+    ]);
+    expect(parseServerList('tls://a:1,tls://b:2')).toEqual([
+      { host: 'a', port: 1, tls: true },
+      { host: 'b', port: 2, tls: true },
+    ]);
+    expect(parseServerList('a:1')).toEqual([{ host: 'a', port: 1 }]);
+  });
+
+  it('names the entry that is wrong, with the message a single address gets', () => {
+    expect(usageError(() => parseServerList('a:1,b:x'))).toBe(
+      '--server "a:1,b:x": entry 2 "b:x": the port "x" is not a number. Use host:port, e.g. --server 127.0.0.1:17734',
+    );
+    expect(usageError(() => parseServerList('a:1,http://b:2'))).toMatch(
+      /^--server "a:1,http:\/\/b:2": entry 2 "http:\/\/b:2": is a http:\/\/ URL, .*write host:port \(b:2\)/,
+    );
+    expect(usageError(() => parseServerList('a:1,'))).toBe(
+      '--server "a:1,": entry 2 is empty (a stray comma?)',
+    );
+    expect(usageError(() => parseServerList('tls://a:1,b:2'))).toMatch(
+      /mix tls:\/\/ and plaintext.*tls:\/\/ before every entry or before none/,
+    );
+    // One address keeps its old wording.
+    expect(usageError(() => parseServerList('b:x'))).toBe(
+      '--server "b:x": the port "x" is not a number. Use host:port, e.g. --server 127.0.0.1:17734',
+    );
+    expect(usageError(() => parseServerList('http://b:2'))).toMatch(
+      /^--server "http:\/\/b:2" is a http:\/\/ URL/,
+    );
+  });
+
+  it('parseServerAddress takes one address only', () => {
+    expect(usageError(() => parseServerAddress('a:1,b:2'))).toMatch(/is a list, but one address/);
+  });
+});
+
 describe('resolveServer', () => {
+  it('keeps a --server list in order, named as given; the client dials it as servers', async () => {
+    const target = await resolveServer({ server: 'a.example:1,b.example:2', notice: () => {} });
+    expect(target).toMatchObject({
+      host: 'a.example',
+      port: 1,
+      label: 'a.example:1,b.example:2',
+      servers: [
+        { host: 'a.example', port: 1 },
+        { host: 'b.example', port: 2 },
+      ],
+    });
+    expect(dialOptions(target)).toEqual({
+      servers: [
+        { host: 'a.example', port: 1 },
+        { host: 'b.example', port: 2 },
+      ],
+    });
+    const one = await resolveServer({ server: 'a.example:1', notice: () => {} });
+    expect(dialOptions(one)).toEqual({ host: 'a.example', port: 1 });
+  });
+
   it('uses --server as given, starting nothing', async () => {
     const notices: string[] = [];
     const target = await resolveServer({

@@ -83,6 +83,7 @@ describe('parseRecipe', () => {
       host: 'chat.example.org',
       port: 17734,
       tls: true,
+      servers: [{ host: 'chat.example.org', port: 17734, tls: true }],
       text: 'tls://chat.example.org:17734',
     });
     const [half, missing] = expectErrors(
@@ -102,7 +103,14 @@ describe('parseRecipe', () => {
     );
     expect(plan.bots.map((b) => b.server)).toEqual([
       { kind: 'bundled', index: 2, text: 'bundled:2' },
-      { kind: 'remote', host: '::1', port: 4000, tls: false, text: '[::1]:4000' },
+      {
+        kind: 'remote',
+        host: '::1',
+        port: 4000,
+        tls: false,
+        servers: [{ host: '::1', port: 4000 }],
+        text: '[::1]:4000',
+      },
     ]);
     const [dup] = expectErrors(
       'bots:\n  - name: a\n    on: [{ start: , do: [{ log: x }] }]\n  - name: a\n    on: [{ start: , do: [{ log: x }] }]\n',
@@ -110,6 +118,46 @@ describe('parseRecipe', () => {
     expect(dup).toBe(
       'test.yaml:4:11: bots[1].name: bots[0] already uses the name `a` on this server',
     );
+  });
+
+  it('servers: a list (YAML or a:1,b:2) names nodes to fail over between', () => {
+    const rule = 'on: [{ start: , do: [{ log: x }] }]';
+    const plan = expectValid(
+      `server: [a.example:1, "b.example:2"]\nbots:\n  - name: a\n    ${rule}\n  - name: b\n    server: c:3, d:4\n    ${rule}\n`,
+    );
+    expect(plan.bots.map((b) => b.server)).toEqual([
+      {
+        kind: 'remote',
+        host: 'a.example',
+        port: 1,
+        tls: false,
+        servers: [
+          { host: 'a.example', port: 1 },
+          { host: 'b.example', port: 2 },
+        ],
+        text: 'a.example:1,b.example:2',
+      },
+      expect.objectContaining({ text: 'c:3,d:4', servers: [expect.anything(), expect.anything()] }),
+    ]);
+    const bot = `bots:\n  - name: a\n    ${rule}\n`;
+    expect(expectErrors(`server: [a:1, b]\n${bot}`)).toEqual([
+      'test.yaml:1:15: server[1]: `b`: expected host:port, tls://host:port, bundled or bundled:N (the port is missing)',
+    ]);
+    expect(expectErrors(`server: [a:1, bundled]\n${bot}`)).toEqual([
+      'test.yaml:1:15: server[1]: `bundled`: an in-process server cannot be part of a list: a list names the nodes of one running relay',
+    ]);
+    expect(expectErrors(`server: [tls://a:1, b:2]\n${bot}`)).toEqual([
+      'test.yaml:1:9: server: `tls://a:1, b:2`: the entries mix tls:// and plaintext, but the servers of one list share one transport: write tls:// before every entry or before none',
+    ]);
+    expect(expectErrors(`server: a:1,b\n${bot}`)).toEqual([
+      'test.yaml:1:9: server: `a:1,b`: entry 2 "b": expected host:port, tls://host:port, bundled or bundled:N (the port is missing)',
+    ]);
+    expect(expectErrors(`server: []\n${bot}`)).toEqual([
+      'test.yaml:1:9: server: needs at least one server',
+    ]);
+    expect(expectErrors(`server: [a:1, 2]\n${bot}`)).toEqual([
+      'test.yaml:1:15: server[1]: expected a server address, "host:port"',
+    ]);
   });
 
   it('conditions: fields are checked against the trigger, operators against the set', () => {
