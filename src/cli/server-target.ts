@@ -62,7 +62,7 @@ function parseEntry(text: string): ServerAddress | { error: string } {
     return {
       error:
         `is a ${url[1]!.toLowerCase()}:// URL, but a relay server speaks its own protocol over TCP: ` +
-        `write host:port (${hostPort}), or tls://host:port for TLS`,
+        `write host:port (--server ${hostPort}), or tls://host:port for TLS`,
     };
   }
   const address = parseAddress(text, { host: '127.0.0.1', port: DEFAULT_PORT });

@@ -71,7 +71,7 @@ describe('parseServerList', () => {
       '--server "a:1,b:x": entry 2 "b:x": the port "x" is not a number. Use host:port, e.g. --server 127.0.0.1:17734',
     );
     expect(usageError(() => parseServerList('a:1,http://b:2'))).toMatch(
-      /^--server "a:1,http:\/\/b:2": entry 2 "http:\/\/b:2": is a http:\/\/ URL, .*write host:port \(b:2\)/,
+      /^--server "a:1,http:\/\/b:2": entry 2 "http:\/\/b:2": is a http:\/\/ URL, .*write host:port \(--server b:2\)/,
     );
     expect(usageError(() => parseServerList('a:1,'))).toBe(
       '--server "a:1,": entry 2 is empty (a stray comma?)',
