@@ -112,6 +112,27 @@ describe('file server bot: browsing', () => {
     expect(again[1]).toBe(`sha256 ${sha(changed)}`);
   });
 
+  it('find answers at most 50, one message per line; ls pages a folder (ls docs page 2)', async () => {
+    for (let i = 0; i < 60; i++) {
+      await writeFile(join(shared, 'docs', `note-${String(i).padStart(2, '0')}.txt`), `${i}`);
+    }
+    await start();
+    const ann = await user('ann');
+    const found = await ann.ask('find NOTE', /^Only the first 50/);
+    expect(found[0]).toBe('50+ found for "NOTE":');
+    expect(found.slice(1, 51)).toEqual(
+      Array.from({ length: 50 }, (_, i) => `docs/note-${String(i).padStart(2, '0')}.txt`),
+    );
+    expect(found).toHaveLength(52);
+    const page2 = await ann.ask('ls docs page 2', /^more: ls docs page 3$/);
+    expect(page2[0]).toBe('docs/: 60 entries, page 2 of 3');
+    expect(page2[1]).toMatch(/^note-20\.txt {2}2 B {2}/);
+    expect(page2).toHaveLength(22);
+    expect(await ann.ask('ls docs page 9', /pages/)).toEqual([
+      'docs/ has 3 pages; ask for page 1 to 3 (ls docs page 3).',
+    ]);
+  });
+
   it('unknown commands and bad paths get a sentence that says what to do', async () => {
     await writeFile(join(scratch, 'outside.txt'), 'not yours');
     await symlink(join(scratch, 'outside.txt'), join(shared, 'link-out'));
@@ -264,5 +285,19 @@ describe('file server bot: uploads', () => {
     expect(await zed.ask('ls', /open only/)).toEqual([
       'This file server is open only to some users, and you are not one of them; ask its owner to add zed.',
     ]);
+  });
+
+  it('from keeps strangers from uploading too', async () => {
+    await start({ upload: true, from: 'ann' });
+    const zed = await user('zed');
+    await expect(
+      zed.client.sendFile('files', Buffer.from('hi'), { name: 'z.txt' }).done,
+    ).rejects.toMatchObject({ code: 'REJECTED' });
+    expect((await zed.until(/open only/)).at(-1)).toBe(
+      'This file server is open only to some users, and you are not one of them; ask its owner to add zed.',
+    );
+    const ann = await user('ann');
+    await ann.client.sendFile('files', Buffer.from('ok'), { name: 'a.txt' }).done;
+    await ann.until(/^Stored uploads\/ann\/a\.txt/);
   });
 });
