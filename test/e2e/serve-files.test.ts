@@ -73,6 +73,44 @@ describe('relaykit serve-files', () => {
     expect(result.code).toBe(0);
   });
 
+  it('--as names the bot, --from keeps strangers out, --announce posts each upload', async () => {
+    const shared = join(dir, 'drop');
+    const cli = startCli([
+      'serve-files',
+      shared,
+      '--as',
+      'drop',
+      '--upload',
+      '--from',
+      'ann,bob',
+      '--announce',
+      '#lobby',
+      '--server',
+      srv.arg,
+    ]);
+    await cli.waitFor(/serving .* as drop .*\(uploads on\)/);
+    const ann = await connect({ host: srv.host, port: srv.port, name: 'ann' });
+    const zed = await connect({ host: srv.host, port: srv.port, name: 'zed' });
+    clients.push(ann, zed);
+    await ann.join('lobby');
+    const posts: string[] = [];
+    ann.on('post', ({ from, text }) => {
+      if (from === 'drop') posts.push(text);
+    });
+    const refusals: string[] = [];
+    zed.on('direct', ({ text }) => refusals.push(text));
+    await zed.direct('drop', 'ls');
+    await expect
+      .poll(() => refusals)
+      .toEqual([
+        'This file server is open only to some users, and you are not one of them; ask its owner to add zed.',
+      ]);
+    await ann.sendFile('drop', randomBytes(100), { name: 'hello.txt' }).done;
+    await expect.poll(() => posts).toEqual(['new file: uploads/ann/hello.txt (100 B) from ann']);
+    cli.child.kill('SIGINT');
+    expect((await cli.exited).code).toBe(0);
+  });
+
   it('refuses a bad size with the accepted forms', async () => {
     const cli = startCli(['serve-files', dir, '--max-upload', 'lots', '--server', srv.arg]);
     const result = await cli.exited;

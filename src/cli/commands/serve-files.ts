@@ -1,4 +1,5 @@
 import { fileServer } from '../../../bots/index.js';
+import { roomName } from '../../room-notation.js';
 import type { CliCommand, GlobalOptions } from '../command.js';
 import { withClient } from '../session.js';
 import { parseSizeOption } from '../size.js';
@@ -67,7 +68,9 @@ export const serveFilesCommand: CliCommand<ServeFilesArgs> = {
       .option('announce', {
         type: 'string',
         requiresArg: true,
-        describe: 'Post "new file: …" in this room for each upload',
+        // `#lobby` is the room lobby, as in every command that takes a room.
+        coerce: (v: string | undefined) => (v === undefined ? v : roomName(v)),
+        describe: 'Post "new file: …" in this room for each upload (#room or room)',
       })
       .example('$0 serve-files ./shared', 'then DM "help" to files')
       .example(
