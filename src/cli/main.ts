@@ -5,6 +5,7 @@ import { archiveCommand } from './commands/archive.js';
 import { certCommand } from './commands/cert.js';
 import { demoCommand } from './commands/demo.js';
 import { listenCommand } from './commands/listen.js';
+import { newCommand } from './commands/new.js';
 import { onlineCommand } from './commands/online.js';
 import { receiveCommand } from './commands/receive.js';
 import { roomsCommand } from './commands/rooms.js';
@@ -40,6 +41,7 @@ const COMMANDS: CliCommand<any>[] = [
   serveCommand,
   certCommand,
   serveFilesCommand,
+  newCommand,
 ];
 
 /** How long a signalled command may take to stop cleanly before it is stopped anyway. */
