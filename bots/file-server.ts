@@ -4,7 +4,7 @@ import { type Client, ensureDirectory, type OfferContext, TransferError } from '
 import { type CommandDeps, gone, offeredName, runCommand } from './file-server/commands.js';
 import { formatSize, shownName } from './file-server/format.js';
 import { HashCache } from './file-server/listing.js';
-import { entryKind, resolveInside, shownPath } from './file-server/paths.js';
+import { entryKind, isHidden, resolveInside, shownPath } from './file-server/paths.js';
 import { UserQueues, type Waiting } from './file-server/queue.js';
 import { usedBytes, userFolder } from './file-server/uploads.js';
 import { type BotHandle, nameFilter } from './types.js';
@@ -164,6 +164,13 @@ export async function fileServer(
     if (!upload) {
       return refuse(
         `This server takes no uploads, so ${shownName(offer.fileName)} was declined; ask its owner to turn uploads on.`,
+      );
+    }
+    // A stored dot file would be hidden from its owner's ls, info and rm, yet count against
+    // the quota for good.
+    if (isHidden(offer.fileName)) {
+      return refuse(
+        `${shownName(offer.fileName)} starts with a dot, and such files are hidden here; rename it (say, ${shownName(offer.fileName.replace(/^\.+/, '') || 'file')}) and offer it again.`,
       );
     }
     if (offer.size > maxUpload) {

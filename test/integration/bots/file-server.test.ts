@@ -272,6 +272,22 @@ describe('file server bot: uploads', () => {
     await ann.until(/^Stored uploads\/ann\/more\.txt/);
   });
 
+  it('a dot-named upload is refused with what to do; hidden leftovers do not use the quota', async () => {
+    await start({ upload: true, quotaPerUser: 1000 });
+    const ann = await user('ann');
+    await expect(
+      ann.client.sendFile('files', Buffer.from('x'), { name: '.profile' }).done,
+    ).rejects.toMatchObject({ code: 'REJECTED' });
+    expect((await ann.until(/starts with a dot/)).at(-1)).toBe(
+      '.profile starts with a dot, and such files are hidden here; rename it (say, profile) and offer it again.',
+    );
+    // A part file a crashed upload left behind: ann can neither see nor remove it.
+    await mkdir(join(shared, 'uploads', 'ann'), { recursive: true });
+    await writeFile(join(shared, 'uploads', 'ann', '.relaykit-1-2-x.part'), randomBytes(900));
+    await ann.client.sendFile('files', randomBytes(800), { name: 'fits.bin' }).done;
+    await ann.until(/^Stored uploads\/ann\/fits\.bin/);
+  });
+
   it('without upload, an offer is declined with what to do; from keeps strangers out', async () => {
     await start({ from: ['ann'] });
     const ann = await user('ann');
