@@ -77,7 +77,7 @@ function looksLikeDefinition(value: unknown): boolean {
  * reported at its entry in `plugins`.
  *
  * @example
- * const { kinds, problems } = await loadPlugins(['./dice.ts'], dirname(recipeFile))
+ * const { kinds, problems } = await loadPlugins(['./dice.ts'], dirname(recipeFile), BUILTIN_KINDS)
  */
 export async function loadPlugins(
   entries: readonly string[],
