@@ -1,11 +1,18 @@
 import { createServer as createNetServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { type Client, type ConnectOptions, connect } from '../../../src/client/index.js';
-import { clientTransport } from '../../support/transport.js';
+import { clientTransport, TEST_TRANSPORT } from '../../support/transport.js';
 import { harness } from './helpers.js';
 
 const h = harness();
 const FAST = { initialDelayMs: 5, maxDelayMs: 20 };
+
+/** `client.server` of a server on 127.0.0.1:`port` over the suite's transport. */
+const at = (port: number) => ({
+  host: '127.0.0.1',
+  port,
+  ...(TEST_TRANSPORT === 'tls' ? { tls: true } : {}),
+});
 
 /** A port with nothing listening: bound on port 0, then closed. */
 async function deadPort(): Promise<number> {
@@ -35,7 +42,7 @@ describe('failover between servers', () => {
     const a = await h.server();
     const b = await h.server();
     const alice = await viaServers('alice', [a.port, b.port], { reconnect: FAST });
-    expect(alice.server).toEqual({ host: '127.0.0.1', port: a.port });
+    expect(alice.server).toEqual(at(a.port));
     await alice.join('ops');
     const bob = await h.client(b.port, 'bob');
     await bob.join('ops');
@@ -46,10 +53,7 @@ describe('failover between servers', () => {
     const arrived = bob.waitFor('members', (m) => m.room === 'ops' && m.members.includes('alice'));
     await a.server.close('node going down');
 
-    expect(await back).toEqual({
-      attempt: 1,
-      server: { host: '127.0.0.1', port: b.port },
-    });
+    expect(await back).toEqual({ attempt: 1, server: at(b.port) });
     expect(seen).toEqual([b.port]);
     expect(alice.server.port).toBe(b.port);
     expect([...alice.joined]).toEqual(['ops']);
@@ -101,7 +105,7 @@ describe('failover between servers', () => {
     const b = await h.server();
     const alice = await viaServers('alice', [dead, b.port]);
     expect(alice.connected).toBe(true);
-    expect(alice.server).toEqual({ host: '127.0.0.1', port: b.port });
+    expect(alice.server).toEqual(at(b.port));
   });
 
   it('first connect fails with every server named when none accepts', async () => {
