@@ -69,8 +69,17 @@ describe('recipes/file-server.yaml', () => {
       .toContain(`Stored uploads/ann/up.txt (2.0 KiB), sha256 ${sha256(up)}`);
     expect(readFileSync(join(dir, 'shared', 'uploads', 'ann', 'up.txt'))).toEqual(up);
 
+    // An offer nobody answers is still in flight: Ctrl-C cancels it and stops within 2 s,
+    // like serve-files.
+    const bob = await connect({ host: srv.host, port: srv.port, name: 'bob' });
+    clients.push(bob);
+    const offered = new Promise<void>((resolve) => bob.onOffer(() => resolve()));
+    await bob.direct('files', 'get docs/report.bin');
+    await offered;
+    const stopping = Date.now();
     run.child.kill('SIGINT');
     expect((await run.exited).code).toBe(0);
+    expect(Date.now() - stopping).toBeLessThan(2_000);
   });
 
   it('--dry-run shows the file server; bad file_server keys are reported at line:col', async () => {
