@@ -14,6 +14,17 @@ const OVER_TLS = [
   'test/integration/client/failover.test.ts',
 ];
 
+/**
+ * Suites that also run with their clients spread over two nodes of one cluster (project
+ * `cluster`, with one real redis-server for the run; see startServer in
+ * test/integration/server/helpers.ts).
+ */
+const OVER_CLUSTER = [
+  'test/integration/server/{rooms,messages,registration,departures}.test.ts',
+  'test/integration/server/conformance-{wire,lifecycle,files}.test.ts',
+  'test/integration/server/files.test.ts',
+];
+
 export default defineConfig({
   test: {
     testTimeout: 20_000,
@@ -39,6 +50,15 @@ export default defineConfig({
           name: 'tls',
           include: OVER_TLS,
           env: { RELAYKIT_TEST_TRANSPORT: 'tls' },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'cluster',
+          include: OVER_CLUSTER,
+          globalSetup: ['test/support/redis-fixture.ts'],
+          env: { RELAYKIT_TEST_CLUSTER: '1' },
         },
       },
     ],

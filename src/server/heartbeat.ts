@@ -51,11 +51,12 @@ export class HeartbeatSweeper {
     for (const session of this.#sessions()) {
       const silentMs = now - session.conn.lastReceivedAt;
       // An offerer paused for backpressure is silent because the server stopped reading it.
-      if (silentMs > this.#timeoutMs && session.blockedOn.size === 0) {
+      if (silentMs > this.#timeoutMs && session.blockedOn.size === 0 && session.remoteWaits === 0) {
         this.#silent(session, silentMs);
         continue;
       }
-      if (session.blockedSenders.size > 0 && now - session.blockedSince > this.#timeoutMs) {
+      const holding = session.blockedSenders.size > 0 || session.holdsRemote;
+      if (holding && now - session.blockedSince > this.#timeoutMs) {
         this.#stalled(session, now - session.blockedSince);
         continue;
       }

@@ -15,6 +15,7 @@ import type { ClusterHost, ClusterLink } from './cluster/link.js';
 import type { ServerContext } from './context.js';
 import { listenError, ServerError } from './errors.js';
 import { abortTransfers, releaseSenders } from './handlers/files.js';
+import { fileChunk, fileControl, nodeGone } from './handlers/remote-files.js';
 import { dispatch } from './handlers/index.js';
 import { leaveAllRooms } from './handlers/rooms.js';
 import { Listings } from './listings.js';
@@ -198,7 +199,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
       connections: this.#sessions.size,
       users: this.#registry.userCount,
       rooms: this.#registry.roomCount,
-      transfers: this.#transfers.size,
+      transfers: this.#cluster === null ? this.#transfers.size : this.#transfers.ownCount,
       framesIn: this.counters.framesIn,
       framesOut: this.counters.framesOut,
       bytesIn: this.counters.bytesIn,
@@ -269,6 +270,9 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
         const s = registry.user(name);
         if (s !== undefined) this.#fail(s, Codes.NAME_IN_USE, reason);
       },
+      fileControl: (message) => fileControl(this.#ctx, message),
+      fileChunk: (id, finished, data) => fileChunk(this.#ctx, id, finished, data),
+      nodeGone: (node) => nodeGone(this.#ctx, node),
     };
   }
 
@@ -300,7 +304,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
         this.frame(session, held[i]!);
       }
       const ended = (session.state as ServerSession['state']) === 'closed';
-      if (session.held === null && session.blockedOn.size === 0 && !ended) session.conn.resume();
+      if (!ended) session.resumeIfFree();
     });
   }
 
@@ -422,6 +426,11 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
     return this.#closing;
   }
 
+  /** Names of the rooms with members on this node, sorted (for tests and diagnostics). */
+  localRooms(): readonly string[] {
+    return this.#registry.roomNames();
+  }
+
   /** A snapshot of one registered user's server-side state, or undefined. */
   inspect(name: string): SessionSnapshot | undefined {
     const s = this.#registry.user(name);
@@ -432,7 +441,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
       transfers: [...s.transfers],
       bufferedBytes: s.conn.bufferedBytes,
       relayBytes: s.queuedRelayBytes,
-      paused: s.blockedOn.size > 0,
+      paused: s.blockedOn.size > 0 || s.remoteWaits > 0,
     };
   }
 

@@ -63,6 +63,13 @@ export class ServerSession {
   offering = 0;
   /** Frames that arrived while a command waited on the cluster (`ServerContext.hold`). */
   held: ClientFrame[] | null = null;
+  /**
+   * A chunk from another node found this session's socket backed up: it holds that node's
+   * offerer (by withholding credit) until it drains, and `blockedSince` says since when.
+   */
+  holdsRemote = false;
+  /** Transfers to other nodes whose credit this session (as offerer) waits for. */
+  remoteWaits = 0;
   /** Why the server is closing this session, once it decided to. */
   closeReason: string | null = null;
   /** The same, as `relaykit_disconnects_total` labels it; null means the client closed. */
@@ -109,6 +116,16 @@ export class ServerSession {
         ? { side: 'server', writeWindowBytes: TLS_WRITE_WINDOW_BYTES }
         : { side: 'server' },
     );
+  }
+
+  /**
+   * Reads again unless something still holds it back: a backed-up receiver, a command
+   * waiting on the cluster, or a transfer to another node out of credit.
+   */
+  resumeIfFree(): void {
+    if (this.blockedOn.size === 0 && this.held === null && this.remoteWaits === 0) {
+      this.conn.resume();
+    }
   }
 
   /** Bytes queued for this client that are not relayed file data. */
@@ -171,7 +188,7 @@ export class ServerSession {
    * not count towards the output limit: the relay bounds them itself by pausing the offerer
    * (CLARIFICATIONS §6.9).
    */
-  relay(head: Uint8Array, data: Uint8Array): boolean {
+  relay(head: Uint8Array, data: Uint8Array, flushed?: () => void): boolean {
     this.#owner.flushPosts();
     const counters = this.#owner.counters;
     const n = head.length + data.length;
@@ -184,6 +201,7 @@ export class ServerSession {
     this.conn.sendRaw(head);
     return this.conn.sendRaw(data, () => {
       this.#relayQueued -= n;
+      flushed?.();
     });
   }
 }

@@ -1,11 +1,33 @@
 /** The states of a relayed file transfer (CLARIFICATIONS §6). */
 export type TransferState = 'offered' | 'accepted';
 
+/**
+ * The far end of a transfer between two nodes of a cluster. Its local party is both
+ * `source` and `target` of the record; `local` says which it really is.
+ */
+export interface RemoteEnd {
+  /** The other party's node. */
+  readonly node: string;
+  /** The transfer's id on that node (0 until it is known). */
+  id: number;
+  /** Which party is on this node. */
+  readonly local: 'source' | 'target';
+  /**
+   * On the source's node: bytes sent on and not yet credited back. On the target's node:
+   * bytes written to the target and not yet credited to the source's node.
+   */
+  unacked: number;
+  /** The source's reading is paused until credit comes back (source's node only). */
+  paused: boolean;
+}
+
 /** One live transfer: who sends what to whom, and how much has gone through. */
 export interface Transfer<P> {
   readonly id: number;
   readonly source: P;
   readonly target: P;
+  /** Set when the other party is on another node of the cluster. */
+  readonly remote: RemoteEnd | null;
   readonly sourceName: string;
   readonly targetName: string;
   readonly size: number;
@@ -39,11 +61,19 @@ export class TransferTable<P> {
    * Records a new offered transfer under a fresh id. Returns undefined when all 65535 ids are
    * in use (the caller answers as if the target were offline).
    */
-  create(fields: Omit<Transfer<P>, 'id' | 'state' | 'relayed'>): Transfer<P> | undefined {
+  create(
+    fields: Omit<Transfer<P>, 'id' | 'state' | 'relayed' | 'remote'> & { remote?: RemoteEnd },
+  ): Transfer<P> | undefined {
     if (this.#byId.size >= MAX_ID) return undefined;
     // Round-robin from the last id: amortised O(1) unless the table is nearly full.
     while (this.#byId.has(this.#next)) this.#next = (this.#next % MAX_ID) + 1;
-    const transfer: Transfer<P> = { ...fields, id: this.#next, state: 'offered', relayed: 0 };
+    const transfer: Transfer<P> = {
+      ...fields,
+      remote: fields.remote ?? null,
+      id: this.#next,
+      state: 'offered',
+      relayed: 0,
+    };
     this.#byId.set(transfer.id, transfer);
     this.#next = (this.#next % MAX_ID) + 1;
     return transfer;
@@ -52,5 +82,20 @@ export class TransferTable<P> {
   /** Forgets `id`. */
   delete(id: number): void {
     this.#byId.delete(id);
+  }
+
+  /** Every live transfer (to end those with a node that is gone). */
+  values(): IterableIterator<Transfer<P>> {
+    return this.#byId.values();
+  }
+
+  /**
+   * Live transfers this node counts as its own: all but those whose offerer is on another
+   * node, so the counts of a cluster's nodes add up to its transfers.
+   */
+  get ownCount(): number {
+    let n = this.#byId.size;
+    for (const t of this.#byId.values()) if (t.remote?.local === 'target') n--;
+    return n;
   }
 }

@@ -11,6 +11,34 @@ import type { ClientTlsOptions, ServerTlsOptions } from '../../src/transport/ind
 export const TEST_TRANSPORT: 'plain' | 'tls' =
   process.env.RELAYKIT_TEST_TRANSPORT === 'tls' ? 'tls' : 'plain';
 
+/**
+ * Set by the `cluster` project (see vitest.config.ts): suites then run with their clients
+ * spread over two nodes of one cluster.
+ */
+export const TEST_CLUSTER = process.env.RELAYKIT_TEST_CLUSTER === '1';
+
+/**
+ * Ports that stand for a two-node cluster: each socket opened to one goes to the next node
+ * in turn, so consecutive clients of a test land on different nodes.
+ */
+const spread = new Map<number, { ports: readonly number[]; next: number }>();
+
+/** Makes `port` stand for every port in `ports`, taken in turn by `openSocket`. */
+export function spreadPort(port: number, ports: readonly number[]): void {
+  spread.set(port, { ports, next: 0 });
+}
+
+/** Forgets every spread port (between tests). */
+export function clearSpreadPorts(): void {
+  spread.clear();
+}
+
+function pickPort(port: number): number {
+  const s = spread.get(port);
+  if (s === undefined) return port;
+  return s.ports[s.next++ % s.ports.length]!;
+}
+
 /** The shared certificates (made once per run by tls-fixtures.ts). */
 export function tlsFixtures() {
   return inject('tlsFixtures');
@@ -33,7 +61,8 @@ export function clientTransport(): { tls?: ClientTlsOptions } {
  * Opens a raw socket to a test server on 127.0.0.1 over the suite's transport; resolves once
  * frames may flow (after the handshake for TLS).
  */
-export function openSocket(port: number): Promise<Socket> {
+export function openSocket(to: number): Promise<Socket> {
+  const port = pickPort(to);
   return new Promise((resolve, reject) => {
     const socket: Socket =
       TEST_TRANSPORT === 'plain'

@@ -11,6 +11,26 @@ export const ENVELOPE_POSTS = 0x01;
 /** A frame for one local user (key: the user's name). */
 export const ENVELOPE_DIRECT = 0x02;
 
+/** A file chunk for a transfer on the receiving node: kind, id u16, finished u8, data. */
+export const ENVELOPE_CHUNK = 0x03;
+
+/** Builds a chunk message: the head, then the data as read from the offerer. */
+export function encodeChunk(id: number, finished: boolean, data: Uint8Array): Buffer {
+  const head = Buffer.allocUnsafe(4);
+  head[0] = ENVELOPE_CHUNK;
+  head.writeUInt16BE(id, 1);
+  head[3] = finished ? 1 : 0;
+  return Buffer.concat([head, data]);
+}
+
+/** Reads a chunk message; null when `message` is not one. */
+export function decodeChunk(
+  message: Buffer,
+): { id: number; finished: boolean; data: Buffer } | null {
+  if (message.length < 4 || message[0] !== ENVELOPE_CHUNK) return null;
+  return { id: message.readUInt16BE(1), finished: message[3] === 1, data: message.subarray(4) };
+}
+
 /** A decoded envelope. */
 export interface Envelope {
   kind: typeof ENVELOPE_POSTS | typeof ENVELOPE_DIRECT;

@@ -24,6 +24,28 @@ export type ClaimResult = 'ok' | 'taken' | 'full' | 'down';
 /** What joining a room answered; `'local'` when Redis was unreachable (joined here only). */
 export type ClusterJoinResult = 'joined' | 'already' | 'full' | 'local';
 
+/**
+ * A step of a file transfer between two nodes (JSON on the target node's channel): an
+ * `fo`ffer, `fa`ccept, `fr`ejection, `fx` abort (a party left), or `fc` credit (bytes the
+ * target's node has written to the target, so the offerer's node may send more).
+ */
+export interface FileControl {
+  t: 'fo' | 'fa' | 'fr' | 'fx' | 'fc';
+  /** The node it comes from. */
+  n: string;
+  /** The transfer's id on the receiving node (0 when not known yet). */
+  to: number;
+  /** The transfer's id on the sending node. */
+  peer: number;
+  /** The offer's fields (`fo` only). */
+  target?: string;
+  source?: string;
+  size?: number;
+  name?: string;
+  /** Bytes credited (`fc` only). */
+  bytes?: number;
+}
+
 /** What the cluster needs from the server it runs in. */
 export interface ClusterHost {
   readonly log: Logger;
@@ -42,6 +64,12 @@ export interface ClusterHost {
   hasLocalMembers(room: string): boolean;
   /** Another node holds `name` now: its local holder must go, with `reason` logged. */
   evict(name: string, reason: string): void;
+  /** A file step from another node. */
+  fileControl(message: FileControl): void;
+  /** A file chunk from another node for local transfer `id`. */
+  fileChunk(id: number, finished: boolean, data: Buffer): void;
+  /** `node` left or its lease ran out: transfers with it end. */
+  nodeGone(node: string): void;
 }
 
 /**
@@ -67,8 +95,14 @@ export interface ClusterLink {
   names(room: string): Iterable<string>;
   /** A POST for `room`, to be sent to the other nodes with members there. */
   publishPost(room: string, frame: Buffer): void;
+  /** A POST from a non-member (`allowOutsidePosts`) for `room`'s members on other nodes. */
+  publishOutside(room: string, frame: Buffer): Promise<void>;
   /** A frame for user `name` on `node`. */
   sendDirect(node: string, name: string, frame: Buffer): void;
+  /** A file step for `node` (the sender's node id is filled in). */
+  sendFileControl(node: string, message: Omit<FileControl, 'n'>): void;
+  /** A file chunk for transfer `id` on `node`. */
+  sendChunk(node: string, id: number, finished: boolean, data: Uint8Array): void;
   /** The cluster's state for `/healthz` and the gauges. */
   health(): ClusterHealth;
   /** Leaves the cluster: this node's users and lease are removed at once. */

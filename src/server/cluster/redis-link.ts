@@ -1,9 +1,18 @@
 import { Redis } from 'ioredis';
 import { ServerError } from '../errors.js';
 import type { ClusterHealth } from '../metrics/health.js';
-import { decodeEnvelope, ENVELOPE_DIRECT, ENVELOPE_POSTS, encodeEnvelope } from './envelope.js';
+import {
+  decodeChunk,
+  decodeEnvelope,
+  ENVELOPE_CHUNK,
+  ENVELOPE_DIRECT,
+  ENVELOPE_POSTS,
+  encodeChunk,
+  encodeEnvelope,
+} from './envelope.js';
 import type {
   ClaimResult,
+  FileControl,
   ClusterHost,
   ClusterJoinResult,
   ClusterLink,
@@ -123,8 +132,11 @@ export class RedisClusterLink implements ClusterLink {
     this.#watch();
     this.#up = true;
     await this.#sweep();
-    this.#timer = setInterval(() => void this.#sweep(), Math.max(50, this.#o.leaseMs / 4));
+    // At least every 2 s whatever the lease, so joins and departures are logged promptly.
+    const every = Math.max(50, Math.min(2_000, this.#o.leaseMs / 4));
+    this.#timer = setInterval(() => void this.#sweep(), every);
     this.#host.log.info('joined cluster', { node: nodeId, nodes: [...this.#live].join(',') });
+    this.#announce('hi');
   }
 
   /** Follows the command connection: down, then up again (re-assert what Redis may have lost). */
@@ -270,6 +282,20 @@ export class RedisClusterLink implements ClusterLink {
     }
   }
 
+  async publishOutside(room: string, frame: Buffer): Promise<void> {
+    if (!this.#up) return;
+    try {
+      const nodes = await this.#cmd.hkeys(`${this.#p}:rn:${room}`);
+      const message = encodeEnvelope(ENVELOPE_POSTS, room, 1, [frame]);
+      for (const node of nodes) {
+        if (node !== this.nodeId)
+          this.#cmd.publish(`${this.#p}:n:${node}`, message).catch(() => {});
+      }
+    } catch {
+      // Redis went away: the post reached this node's members only.
+    }
+  }
+
   sendDirect(node: string, name: string, frame: Buffer): void {
     this.#flushPosts();
     if (!this.#up) return;
@@ -277,7 +303,23 @@ export class RedisClusterLink implements ClusterLink {
     this.#cmd.publish(`${this.#p}:n:${node}`, message).catch(() => {});
   }
 
+  sendFileControl(node: string, message: Omit<FileControl, 'n'>): void {
+    if (!this.#up) return;
+    const json = JSON.stringify({ ...message, n: this.nodeId });
+    this.#cmd.publish(`${this.#p}:n:${node}`, json).catch(() => {});
+  }
+
+  sendChunk(node: string, id: number, finished: boolean, data: Uint8Array): void {
+    if (!this.#up) return;
+    this.#cmd.publish(`${this.#p}:n:${node}`, encodeChunk(id, finished, data)).catch(() => {});
+  }
+
   #message(message: Buffer): void {
+    if (message[0] === ENVELOPE_CHUNK) {
+      const chunk = decodeChunk(message);
+      if (chunk !== null) this.#host.fileChunk(chunk.id, chunk.finished, chunk.data);
+      return;
+    }
     if (message[0] === 0x7b) {
       this.#delta(message);
       return;
@@ -300,6 +342,14 @@ export class RedisClusterLink implements ClusterLink {
       this.#host.log.warn('cluster room change not understood', { bytes: message.length });
       return;
     }
+    if (d.t.startsWith('f')) {
+      this.#host.fileControl(d as unknown as FileControl);
+      return;
+    }
+    if (d.t === 'hi' || d.t === 'bye') {
+      this.#peer(d.t, String((d as unknown as { n: string }).n));
+      return;
+    }
     const delta: RoomDelta = {
       kind: d.t === 'j' ? 'join' : 'leave',
       room: String(d.r),
@@ -309,6 +359,28 @@ export class RedisClusterLink implements ClusterLink {
       version: Number(d.v),
     };
     if (this.#mirrors.apply(delta)) this.#host.roomChanged(delta.room);
+  }
+
+  /**
+   * Tells every other live node that this one joins or leaves, so they log it at once
+   * rather than at their next sweep (which a short-lived node could fall between).
+   */
+  #announce(what: 'hi' | 'bye'): void {
+    const message = JSON.stringify({ t: what, n: this.nodeId });
+    for (const node of this.#live) {
+      if (node !== this.nodeId) this.#cmd.publish(`${this.#p}:n:${node}`, message).catch(() => {});
+    }
+  }
+
+  /** Another node said it joins or leaves. */
+  #peer(what: 'hi' | 'bye', node: string): void {
+    if (what === 'hi' && !this.#live.has(node)) {
+      this.#live.add(node);
+      this.#host.log.info('node joined', { node });
+    } else if (what === 'bye' && this.#live.delete(node)) {
+      this.#host.log.info('node left', { node });
+      this.#host.nodeGone(node);
+    }
   }
 
   /** Re-reads a room whose changes could not be put in order. */
@@ -340,10 +412,14 @@ export class RedisClusterLink implements ClusterLink {
     const { log } = this.#host;
     for (const node of live) if (!this.#live.has(node)) log.info('node joined', { node });
     for (const node of this.#live) {
-      if (!live.has(node)) log.info('node left', { node });
+      if (!live.has(node)) {
+        log.info('node left', { node });
+        this.#host.nodeGone(node);
+      }
     }
     for (const node of reply.slice(split + 1)) {
       log.warn('node lease expired; its users were removed', { node });
+      this.#host.nodeGone(node);
     }
     this.#live = live;
   }
@@ -393,13 +469,19 @@ export class RedisClusterLink implements ClusterLink {
     if (this.#up) {
       try {
         await withTimeout(this.#call('rkDepart', this.nodeId), 1_000, () => 'no answer');
+        this.#announce('bye');
         this.#host.log.info('left cluster', { node: this.nodeId });
       } catch {
         // Its lease runs out instead, and the others reap it.
       }
     }
-    this.#cmd.disconnect();
-    this.#sub.disconnect();
+    // quit, not disconnect: disconnect leaves a timer behind in ioredis.
+    try {
+      await withTimeout(Promise.all([this.#cmd.quit(), this.#sub.quit()]), 500, () => 'no answer');
+    } catch {
+      this.#cmd.disconnect();
+      this.#sub.disconnect();
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 import {
   type AcceptFileFrame,
+  encode,
   ErrorCode,
-  type FileNegotiation,
   type FileTransferFrame,
   frames,
   Kind,
@@ -10,14 +10,8 @@ import {
 } from '../../protocol/index.js';
 import type { ServerContext } from '../context.js';
 import type { ServerSession } from '../session.js';
-import type { TransferOutcome } from '../metrics/counters.js';
-import type { Transfer } from '../transfers.js';
-
-// The file relay of CLARIFICATIONS §6. The server relays every byte; a transfer is recorded
-// from the offer until its last chunk, a rejection, or either party leaving.
-
-/** How many ended ids a session remembers (to drop frames still in flight for them). */
-const CANCELLED_MEMORY = 64;
+import { abortRemote, answerRemote, offerRemote, relayRemoteChunk } from './remote-files.js';
+import { chunkHead, fields, forget, logTransfer, rememberCancelled } from './transfer-records.js';
 
 /**
  * Most live transfers one client may offer at once. Without a cap one client could hold all
@@ -26,42 +20,8 @@ const CANCELLED_MEMORY = 64;
  */
 export const MAX_OFFERS_PER_CLIENT = 1024;
 
-function fields(t: Transfer<ServerSession>): FileNegotiation {
-  return {
-    target: t.targetName,
-    source: t.sourceName,
-    id: t.id,
-    size: t.size,
-    fileName: t.fileName,
-  };
-}
-
-function forget(ctx: ServerContext, t: Transfer<ServerSession>, outcome: TransferOutcome): void {
-  ctx.counters.transfers[outcome]++;
-  ctx.transfers.delete(t.id);
-  t.source.offering--;
-  t.source.transfers.delete(t.id);
-  t.target.transfers.delete(t.id);
-}
-
-function rememberCancelled(party: ServerSession, id: number): void {
-  party.cancelled.add(id);
-  if (party.cancelled.size > CANCELLED_MEMORY) {
-    const oldest = party.cancelled.values().next().value!;
-    party.cancelled.delete(oldest);
-  }
-}
-
-function logTransfer(ctx: ServerContext, message: string, t: Transfer<ServerSession>): void {
-  ctx.log.info(message, {
-    id: t.id,
-    from: t.sourceName,
-    to: t.targetName,
-    file: t.fileName,
-    size: t.size,
-    relayed: t.relayed,
-  });
-}
+// The file relay of CLARIFICATIONS §6. The server relays every byte; a transfer is recorded
+// from the offer until its last chunk, a rejection, or either party leaving.
 
 /**
  * OFFER_FILE: the source must be the sender (else ILLEGAL_NAME). An offline target, no free
@@ -79,6 +39,19 @@ export function offerFile(ctx: ServerContext, session: ServerSession, frame: Off
   }
   const target = ctx.registry.user(frame.target);
   const hogging = session.offering >= MAX_OFFERS_PER_CLIENT;
+  const { cluster } = ctx;
+  if (target === undefined && !hogging && cluster !== null) {
+    ctx.hold(session, cluster.locate(frame.target), (node) => {
+      if (node === cluster.nodeId && ctx.registry.user(frame.target) !== undefined) {
+        offerFile(ctx, session, frame);
+      } else if (typeof node !== 'string' || node === 'down' || node === cluster.nodeId) {
+        refuse(ctx, session, frame, 'target offline');
+      } else if (!offerRemote(ctx, session, frame, node)) {
+        refuse(ctx, session, frame, 'no free transfer id');
+      }
+    });
+    return;
+  }
   const t =
     target === undefined || hogging
       ? undefined
@@ -91,18 +64,13 @@ export function offerFile(ctx: ServerContext, session: ServerSession, frame: Off
           fileName: frame.fileName,
         });
   if (t === undefined) {
-    session.send(frames.reject({ ...frame, id: 0 }));
-    ctx.log.info('transfer refused', {
-      from: session.name,
-      to: frame.target,
-      file: frame.fileName,
-      reason:
-        target === undefined
-          ? 'target offline'
-          : hogging
-            ? `sender has ${MAX_OFFERS_PER_CLIENT} live offers`
-            : 'no free transfer id',
-    });
+    const reason =
+      target === undefined
+        ? 'target offline'
+        : hogging
+          ? `sender has ${MAX_OFFERS_PER_CLIENT} live offers`
+          : 'no free transfer id';
+    refuse(ctx, session, frame, reason);
     return;
   }
   session.offering++;
@@ -112,6 +80,37 @@ export function offerFile(ctx: ServerContext, session: ServerSession, frame: Off
   t.target.cancelled.delete(t.id);
   t.target.send(frames.offer(fields(t)));
   logTransfer(ctx, 'transfer offered', t);
+}
+
+/** Sends `frame` to offerer `name`, wherever in the cluster it is. */
+function tellOfferer(ctx: ServerContext, name: string, frame: RejectFileFrame): void {
+  const local = ctx.registry.user(name);
+  const { cluster } = ctx;
+  if (local !== undefined || cluster === null) {
+    local?.send(frame);
+    return;
+  }
+  void cluster.locate(name).then((node) => {
+    if (typeof node === 'string' && node !== 'down' && node !== cluster.nodeId) {
+      cluster.sendDirect(node, name, encode(frame, { trusted: true }));
+    }
+  });
+}
+
+/** Answers an offer that cannot be made with REJECT_FILE, id 0. */
+function refuse(
+  ctx: ServerContext,
+  session: ServerSession,
+  frame: OfferFileFrame,
+  reason: string,
+): void {
+  session.send(frames.reject({ ...frame, id: 0 }));
+  ctx.log.info('transfer refused', {
+    from: session.name,
+    to: frame.target,
+    file: frame.fileName,
+    reason,
+  });
 }
 
 /**
@@ -129,19 +128,24 @@ export function answerOffer(
   const matches =
     t !== undefined &&
     t.target === session &&
+    t.remote?.local !== 'source' &&
     t.sourceName === frame.source &&
     t.targetName === frame.target &&
     (t.state === 'offered' || frame.kind === Kind.REJECT_FILE);
   if (!matches) {
     // The offerer left (or the offer ended) while this reply was on its way.
     if (t === undefined && session.cancelled.has(frame.id)) return;
-    ctx.registry.user(frame.source)?.send(frames.reject({ ...frame, id: 0 }));
+    tellOfferer(ctx, frame.source, frames.reject({ ...frame, id: 0 }));
     const what = frame.kind === Kind.ACCEPT_FILE ? 'ACCEPT_FILE' : 'REJECT_FILE';
     ctx.fail(
       session,
       ErrorCode.ILLEGAL_NAME,
       `${what} for id ${frame.id} from '${frame.source}' matches no transfer offered to this client`,
     );
+    return;
+  }
+  if (t.remote !== null) {
+    answerRemote(ctx, t, frame);
     return;
   }
   // Forwarded with the offer's own fields: the offerer matches replies to its offers by them,
@@ -162,20 +166,6 @@ export function answerOffer(
     forget(ctx, t, 'completed');
     logTransfer(ctx, 'transfer completed', t);
   }
-}
-
-/**
- * The 8 bytes before a FILE_TRANSFER's data: kind, length, transfer id, finished flag.
- * Re-encoding a whole chunk cost more than relaying it: 4,104 bytes is above Node's 4 KiB
- * buffer pool, so every chunk allocated an ArrayBuffer of its own and copied its data.
- */
-function chunkHead(id: number, finished: boolean, dataBytes: number): Buffer {
-  const head = Buffer.allocUnsafe(8);
-  head[0] = Kind.FILE_TRANSFER;
-  head.writeUInt32BE(3 + dataBytes, 1);
-  head.writeUInt16BE(id, 5);
-  head[7] = finished ? 1 : 0;
-  return head;
 }
 
 /**
@@ -200,7 +190,7 @@ export function relayChunk(
   if (t === undefined) {
     if (session.cancelled.has(frame.id)) return; // in flight when the transfer ended
     problem = `no live transfer has id ${frame.id}`;
-  } else if (t.source !== session) {
+  } else if (t.source !== session || t.remote?.local === 'target') {
     problem = `transfer ${frame.id} is not sent by this client`;
   } else if (t.state !== 'accepted') {
     problem = `transfer ${frame.id} has not been accepted yet`;
@@ -209,6 +199,10 @@ export function relayChunk(
   }
   if (problem !== null || t === undefined) {
     ctx.fail(session, ErrorCode.ILLEGAL_TRANSFER, problem ?? 'invalid chunk');
+    return;
+  }
+  if (t.remote !== null) {
+    relayRemoteChunk(ctx, session, t, frame);
     return;
   }
   t.relayed += frame.data.length;
@@ -237,10 +231,11 @@ export function releaseSenders(receiver: ServerSession): void {
       // Its silence while paused was the server's doing: its heartbeat clock restarts now, so
       // a sweep that runs before its queued bytes are read cannot take it for dead.
       sender.conn.lastReceivedAt = Date.now();
-      if (sender.held === null) sender.conn.resume();
+      sender.resumeIfFree();
     }
   }
   receiver.blockedSenders.clear();
+  receiver.holdsRemote = false;
   receiver.blockedSince = 0;
 }
 
@@ -252,6 +247,7 @@ export function abortTransfers(ctx: ServerContext, session: ServerSession): void
   for (const id of [...session.transfers]) {
     const t = ctx.transfers.get(id);
     if (t === undefined) continue;
+    if (t.remote !== null) abortRemote(ctx, t);
     forget(ctx, t, 'aborted');
     const other = t.source === session ? t.target : t.source;
     if (other !== session && other.state !== 'closed') {

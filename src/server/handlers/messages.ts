@@ -26,6 +26,14 @@ export function sendMessage(
   frame: SendMessageFrame,
 ): void {
   const members = ctx.registry.members(frame.room);
+  const { cluster } = ctx;
+  if (cluster !== null && ctx.options.allowOutsidePosts && !session.rooms.has(frame.room)) {
+    // An outsider has no copy of the room's nodes: Redis says where its members are.
+    const bytes = post(frame.room, session.name, frame.text);
+    if (members !== undefined) ctx.posts.add(members, bytes, undefined, session);
+    ctx.hold(session, cluster.publishOutside(frame.room, bytes), () => {});
+    return;
+  }
   if (members === undefined || (!session.rooms.has(frame.room) && !ctx.options.allowOutsidePosts)) {
     if (ctx.log.enabled('debug')) {
       const why = members === undefined ? 'no such room' : 'sender is not a member';

@@ -12,7 +12,15 @@ import {
 } from '../../../src/protocol/index.js';
 import { RelayServerImpl } from '../../../src/server/server.js';
 import type { ServerOptions } from '../../../src/server/index.js';
-import { openSocket, serverTransport } from '../../support/transport.js';
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import {
+  clearSpreadPorts,
+  openSocket,
+  serverTransport,
+  spreadPort,
+  TEST_CLUSTER,
+} from '../../support/transport.js';
 
 // Captured before any test fakes timers, so waits still time out under vi.useFakeTimers().
 const realSetTimeout = globalThis.setTimeout;
@@ -246,6 +254,7 @@ export async function connectSilent(port: number): Promise<Socket> {
 export async function startServer(
   options: ServerOptions = {},
 ): Promise<{ server: RelayServerImpl; port: number }> {
+  if (TEST_CLUSTER && options.cluster === undefined) return startClusterPair(options);
   const server = new RelayServerImpl({ ...serverTransport(), ...options, port: 0 });
   live.servers.add(server);
   const { port } = await server.listen();
@@ -253,7 +262,53 @@ export async function startServer(
 }
 
 /** Destroys every client and socket, then closes every server. Call in afterEach. */
+/**
+ * In the `cluster` project, `startServer` starts two nodes of one cluster instead (a prefix
+ * of their own in the run's Redis). The port it returns stands for both: clients connect to
+ * them in turn. The server it returns answers `stats` (summed), `inspect` and `close` for
+ * both nodes, and anything else as the first node.
+ */
+async function startClusterPair(
+  options: ServerOptions,
+): Promise<{ server: RelayServerImpl; port: number }> {
+  const cluster = { url: inject('clusterRedisUrl'), prefix: `suite-${randomUUID()}` };
+  const nodes: { server: RelayServerImpl; port: number }[] = [];
+  for (const nodeId of ['a', 'b']) {
+    const server = new RelayServerImpl({
+      ...serverTransport(),
+      ...options,
+      port: 0,
+      cluster: { ...cluster, nodeId },
+    });
+    live.servers.add(server);
+    nodes.push({ server, port: (await server.listen()).port });
+  }
+  const [a, b] = [nodes[0]!.server, nodes[1]!.server];
+  spreadPort(nodes[0]!.port, [nodes[0]!.port, nodes[1]!.port]);
+  const both = new Proxy(a, {
+    get(target, prop) {
+      if (prop === 'stats') {
+        const sum: Record<string, number> = { ...a.stats };
+        for (const [k, v] of Object.entries(b.stats)) sum[k] = (sum[k] ?? 0) + v;
+        // A room with members on both nodes is one room.
+        sum.rooms = new Set([...a.localRooms(), ...b.localRooms()]).size;
+        return sum;
+      }
+      if (prop === 'inspect') return (name: string) => a.inspect(name) ?? b.inspect(name);
+      if (prop === 'close') {
+        return async (farewell?: string) => {
+          await Promise.all([a.close(farewell), b.close(farewell)]);
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { server: both, port: nodes[0]!.port };
+}
+
 export async function cleanup(): Promise<void> {
+  clearSpreadPorts();
   for (const c of live.clients) c.destroy();
   for (const s of live.sockets) s.destroy();
   live.clients.clear();
