@@ -94,7 +94,7 @@ export const serveFilesCommand: CliCommand<ServeFilesArgs> = {
           onError: (err) => output.error(`file server: ${(err as Error).message}`),
         });
         output.notice(
-          `serving ${bot.dir} as ${client.name} on ${target.label}${argv.upload ? ' (uploads on)' : ''} (Ctrl-C to stop); try: relaykit say --direct ${client.name} help`,
+          `serving ${bot.dir} as ${client.name} on ${target.label}${argv.upload ? ' (uploads on)' : ''} (Ctrl-C to stop); people send it help by direct message`,
         );
         try {
           return await untilStopped(ctx, client, target.label);
