@@ -42,6 +42,8 @@ describe('relaykit serve-files', () => {
       srv.arg,
     ]);
     await cli.waitFor(/serving .* as files/);
+    // Not `relaykit say … help`: say leaves before the answer, and prints its own help.
+    expect(cli.stderr).toMatch(/people send it help by direct message/);
     writeFileSync(join(shared, 'data.bin'), data);
     const ann = await connect({ host: srv.host, port: srv.port, name: 'ann' });
     clients.push(ann);
