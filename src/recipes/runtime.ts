@@ -186,8 +186,14 @@ export async function runRecipes(
       for (const { client, room } of actionTargets(bot, conn))
         await joinOrExplain(client, room, bot.name);
       const mine = counters[i]!;
-      conn.primary.client.on('reconnect', () => {
+      const primary = conn.primary.client;
+      let on = formatAddress(primary.server);
+      primary.on('reconnect', ({ server }) => {
         mine.reconnections++;
+        // With a server list, say where the bot went: the operator sees a node's clients move.
+        const now = formatAddress(server);
+        if (now !== on) report(`bot ${bot.name} failed over from ${on} to ${now}`);
+        on = now;
       });
       runners.push(
         i < firstModule

@@ -70,6 +70,7 @@ export const listenCommand: CliCommand<ListenArgs> = {
         describe: 'Rooms to join (#ops and ops are the same room; ##ops is the room #ops)',
       })
       .example('$0 listen ops dev', 'coloured lines on a terminal')
+      .example('$0 listen ops --server a:17734,b:17734', 'fail over between two nodes of one relay')
       .example(
         '$0 listen ops --json | jq -r "select(.type==\\"post\\") | .text"',
         'one JSON object per line: {ts,type,room,from,text}',

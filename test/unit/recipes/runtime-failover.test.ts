@@ -66,12 +66,13 @@ bots:
       },
     });
     const plan = quietPlan(list);
+    const reports: string[] = [];
     const run = await runRecipes([loaded.plan], {
       resolveServer: (ref) => plan.resolve(ref),
       bots: [greeter],
       // The SDK's own connect, with a short backoff so the test waits on events, not time.
       connect: (o) => connect({ ...o, reconnect: { initialDelayMs: 5, maxDelayMs: 20 } }),
-      report: () => {},
+      report: (m) => reports.push(m),
       log: () => {},
     });
     runs.push(run);
@@ -96,5 +97,9 @@ bots:
     const hello = bob.waitFor('post', (p) => p.from === 'greeter' && p.text === 'hello');
     await bob.say('ops', '!hi');
     await hello;
+    expect(reports.sort()).toEqual([
+      `bot echo failed over from 127.0.0.1:${a.port} to 127.0.0.1:${b.port}`,
+      `bot greeter failed over from 127.0.0.1:${a.port} to 127.0.0.1:${b.port}`,
+    ]);
   });
 });
