@@ -33,6 +33,7 @@ import {
   startServer,
   stopChild,
 } from './lib/proc.js';
+import { type ClusterRig, startClusterRig } from './lib/cluster.js';
 import { load, machine, table } from './lib/report.js';
 import { summarise, type Window } from './profile.js';
 import { type Cpu, type Run, SCENARIOS, type Scenario } from './lib/scenarios.js';
@@ -58,7 +59,7 @@ const { values } = parseArgs({
 
 if (values.help) {
   process.stdout.write(
-    'npm run bench -- [--scenario codec|fanout|rooms|connect|file|sdk-file|file-server|big-room|\n' +
+    'npm run bench -- [--scenario codec|fanout|rooms|connect|file|sdk-file|file-server|big-room|cluster-fanout|cluster-rooms|\n' +
       '  churn|fanout-tls|file-tls|fanout-metrics]...\n' +
       '  [--host H --port P]\n' +
       '  [--source] [--no-build] [--no-save] [--quick] [--label NAME] [--profile DIR]\n' +
@@ -231,8 +232,26 @@ async function runScenario(s: Scenario): Promise<Record<string, unknown>> {
   const servers = new Map<string, ServerHandle>();
   const targets: Target[] = [];
   let stopScraping = (): void => {};
+  let cluster: ClusterRig | null = null;
+  let redisBefore = { commands: 0, cpuSeconds: 0 };
   try {
-    if (s.transport === 'tls' && !external) {
+    if (s.variant === 'cluster' && !external) {
+      // One node alone is the baseline; the members alternate between two nodes on Redis.
+      const source = values.source ? ['--source'] : [];
+      const single = await startServer('server-process.ts', source);
+      servers.set('baseline', single);
+      targets.push({ name: 'baseline', kind: 'protocol', host: '127.0.0.1', port: single.port });
+      cluster = await startClusterRig(source);
+      servers.set('relaykit', cluster.handle);
+      targets.push({
+        name: 'relaykit',
+        kind: 'protocol',
+        host: '127.0.0.1',
+        port: cluster.ports[0]!,
+        ports: cluster.ports,
+      });
+      redisBefore = await cluster.redisUsage();
+    } else if (s.transport === 'tls' && !external) {
       // Two server processes alike but for the wire (the load uses the same names on each):
       // the plaintext one is the baseline of the TLS one.
       const source = values.source ? ['--source'] : [];
@@ -264,7 +283,7 @@ async function runScenario(s: Scenario): Promise<Record<string, unknown>> {
       servers.set('baseline', srv);
       targets.push({ name: 'baseline', kind: s.baseline, host: '127.0.0.1', port: srv.port });
     }
-    if ((s.transport === 'tls' || s.variant === 'metrics') && !external) {
+    if ((s.transport === 'tls' || s.variant !== undefined) && !external) {
       // Both targets are set up above.
     } else if (!s.server) {
       targets.push({ name: 'relaykit', kind: 'protocol', host: '', port: 0 });
@@ -281,6 +300,15 @@ async function runScenario(s: Scenario): Promise<Record<string, unknown>> {
     }
     const params2 = { ...params, source: values.source ? 1 : 0 };
     const runs = await drive({ scenario: s.load ?? s.name, targets, params: params2 }, servers);
+    if (cluster !== null) {
+      const after = await cluster.redisUsage();
+      runs.relaykit!.redis = {
+        commands: after.commands - redisBefore.commands,
+        cpuSeconds: round(after.cpuSeconds - redisBefore.cpuSeconds),
+      };
+      await cluster.stop();
+      cluster = null;
+    }
     for (const srv of servers.values()) await srv.stop();
     const run = runs.relaykit!;
     if (values.profile && servers.has('relaykit')) printProfile(values.profile, windows(run));
@@ -305,6 +333,7 @@ async function runScenario(s: Scenario): Promise<Record<string, unknown>> {
     };
   } finally {
     stopScraping();
+    await cluster?.stop();
     for (const srv of servers.values()) await srv.stop();
   }
 }

@@ -9,6 +9,7 @@
  *                  the bench's private build when RELAYKIT_BENCH_BUILD is set, else dist/)
  *   --module PATH  load createServer from another build (to measure a change before and after)
  *   --metrics      serve Prometheus metrics on a free port (the orchestrator scrapes them)
+ *   --cluster URL  join the cluster on that Redis (with --node-id ID and --cluster-prefix P)
  *   --tls          listen with TLS (a fresh development certificate) and in plaintext beside it,
  *                  so one server process serves both sides of a TLS-versus-plaintext comparison
  */
@@ -33,6 +34,7 @@ interface ServerModule {
     tls?: { cert: string; key: string };
     plainPort?: number;
     metrics?: { port: number };
+    cluster?: { url: string; nodeId?: string; prefix?: string };
   }): BenchServer & {
     readonly metricsAddress?: { host: string; port: number } | null;
     addresses?: readonly { transport: string; port: number }[];
@@ -66,6 +68,20 @@ if (tls) {
   const set = certs.createDevCertificateSet();
   ca = set.ca.cert;
   server = mod.createServer({ host: '127.0.0.1', port: 0, tls: set.server, plainPort: 0 });
+} else if (process.argv.includes('--cluster')) {
+  const arg = (flag: string): string | undefined => {
+    const i = process.argv.indexOf(flag);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
+  server = mod.createServer({
+    host: '127.0.0.1',
+    port: 0,
+    cluster: {
+      url: arg('--cluster')!,
+      nodeId: arg('--node-id') ?? `bench-${process.pid}`,
+      prefix: arg('--cluster-prefix') ?? 'bench',
+    },
+  });
 } else if (process.argv.includes('--metrics')) {
   server = mod.createServer({ host: '127.0.0.1', port: 0, metrics: { port: 0 } });
 } else {

@@ -60,6 +60,16 @@ export interface Target {
   port: number;
   /** Dial with TLS, trusting this CA (PEM). */
   tls?: { ca: string };
+  /**
+   * Nodes of one cluster: client i connects to `ports[i % ports.length]` instead of `port`
+   * (the cluster scenarios spread the members over the nodes this way).
+   */
+  ports?: number[];
+}
+
+/** The port client `i` of a load dials on `target`. */
+export function portFor(target: Target, i: number): number {
+  return target.ports === undefined ? target.port : target.ports[i % target.ports.length]!;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { Target } from '../lib/ipc.js';
+import { portFor, type Target } from '../lib/ipc.js';
 import { type Latency, latency, round as round3 } from '../lib/stats.js';
 import { type Deferred, deferred, destroyAll, type LoadContext, open, within } from './net.js';
 import {
@@ -158,7 +158,7 @@ async function rig(ctx: LoadContext, target: Target): Promise<Rig> {
     // Every frame in a chunk shares one clock reading; the sender is pumped after each chunk.
     const socket = await open(
       target.host,
-      target.port,
+      portFor(target, m),
       (chunk: Buffer) => {
         now = performance.now();
         scanner.push(chunk);

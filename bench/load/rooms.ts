@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { Target } from '../lib/ipc.js';
+import { portFor, type Target } from '../lib/ipc.js';
 import { latency, round } from '../lib/stats.js';
 import { type Deferred, deferred, destroyAll, type LoadContext, open, within } from './net.js';
 import {
@@ -145,7 +145,7 @@ async function rig(ctx: LoadContext, target: Target) {
         ready.reject(new Error(`client ${c} got ERR 0x${buf[p]!.toString(16)}`));
       }
     });
-    const socket = await open(target.host, target.port, (chunk: Buffer) => {
+    const socket = await open(target.host, portFor(target, c), (chunk: Buffer) => {
       now = performance.now();
       scanner.push(chunk);
     });
