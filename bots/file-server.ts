@@ -118,7 +118,8 @@ export async function fileServer(
       transfers.delete(transfer);
     }
   };
-  const queues = new UserQueues(options.maxRunningPerUser ?? 3, send);
+  const maxRunning = options.maxRunningPerUser ?? 3;
+  const queues = new UserQueues(maxRunning, send);
   const deps: CommandDeps = {
     client,
     root,
@@ -126,6 +127,7 @@ export async function fileServer(
     queues,
     upload,
     limits: `at most ${formatSize(maxUpload)} each, ${formatSize(quota)} in all`,
+    maxRunning,
   };
   const refuseStranger = (user: string): Promise<void> =>
     tell(user, [

@@ -18,6 +18,8 @@ export interface CommandDeps {
   upload: boolean;
   /** The upload limits, in words, for `help`. */
   limits: string;
+  /** Transfers each user may have running at once. */
+  maxRunning: number;
 }
 
 /** Splits `ls docs page 2` into the folder and the page. */
@@ -39,7 +41,7 @@ export async function runCommand(deps: CommandDeps, user: string, text: string):
   switch (word) {
     case 'help':
     case '?':
-      return helpLines(deps.upload, deps.limits);
+      return helpLines(deps.upload, deps.limits, deps.maxRunning);
     case 'ls':
     case 'dir':
       return ls(deps, arg);
@@ -138,7 +140,7 @@ async function get(deps: CommandDeps, user: string, arg: string): Promise<string
   const position = deps.queues.add(user, { typed: at.shown });
   if (position === 0) return [];
   return [
-    `${shownName(at.shown)} waits in your queue (number ${position}): 3 files run at once. Send queue to see it, cancel to empty it.`,
+    `${shownName(at.shown)} waits in your queue (number ${position}): ${deps.maxRunning === 1 ? '1 file runs' : `${deps.maxRunning} files run`} at once. Send queue to see it, cancel to empty it.`,
   ];
 }
 

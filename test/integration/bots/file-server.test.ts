@@ -216,6 +216,24 @@ describe('file server bot: get', () => {
     expect((await cat.ask('queue', /^running:/)).join('\n')).not.toContain('waiting');
   });
 
+  it('help and the queue state the limit the bot runs with', async () => {
+    for (let i = 0; i < 2; i++) await writeFile(join(shared, `m${i}.bin`), randomBytes(10));
+    await start({ maxRunningPerUser: 1 });
+    const eve = await user('eve');
+    eve.client.onOffer(() => undefined); // the first offer keeps the one slot busy
+    const help = await eve.ask('help', /^cancel:/);
+    expect(help).toContain(
+      'get <name>: I offer you the file; 1 runs at once, more wait (get docs/report.pdf)',
+    );
+    expect(help).toContain(
+      'ls [folder] [page N]: names, sizes and times, folders end in / (ls docs page 2)',
+    );
+    await eve.ask('get m0.bin', /Offering m0\.bin/);
+    expect(await eve.ask('get m1.bin', /waits/)).toEqual([
+      'm1.bin waits in your queue (number 1): 1 file runs at once. Send queue to see it, cancel to empty it.',
+    ]);
+  });
+
   it('a file deleted between ls and get is answered in plain words', async () => {
     await writeFile(join(shared, 'soon-gone.txt'), 'x');
     await start();
