@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, connect } from '../../../src/client/index.js';
 import { createServer, type RelayServer } from '../../../src/server/index.js';
 import { startRedis, type TestRedis } from '../../support/redis-server.js';
+import { killServed, lineMatching, serve } from '../../support/serve-process.js';
 
 // Clients with a server list against what the list is for: two nodes of one cluster on a
 // real redis-server. A client whose node stops moves to the other node, where its room and
@@ -19,6 +20,7 @@ const clients: Client[] = [];
 afterEach(async () => {
   await Promise.allSettled(clients.splice(0).map((c) => c.close()));
   await Promise.allSettled(servers.splice(0).map((s) => s.close()));
+  killServed();
 });
 
 async function node(
@@ -75,5 +77,44 @@ describe('failover between the nodes of a cluster', () => {
     await bob.say('ops', 'welcome back');
     expect(await reply).toMatchObject({ room: 'ops', from: 'bob' });
     expect(await bob.direct('alice', 'psst')).toEqual({ delivered: true });
+  });
+
+  it('after a SIGKILL, the client keeps retrying the other node until the lease of the dead node frees its name', async () => {
+    const prefix = `failover-${randomUUID()}`;
+    const args = (id: string) => [
+      '--port',
+      '0',
+      '--json-logs',
+      '--cluster',
+      redis.url,
+      '--cluster-prefix',
+      prefix,
+      '--cluster-lease',
+      '1',
+      '--node-id',
+      id,
+    ];
+    const a = serve(args('a'));
+    const b = serve(args('b'));
+    const listening = /"msg":"listening".*"port":(\d+)/;
+    const [pa, pb] = (
+      await Promise.all([lineMatching(a, listening), lineMatching(b, listening)])
+    ).map((m) => Number(m[1])) as [number, number];
+    const alice = await client('alice', [pa, pb]);
+    const bob = await client('bob', [pb]);
+    await alice.join('ops');
+    await bob.join('ops');
+    const tried: number[] = [];
+    alice.on('reconnecting', (r) => void tried.push(r.server.port));
+    const back = alice.waitFor('reconnect', undefined, { timeoutMs: 15_000 });
+
+    a.child.kill('SIGKILL');
+    expect((await back).server.port).toBe(pb);
+    // Until the lease ran out, b answered NAME_IN_USE and the client went round the list.
+    expect(tried.slice(0, 2)).toEqual([pb, pa]);
+    expect([...alice.joined]).toEqual(['ops']);
+    const heard = bob.waitFor('post', (p) => p.text === 'back after a SIGKILL');
+    await alice.say('ops', 'back after a SIGKILL');
+    expect(await heard).toMatchObject({ from: 'alice' });
   });
 });
