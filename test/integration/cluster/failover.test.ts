@@ -52,11 +52,16 @@ describe('failover between the nodes of a cluster', () => {
     const bob = await client('bob', [b.port, a.port]);
     expect([alice.server.port, bob.server.port]).toEqual([a.port, b.port]);
     await alice.join('ops');
+    // Each node learns of the other's members through Redis: wait until both see both.
+    const both = (c: Client) =>
+      c.waitFor('members', (m) => m.room === 'ops' && m.members.join() === 'alice,bob');
+    const seen = Promise.all([both(alice), both(bob)]);
+    await bob.join('ops');
+    await seen;
     const bobSeesAlice = bob.waitFor(
       'members',
       (m) => m.room === 'ops' && m.members.join() === 'bob,alice',
     );
-    expect(await bob.join('ops')).toEqual(['alice', 'bob']);
 
     // Across nodes before the failover.
     let heard = bob.waitFor('post', (p) => p.text === 'from a');
@@ -103,7 +108,12 @@ describe('failover between the nodes of a cluster', () => {
     const alice = await client('alice', [pa, pb]);
     const bob = await client('bob', [pb]);
     await alice.join('ops');
+    const seen = bob.waitFor(
+      'members',
+      (m) => m.room === 'ops' && m.members.join() === 'alice,bob',
+    );
     await bob.join('ops');
+    await seen;
     const tried: number[] = [];
     alice.on('reconnecting', (r) => void tried.push(r.server.port));
     const back = alice.waitFor('reconnect', undefined, { timeoutMs: 15_000 });
