@@ -11,20 +11,15 @@
  * await kit.close()
  */
 import { Readable } from 'node:stream';
-import { type Client, connect, type PostEvent } from '../client/index.js';
+import { type Client, connect } from '../client/index.js';
 import type { Bot } from '../modules/index.js';
 import { loadRecipes, type RecipeRun, runRecipes } from '../recipes/index.js';
 import { createServer } from '../server/index.js';
+import { type TestUser, testUser } from './user.js';
 
-/** A test user: a connected client with helpers that wait for what a bot says. */
-export interface TestUser {
-  /** The user's connected client, for anything the helpers do not cover. */
-  readonly client: Client;
-  /** Posts `text` in `room`. */
-  say(room: string, text: string): Promise<void>;
-  /** The next post matching `filter` (from whom, in which room), within `timeoutMs` (default 5000). */
-  nextPost(filter?: { from?: string; room?: string; timeoutMs?: number }): Promise<PostEvent>;
-}
+export type { OfferWait, ReceivedFile } from './offers.js';
+export { OfferTimeoutError } from './offers.js';
+export type { TestUser } from './user.js';
 
 /** A running kit: its server's address, `run`, `user` and `close`. */
 export interface TestKit {
@@ -86,19 +81,9 @@ export async function startTestKit(): Promise<TestKit> {
     async user(name, options = {}) {
       const client = await connect({ name, host, port });
       clients.push(client);
+      const user = testUser(client);
       for (const room of options.rooms ?? []) await client.join(room);
-      return {
-        client,
-        say: (room, text) => client.say(room, text),
-        nextPost: (filter = {}) =>
-          client.waitFor(
-            'post',
-            (p) =>
-              (filter.from === undefined || p.from === filter.from) &&
-              (filter.room === undefined || p.room === filter.room),
-            { timeoutMs: filter.timeoutMs ?? 5000 },
-          ),
-      };
+      return user;
     },
     async close() {
       await Promise.allSettled(runs.map((r) => r.stop()));
