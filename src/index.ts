@@ -42,6 +42,8 @@ export {
   ModuleLoadError,
 } from './modules/index.js';
 export * from './protocol/index.js';
+// A bot's and a trigger's timers: `systemClock` under `relaykit run`, a fake one in kit tests.
+export { type Clock, type ClockTimer, systemClock } from './clock.js';
 // Recipe plugins import these from the package root, like bot modules import defineBot; `z`
 // is relaykit's own zod, so a plugin in a folder without zod installed has one too.
 export {

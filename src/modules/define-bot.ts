@@ -1,4 +1,5 @@
 import type { Client } from '../client/index.js';
+import type { Clock } from '../clock.js';
 import { RelayKitError } from '../errors.js';
 import { isValidName } from '../protocol/index.js';
 
@@ -8,6 +9,11 @@ export interface BotSetupContext {
   log(line: string): void;
   /** Aborted when the bot is stopping (Ctrl-C, SIGTERM, `kit.close()`), before its cleanup runs. */
   readonly signal: AbortSignal;
+  /**
+   * Timers for the bot's own behaviour (`clock.setInterval(tick, 60_000)`): the real ones
+   * under `relaykit run`, and a clock the test advances under `startTestKit({ time: 'fake' })`.
+   */
+  readonly clock: Clock;
 }
 
 /** What `setup` may return: a cleanup run on stop, before the bot departs (sync or async). */

@@ -1,4 +1,5 @@
 import type { Client } from '../client/index.js';
+import { type Clock, systemClock } from '../clock.js';
 import type { Bot, BotCleanup } from './define-bot.js';
 import { BotCounters } from '../metrics/bot-counters.js';
 
@@ -8,6 +9,8 @@ export interface ModuleBotOutputs {
   report(message: string): void;
   /** Where its handled events and failed handlers are counted (`relaykit run --metrics`). */
   counters?: BotCounters;
+  /** The bot's timers (default: the real ones). */
+  clock?: Clock;
 }
 
 /** Client events that are the bot's own work; the rest are the connection's life. */
@@ -68,6 +71,7 @@ export class ModuleBotRunner {
     const result = await this.#bot.setup(this.#client, {
       log: (line) => this.#out.log(`${this.name}: ${line}`),
       signal: this.#controller.signal,
+      clock: this.#out.clock ?? systemClock,
     });
     if (typeof result === 'function') this.#cleanup = result;
   }

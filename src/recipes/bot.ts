@@ -1,4 +1,5 @@
 import { type FileServerHandle, fileServer } from '../../bots/index.js';
+import { type Clock, systemClock } from '../clock.js';
 import { ArchiveWriter } from '../archive/index.js';
 import { BotCounters } from '../metrics/bot-counters.js';
 import type { Client, OfferContext } from '../client/index.js';
@@ -23,6 +24,8 @@ export interface BotOutputs {
   env: Readonly<Record<string, string | undefined>>;
   /** Where its events and actions are counted (for `relaykit run --metrics`). */
   counters?: BotCounters;
+  /** The triggers' timers (default: the real ones). */
+  clock?: Clock;
 }
 
 /** Bounded waits on stop, so a stuck send or transfer cannot hold Ctrl-C hostage. */
@@ -90,6 +93,7 @@ export class BotRunner implements ActionHost {
     const host: TriggerHost = {
       client: this.#conn.primary.client,
       name: this.name,
+      clock: this.#out.clock ?? systemClock,
       lines: (fn) => {
         this.#lineListeners.add(fn);
         return () => this.#lineListeners.delete(fn);

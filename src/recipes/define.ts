@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Client, OfferContext } from '../client/index.js';
+import type { Clock } from '../clock.js';
 import { RecipeDefinitionError } from './errors.js';
 import type { ActionHost, RecipeEvent } from './host.js';
 import type { CompiledPattern } from './pattern.js';
@@ -100,6 +101,8 @@ export interface TriggerHost {
   readonly name: string;
   /** Lines of standard input (cleaned, never blank); returns the unsubscribe function. */
   lines(fn: (line: string) => void): () => void;
+  /** Timers for the trigger (`every:` uses it): real under `relaykit run`, fake in a kit test. */
+  readonly clock: Clock;
 }
 
 /** What a trigger's compile step returns. */
@@ -216,10 +219,11 @@ export function defineAction<Spec, Plan = Spec>(
  *   name: 'tick',
  *   schema: z.null(),
  *   fields: ['count'],
- *   subscribe: (_plan, fire) => {
+ *   // `clock`, not the global timers, so a kit test with time: 'fake' can advance it
+ *   subscribe: (_plan, fire, { clock }) => {
  *     let count = 0
- *     const t = setInterval(() => fire({ fields: { count: ++count } }), 1000)
- *     return () => clearInterval(t)
+ *     const t = clock.setInterval(() => fire({ fields: { count: ++count } }), 1000)
+ *     return () => clock.clearInterval(t)
  *   },
  * })
  */

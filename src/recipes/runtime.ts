@@ -1,4 +1,5 @@
 import { createInterface, type Interface } from 'node:readline';
+import { type Clock, systemClock } from '../clock.js';
 import { formatAddress, type ServerAddress } from '../address.js';
 import { type Client, type ConnectOptions, connect } from '../client/index.js';
 import { sanitizeLine } from '../protocol/index.js';
@@ -66,6 +67,11 @@ export interface RunRecipesOptions {
    * free one). prom-client is loaded only when this is set.
    */
   metrics?: { host: string; port: number };
+  /**
+   * The timers of the bots' own behaviour: `every:` rules and a module bot's `clock`
+   * (default: the real ones). The testing kit passes a clock its test advances.
+   */
+  clock?: Clock;
 }
 
 /** Why a run ended on its own. */
@@ -107,6 +113,7 @@ export async function runRecipes(
   options: RunRecipesOptions,
 ): Promise<RecipeRun> {
   const dial = options.connect ?? connect;
+  const clock = options.clock ?? systemClock;
   const log = options.log ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const report = options.report ?? ((message: string) => void process.stderr.write(`${message}\n`));
   const env = options.env ?? process.env;
@@ -197,11 +204,12 @@ export async function runRecipes(
       });
       runners.push(
         i < firstModule
-          ? new BotRunner(bot, conn, { log, report, env, counters: mine })
+          ? new BotRunner(bot, conn, { log, report, env, counters: mine, clock })
           : new ModuleBotRunner(modules[i - firstModule]!, conn.primary.client, {
               log,
               report,
               counters: mine,
+              clock,
             }),
       );
     }

@@ -12,19 +12,49 @@
  */
 import { Readable } from 'node:stream';
 import { type Client, connect } from '../client/index.js';
+import { type Clock, systemClock } from '../clock.js';
 import type { Bot } from '../modules/index.js';
 import { loadRecipes, type RecipeRun, runRecipes } from '../recipes/index.js';
 import { createServer } from '../server/index.js';
+import { FakeClock, FakeClockError } from './fake-clock.js';
 import { type TestUser, testUser } from './user.js';
+
+export { FakeClock, FakeClockError } from './fake-clock.js';
 
 export type { OfferWait, ReceivedFile } from './offers.js';
 export { OfferTimeoutError } from './offers.js';
 export type { TestUser } from './user.js';
 
-/** A running kit: its server's address, `run`, `user` and `close`. */
+/** Options of `startTestKit`. */
+export interface TestKitOptions {
+  /**
+   * `'fake'`: the bots' own timers (`every:` rules, the `clock` a bot's `setup` gets) move
+   * only when the test calls `kit.advance(ms)`. The server and the connections keep real
+   * time. Default `'real'`.
+   */
+  time?: 'real' | 'fake';
+}
+
+/** A running kit: its server's address, `run`, `user`, the bots' clock and `close`. */
 export interface TestKit {
   readonly host: string;
   readonly port: number;
+  /** The clock the kit's bots get: a `FakeClock` with `time: 'fake'`, else the real one. */
+  readonly clock: Clock;
+  /**
+   * With `time: 'fake'`: moves the bots' time forward by `ms`, firing every timer due on the
+   * way in order and letting each one's sends go out. Throws `FakeClockError` with real time.
+   *
+   * @example
+   * const kit = await startTestKit({ time: 'fake' })
+   * await kit.runRecipe('ticker.yaml')     // every: 1m
+   * const tick = ann.nextPost({ from: 'ticker' })
+   * await kit.advance(60_000)
+   * expect((await tick).text).toBe('tick 1')
+   */
+  advance(ms: number): Promise<void>;
+  /** With `time: 'fake'`: the bots' timers still waiting (0 once every cleanup cleared its own). */
+  readonly pendingTimers: number;
   /** Runs a `defineBot` bot against the kit's server, resolving once it is in its rooms. */
   run(bot: Bot): Promise<RecipeRun>;
   /**
@@ -44,7 +74,15 @@ export interface TestKit {
 }
 
 /** Starts a bundled relay server on a free port on 127.0.0.1. */
-export async function startTestKit(): Promise<TestKit> {
+export async function startTestKit(options: TestKitOptions = {}): Promise<TestKit> {
+  const fake = options.time === 'fake' ? new FakeClock() : undefined;
+  const clock = fake ?? systemClock;
+  const needFake = (what: string): FakeClock => {
+    if (fake) return fake;
+    throw new FakeClockError(
+      `${what} needs fake time: start the kit with startTestKit({ time: 'fake' })`,
+    );
+  };
   const server = createServer({ host: '127.0.0.1', port: 0 });
   const { host, port } = await server.listen(0, '127.0.0.1');
   const runs: RecipeRun[] = [];
@@ -52,12 +90,18 @@ export async function startTestKit(): Promise<TestKit> {
   return {
     host,
     port,
+    clock,
+    advance: async (ms) => needFake(`kit.advance(${ms})`).advance(ms),
+    get pendingTimers() {
+      return needFake('kit.pendingTimers').pending;
+    },
     async run(bot) {
       const run = await runRecipes([], {
         bots: [bot],
         resolveServer: async () => ({ host, port }),
         // A test's stdin is not the bot's input, and the kit's bots print nothing of their own.
         log: () => {},
+        clock,
       });
       runs.push(run);
       return run;
@@ -74,6 +118,7 @@ export async function startTestKit(): Promise<TestKit> {
         report: (message) => reports.push(message),
         // A test's stdin is not the recipe's input.
         stdin: Readable.from([]),
+        clock,
       });
       runs.push(run);
       return Object.assign(run, { reports, logs });

@@ -22,11 +22,13 @@ const PROMISED: Record<string, string[]> = {
     'defineTrigger',
     'z',
     'ArchiveWriter',
+    'systemClock',
   ],
   'relaykit/server': ['createServer', 'createLogger', 'ServerError'],
   'relaykit/recipes': ['runRecipes', 'loadRecipeFile', 'defineAction', 'RecipeError'],
   'relaykit/protocol': ['FrameDecoder', 'encode', 'frames', 'ProtocolError'],
   'relaykit/bots': ['echoBot', 'fileServer', 'archiveRooms'],
+  'relaykit/testing': ['startTestKit', 'FakeClock', 'FakeClockError', 'OfferTimeoutError'],
 };
 
 const DOCS = [
@@ -35,6 +37,7 @@ const DOCS = [
   'examples/greeter.ts',
   'examples/echo-bot.ts',
   'examples/dice-plugin.ts',
+  'examples/reminder.ts',
 ];
 
 /** Every `import { a, type B } from 'relaykit…'` in the docs, as entry -> value names. */

@@ -15,12 +15,12 @@ export const everyTrigger = defineTrigger({
     }
     return { plan: { intervalMs: ms }, summary: `every ${spec}` };
   },
-  subscribe: (plan: { intervalMs: number }, fire) => {
+  subscribe: (plan: { intervalMs: number }, fire, { clock }) => {
     let count = 0;
-    const timer = setInterval(() => {
+    const timer = clock.setInterval(() => {
       count++;
       fire({ fields: { count } });
     }, plan.intervalMs);
-    return () => clearInterval(timer);
+    return () => clock.clearInterval(timer);
   },
 });
