@@ -1,6 +1,15 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode, frames, Kind } from '../../../src/protocol/index.js';
+import {
+  type AcceptFileFrame,
+  ErrorCode,
+  type FileTransferFrame,
+  frames,
+  Kind,
+  MAX_CHUNK_BYTES,
+  type OfferFileFrame,
+} from '../../../src/protocol/index.js';
 import { startRedis, type TestRedis } from '../../support/redis-server.js';
 import { cleanup, startServer, TestClient } from '../server/helpers.js';
 
@@ -110,4 +119,41 @@ describe('a two-node cluster', () => {
     bob.send(frames.enterRoom('two'));
     expect(await bob.closedWith()).toBe(ErrorCode.TOO_MANY_ROOMS);
   });
+});
+
+describe('a file between two nodes', () => {
+  it('relays 200 MiB intact, holding the offerer back instead of buffering it', async () => {
+    const { a, b } = await twoNodes();
+    const alice = await TestClient.registered(a.port, 'alice');
+    const bob = await TestClient.registered(b.port, 'bob');
+    const size = 200 * 1024 * 1024;
+    alice.send(frames.offer({ target: 'bob', source: 'alice', id: 0, size, fileName: 'big.bin' }));
+    const offer = (await bob.next(Kind.OFFER_FILE)) as OfferFileFrame;
+    bob.send(frames.accept(offer));
+    const accepted = (await alice.next(Kind.ACCEPT_FILE)) as AcceptFileFrame;
+    const sent = createHash('sha256');
+    const got = createHash('sha256');
+    let paused = false;
+    const sending = (async () => {
+      for (let off = 0, i = 0; off < size; off += MAX_CHUNK_BYTES, i++) {
+        const data = Buffer.alloc(Math.min(MAX_CHUNK_BYTES, size - off), i % 251);
+        sent.update(data);
+        const ok = alice.send(frames.chunk(accepted.id, data, off + data.length === size));
+        if (a.server.inspect('alice')?.paused) paused = true;
+        if (!ok) await once(alice.socket, 'drain');
+      }
+    })();
+    let received = 0;
+    while (received < size) {
+      const chunk = (await bob.next(Kind.FILE_TRANSFER, 20_000)) as FileTransferFrame;
+      got.update(chunk.data);
+      received += chunk.data.length;
+      if (a.server.inspect('alice')?.paused) paused = true;
+    }
+    await sending;
+    expect(received).toBe(size);
+    expect(got.digest('hex')).toBe(sent.digest('hex'));
+    // The credit window stopped reading alice while bob's node caught up.
+    expect(paused).toBe(true);
+  }, 120_000);
 });

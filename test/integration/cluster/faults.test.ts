@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode, frames, Kind } from '../../../src/protocol/index.js';
+import { ErrorCode, frames, Kind, type OfferFileFrame } from '../../../src/protocol/index.js';
 import { startRedis, type TestRedis } from '../../support/redis-server.js';
 import { killServed, lineMatching, type Served, serve } from '../../support/serve-process.js';
 import { cleanup, startServer, TestClient, until } from '../server/helpers.js';
@@ -51,8 +51,13 @@ const listsOnly = (who: string) => (f: { kind: number; users?: string[] }) =>
 describe('cluster faults', () => {
   it('a node killed with SIGKILL: within its lease its users are gone everywhere', async () => {
     const { a, b, pa, pb } = await twoProcesses(1);
-    const [, bob] = await aliceAndBob(pa, pb);
+    const [alice, bob] = await aliceAndBob(pa, pb);
+    const negotiation = { target: 'bob', source: 'alice', id: 0, size: 1000, fileName: 'f.bin' };
+    alice.send(frames.offer(negotiation));
+    const offered = (await bob.next(Kind.OFFER_FILE)) as OfferFileFrame;
     a.child.kill('SIGKILL');
+    // Its transfer ends too: bob is told with REJECT_FILE, under the id he was offered.
+    expect(await bob.next(Kind.REJECT_FILE, 10_000)).toEqual(frames.reject(offered));
     await bob.next(listsOnly('bob'), 10_000).catch((e) => {
       throw new Error(`${e.message}\nA:\n${a.stderr()}\nB:\n${b.stderr()}`);
     });
