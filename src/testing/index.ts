@@ -61,11 +61,15 @@ export interface TestKit {
    * Loads a YAML recipe as `relaykit run` does (its `plugins` included; a problem throws
    * `RecipeLoadError` listing each at file:line:col) and runs every bot of it on the kit's
    * server, whatever server the recipe names. `reports` collects what `relaykit run` prints
-   * on stderr (a failed action), `logs` its `log` lines.
+   * on stderr (a failed action), `logs` its `log` lines. `stdin` is what its `stdin` rules
+   * read (lines; default: nothing, so `ended` settles with 'input-ended' once they are done).
    */
   runRecipe(
     file: string,
-    options?: { env?: Readonly<Record<string, string | undefined>> },
+    options?: {
+      env?: Readonly<Record<string, string | undefined>>;
+      stdin?: string | readonly string[];
+    },
   ): Promise<RecipeRun & { readonly reports: string[]; readonly logs: string[] }>;
   /** Connects a user named `name` and joins `rooms`. */
   user(name: string, options?: { rooms?: readonly string[] }): Promise<TestUser>;
@@ -116,8 +120,12 @@ export async function startTestKit(options: TestKitOptions = {}): Promise<TestKi
         env,
         log: (line) => logs.push(line),
         report: (message) => reports.push(message),
-        // A test's stdin is not the recipe's input.
-        stdin: Readable.from([]),
+        // A test's stdin is not the recipe's input: only what the test gives.
+        stdin: Readable.from(
+          typeof options.stdin === 'string'
+            ? [options.stdin]
+            : (options.stdin ?? []).map((line) => `${line}\n`),
+        ),
         clock,
       });
       runs.push(run);
