@@ -11,7 +11,14 @@ import {
 import type { ServerContext } from '../context.js';
 import type { ServerSession } from '../session.js';
 import { abortRemote, answerRemote, offerRemote, relayRemoteChunk } from './remote-files.js';
-import { chunkHead, fields, forget, logTransfer, rememberCancelled } from './transfer-records.js';
+import {
+  chunkHead,
+  fields,
+  forget,
+  logTransfer,
+  recordAnswer,
+  rememberCancelled,
+} from './transfer-records.js';
 
 /**
  * Most live transfers one client may offer at once. Without a cap one client could hold all
@@ -153,19 +160,7 @@ export function answerOffer(
   t.source.send(
     frame.kind === Kind.ACCEPT_FILE ? frames.accept(fields(t)) : frames.reject(fields(t)),
   );
-  if (frame.kind === Kind.REJECT_FILE) {
-    forget(ctx, t, t.state === 'accepted' ? 'aborted' : 'rejected');
-    if (t.state === 'accepted') rememberCancelled(t.source, t.id);
-    logTransfer(ctx, t.state === 'accepted' ? 'transfer cancelled' : 'transfer rejected', t);
-    return;
-  }
-  t.state = 'accepted';
-  logTransfer(ctx, 'transfer accepted', t);
-  if (t.size === 0) {
-    // A zero-byte file has no chunks: it is complete once the ACCEPT is forwarded (§6.6).
-    forget(ctx, t, 'completed');
-    logTransfer(ctx, 'transfer completed', t);
-  }
+  recordAnswer(ctx, t, frame.kind, t.source);
 }
 
 /**

@@ -10,7 +10,14 @@ import type { FileControl } from '../cluster/link.js';
 import type { ServerContext } from '../context.js';
 import type { ServerSession } from '../session.js';
 import type { Transfer } from '../transfers.js';
-import { chunkHead, fields, forget, logTransfer, rememberCancelled } from './transfer-records.js';
+import {
+  chunkHead,
+  fields,
+  forget,
+  logTransfer,
+  recordAnswer,
+  rememberCancelled,
+} from './transfer-records.js';
 
 // File relay between two nodes of a cluster. Each node keeps its own record of the transfer,
 // under an id of its own (the ids its client sees), and tells the other node of every step.
@@ -66,20 +73,9 @@ export function answerRemote(
   frame: AcceptFileFrame | RejectFileFrame,
 ): void {
   const remote = t.remote!;
-  if (frame.kind === Kind.REJECT_FILE) {
-    control(ctx, remote.node, { t: 'fr', to: remote.id, peer: t.id });
-    forget(ctx, t, t.state === 'accepted' ? 'aborted' : 'rejected');
-    if (t.state === 'accepted') rememberCancelled(t.target, t.id);
-    logTransfer(ctx, t.state === 'accepted' ? 'transfer cancelled' : 'transfer rejected', t);
-    return;
-  }
-  control(ctx, remote.node, { t: 'fa', to: remote.id, peer: t.id });
-  t.state = 'accepted';
-  logTransfer(ctx, 'transfer accepted', t);
-  if (t.size === 0) {
-    forget(ctx, t, 'completed');
-    logTransfer(ctx, 'transfer completed', t);
-  }
+  const rejected = frame.kind === Kind.REJECT_FILE;
+  control(ctx, remote.node, { t: rejected ? 'fr' : 'fa', to: remote.id, peer: t.id });
+  recordAnswer(ctx, t, frame.kind, t.target);
 }
 
 /** A chunk from the offerer (here) for a target on another node. */

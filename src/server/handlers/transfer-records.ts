@@ -73,3 +73,28 @@ export function chunkHead(id: number, finished: boolean, dataBytes: number): Buf
   head[7] = finished ? 1 : 0;
   return head;
 }
+
+/**
+ * The target answered `t` (already passed on to the offerer): a rejection ends it (a cancel
+ * when it was accepted, after which `cancelling`'s frames still in flight are dropped); an
+ * acceptance starts it, and completes a zero-byte file, which has no chunks (§6.6).
+ */
+export function recordAnswer(
+  ctx: ServerContext,
+  t: Transfer<ServerSession>,
+  kind: typeof Kind.ACCEPT_FILE | typeof Kind.REJECT_FILE,
+  cancelling: ServerSession,
+): void {
+  if (kind === Kind.REJECT_FILE) {
+    forget(ctx, t, t.state === 'accepted' ? 'aborted' : 'rejected');
+    if (t.state === 'accepted') rememberCancelled(cancelling, t.id);
+    logTransfer(ctx, t.state === 'accepted' ? 'transfer cancelled' : 'transfer rejected', t);
+    return;
+  }
+  t.state = 'accepted';
+  logTransfer(ctx, 'transfer accepted', t);
+  if (t.size === 0) {
+    forget(ctx, t, 'completed');
+    logTransfer(ctx, 'transfer completed', t);
+  }
+}
