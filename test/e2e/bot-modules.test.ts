@@ -92,7 +92,7 @@ describe('relaykit run <bot module>', () => {
     expect(seen).toEqual(['post cleaning up', 'post greeter out', 'left']);
   });
 
-  it('runs .mjs modules and YAML recipes in one command', async () => {
+  it('runs .mjs and .js modules and YAML recipes in one command', async () => {
     const srv = await server();
     const mjs = write(
       'pinger.mjs',
@@ -102,16 +102,29 @@ export default defineBot({ name: 'pinger', rooms: ['ops'], setup(client) {
 } });
 `,
     );
-    const proc = startCli(['run', mjs, join(ROOT, 'recipes', 'echo.yaml'), '--server', srv.arg], {
-      cwd: dir,
-    });
-    await proc.waitFor(/running .*pinger@.* \(Ctrl-C to stop\)/);
+    // A .js module with import syntax in a folder with no package.json ("type" unset).
+    const js = write(
+      'dinger.js',
+      `import { defineBot } from 'relaykit';
+export default defineBot({ name: 'dinger', rooms: ['ops'], setup(client) {
+  client.onPost({ room: 'ops', match: /^!ding$/ }, (ctx) => ctx.reply('dong'));
+} });
+`,
+    );
+    const proc = startCli(
+      ['run', mjs, js, join(ROOT, 'recipes', 'echo.yaml'), '--server', srv.arg],
+      { cwd: dir },
+    );
+    await proc.waitFor(/running .*dinger@.* \(Ctrl-C to stop\)/);
     const ann = await user('ann', srv, ['ops', 'lobby']);
     const pong = ann.waitFor('post', (p) => p.from === 'pinger', T);
+    const dong = ann.waitFor('post', (p) => p.from === 'dinger', T);
     const echo = ann.waitFor('post', (p) => p.from === 'echo', T);
     await ann.say('ops', '!ping');
+    await ann.say('ops', '!ding');
     await ann.say('lobby', 'hello');
     expect((await pong).text).toBe('pong');
+    expect((await dong).text).toBe('dong');
     expect((await echo).text).toBe('echo: hello');
     proc.child.kill('SIGINT');
     expect((await proc.exited).code).toBe(0);
