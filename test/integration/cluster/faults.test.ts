@@ -130,4 +130,43 @@ describe('cluster faults', () => {
       await own.stop();
     }
   });
+
+  it('no name is held twice while nodes re-assert after a Redis restart', async () => {
+    const own = await startRedis();
+    try {
+      const a = await startServer({ cluster: { url: own.url, prefix: 'twice', nodeId: 'a' } });
+      const b = serve([
+        '--port',
+        '0',
+        '--json-logs',
+        '--cluster',
+        own.url,
+        '--cluster-prefix',
+        'twice',
+        '--node-id',
+        'b',
+      ]);
+      const [, pb] = await lineMatching(b, /"msg":"listening".*"port":(\d+)/);
+      const onB = await TestClient.registered(Number(pb), 'bob');
+      // Redis comes back empty while node b is frozen, so node a re-asserts first and may
+      // hand out 'bob' again; b, thawed, must then give its bob up.
+      b.child.kill('SIGSTOP');
+      own.child.kill('SIGKILL');
+      await until(() => a.server.readClusterHealth()?.redisUp === false);
+      const again = await startRedis(own.port);
+      try {
+        await until(() => a.server.readClusterHealth()?.redisUp === true, 10_000);
+        const onA = await TestClient.registered(a.port, 'bob');
+        b.child.kill('SIGCONT');
+        expect(await onB.closedWith(10_000)).toBe(ErrorCode.NAME_IN_USE);
+        await lineMatching(b, /was taken on another node while Redis was unreachable/);
+        expect(await onA.query('bob')).toBe(1);
+      } finally {
+        b.child.kill('SIGCONT');
+        await again.stop();
+      }
+    } finally {
+      await own.stop();
+    }
+  });
 });
