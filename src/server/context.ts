@@ -34,7 +34,7 @@ export interface ServerContext {
   /** `session` has just registered: it no longer has a registration deadline. */
   registered(session: ServerSession): void;
   /** The cluster this node is part of, or null when it runs alone. */
-  readonly cluster: ClusterLink | null;
+  cluster: ClusterLink | null;
   /**
    * Holds `session`'s next frames (and stops reading it) until `pending` settles, then runs
    * `then` and handles the held frames in order: one client's commands keep their order

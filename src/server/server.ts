@@ -149,11 +149,9 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
       (room) => (this.#cluster === null ? this.#names(room) : this.#cluster.names(room)),
       this.options.listingPace,
     );
-    const self = this;
     this.#ctx = {
-      get cluster() {
-        return self.#cluster;
-      },
+      // A plain field, set once the cluster is joined: handlers read it on every post.
+      cluster: null,
       hold: (session, pending, then, orphaned) => this.#hold(session, pending, then, orphaned),
       options: this.options,
       log: this.#log,
@@ -199,7 +197,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
       connections: this.#sessions.size,
       users: this.#registry.userCount,
       rooms: this.#registry.roomCount,
-      transfers: this.#cluster === null ? this.#transfers.size : this.#transfers.ownCount,
+      transfers: this.#transfers.ownCount,
       framesIn: this.counters.framesIn,
       framesOut: this.counters.framesOut,
       bytesIn: this.counters.bytesIn,
@@ -233,6 +231,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
         this.#listening = false;
         await this.#cluster?.close();
         this.#cluster = null;
+        this.#ctx.cluster = null;
         throw err;
       });
   }
@@ -243,6 +242,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
     if (options === null) return;
     const { startClusterLink } = await import('./cluster/redis-link.js');
     this.#cluster = await startClusterLink(options, this.#clusterHost());
+    this.#ctx.cluster = this.#cluster;
     this.clusterHealth ??= () => this.#cluster!.health();
   }
 

@@ -45,6 +45,8 @@ const MAX_ID = 0xffff;
  */
 export class TransferTable<P> {
   readonly #byId = new Map<number, Transfer<P>>();
+  /** Live transfers whose offerer is on another node. */
+  #remoteOffered = 0;
   #next = 1;
 
   /** Number of live transfers. */
@@ -75,13 +77,17 @@ export class TransferTable<P> {
       relayed: 0,
     };
     this.#byId.set(transfer.id, transfer);
+    if (transfer.remote?.local === 'target') this.#remoteOffered++;
     this.#next = (this.#next % MAX_ID) + 1;
     return transfer;
   }
 
   /** Forgets `id`. */
   delete(id: number): void {
+    const t = this.#byId.get(id);
+    if (t === undefined) return;
     this.#byId.delete(id);
+    if (t.remote?.local === 'target') this.#remoteOffered--;
   }
 
   /** Every live transfer (to end those with a node that is gone). */
@@ -94,8 +100,6 @@ export class TransferTable<P> {
    * node, so the counts of a cluster's nodes add up to its transfers.
    */
   get ownCount(): number {
-    let n = this.#byId.size;
-    for (const t of this.#byId.values()) if (t.remote?.local === 'target') n--;
-    return n;
+    return this.#byId.size - this.#remoteOffered;
   }
 }
