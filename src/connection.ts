@@ -20,6 +20,11 @@ export interface ConnectionHandlers<S extends Side> {
   close(hadError: boolean): void;
   /** The socket's write buffer emptied after `send` returned false. */
   drain?(): void;
+  /**
+   * `bytes` arrived (counted before decoding, and while closing too). Here rather than as a
+   * second 'data' listener, which makes the socket copy its listener array on every read.
+   */
+  received?(bytes: number): void;
 }
 
 /** Options of `Connection`. */
@@ -53,13 +58,16 @@ export class Connection<S extends Side = Side> {
   readonly #closeTimeoutMs: number;
   readonly #writeWindow: number;
   #corked = false;
-  /** Frames sent this tick, not yet handed to the socket. */
-  #queue: Uint8Array[] = [];
+  /**
+   * Frames sent this tick, not yet handed to the socket: the first `#queued` slots. The
+   * array is kept from tick to tick (its slots cleared), so queuing a frame allocates nothing.
+   */
+  #queue: (Uint8Array | undefined)[] = [];
+  #queued = 0;
   #queuedBytes = 0;
   #queueFlushed: (() => void)[] | null = null;
   /** `sendRaw` returned false: the owner waits for `drain`. */
   #drainOwed = false;
-  readonly #flushTick = (): void => this.#flush();
   #closing = false;
   #closed = false;
   /** `Date.now()` of the last byte received: any frame is a sign of life. */
@@ -117,9 +125,9 @@ export class Connection<S extends Side = Side> {
     // stream machinery and a gather list entry each); one write per tick is the cheap way.
     if (!this.#corked) {
       this.#corked = true;
-      process.nextTick(this.#flushTick);
+      Connection.#schedule(this);
     }
-    this.#queue.push(bytes);
+    this.#queue[this.#queued++] = bytes;
     this.#queuedBytes += bytes.length;
     if (onFlushed !== undefined) (this.#queueFlushed ??= []).push(onFlushed);
     const ok = this.socket.writableLength + this.#queuedBytes < this.#writeWindow;
@@ -127,14 +135,50 @@ export class Connection<S extends Side = Side> {
     return ok;
   }
 
+  /**
+   * Connections with frames queued this tick, all flushed by one `process.nextTick`: a
+   * fan-out queues on hundreds of connections per tick, and a tick callback each was garbage
+   * per delivery (the young-generation GC's pauses are what a light load's tail is made of).
+   */
+  static #dirty: (Connection | undefined)[] = [];
+  static #dirtyCount = 0;
+
+  static #schedule(conn: Connection): void {
+    if (Connection.#dirtyCount === 0) process.nextTick(Connection.#flushDirty);
+    Connection.#dirty[Connection.#dirtyCount++] = conn;
+  }
+
+  static #flushDirty(this: void): void {
+    const dirty = Connection.#dirty;
+    let i = 0;
+    try {
+      // A flush may queue on another connection (a drain handler): it joins this same pass.
+      for (; i < Connection.#dirtyCount; i++) {
+        const conn = dirty[i]!;
+        dirty[i] = undefined;
+        conn.#flush();
+      }
+    } finally {
+      const left = Connection.#dirtyCount - i - 1;
+      if (left > 0) {
+        // One flush threw: the rest still go out, on a tick of their own.
+        dirty.copyWithin(0, i + 1, Connection.#dirtyCount);
+        dirty.fill(undefined, left, Connection.#dirtyCount);
+        Connection.#dirtyCount = left;
+        process.nextTick(Connection.#flushDirty);
+      } else {
+        Connection.#dirtyCount = 0;
+      }
+    }
+  }
+
   #flush(): void {
     this.#corked = false;
+    const n = this.#queued;
+    if (n === 0) return;
     const queue = this.#queue;
-    if (queue.length === 0) return;
     const bytes = this.#queuedBytes;
     const flushed = this.#queueFlushed;
-    this.#queue = [];
-    this.#queuedBytes = 0;
     this.#queueFlushed = null;
     const done =
       flushed === null
@@ -142,28 +186,48 @@ export class Connection<S extends Side = Side> {
         : () => {
             for (const f of flushed) f();
           };
+    this.#queued = 0;
+    this.#queuedBytes = 0;
     if (this.socket.destroyed) {
+      this.#release(queue, n);
       done?.();
       return;
     }
     let ok = true;
-    if (queue.length === 1) {
+    if (n === 1) {
       ok = this.socket.write(queue[0]!, done);
-    } else if (bytes >= queue.length * GATHER_AVERAGE_BYTES) {
+    } else if (bytes >= n * GATHER_AVERAGE_BYTES) {
       // Large frames (file chunks) are not worth a copy: the socket gathers them in one writev.
       this.socket.cork();
-      for (let i = 0; i < queue.length; i++) {
-        ok = this.socket.write(queue[i]!, i === queue.length - 1 ? done : undefined);
+      for (let i = 0; i < n; i++) {
+        ok = this.socket.write(queue[i]!, i === n - 1 ? done : undefined);
       }
       this.socket.uncork();
     } else {
-      ok = this.socket.write(Buffer.concat(queue, bytes), done);
+      const all = Buffer.allocUnsafe(bytes);
+      let at = 0;
+      for (let i = 0; i < n; i++) {
+        const part = queue[i]!;
+        all.set(part, at);
+        at += part.length;
+      }
+      ok = this.socket.write(all, done);
     }
+    this.#release(queue, n);
     // The socket took it all at once, so it will not emit 'drain': the owner gets it here.
     if (ok && this.#drainOwed) {
       this.#drainOwed = false;
       this.#handlers.drain?.();
     }
+  }
+
+  /**
+   * Empties the first `n` slots of a flushed queue, so they do not pin the frames; a burst's
+   * long array is let go rather than kept at its peak size.
+   */
+  #release(queue: (Uint8Array | undefined)[], n: number): void {
+    if (n > 256) this.#queue = [];
+    else queue.fill(undefined, 0, n);
   }
 
   /** Stops reading from the socket (backpressure towards this peer). */
@@ -211,6 +275,7 @@ export class Connection<S extends Side = Side> {
   }
 
   #onData(chunk: Buffer): void {
+    this.#handlers.received?.(chunk.length);
     if (this.#closing) return;
     this.lastReceivedAt = Date.now();
     let decoded: FrameFor<S>[];

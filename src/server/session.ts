@@ -97,9 +97,6 @@ export class ServerSession {
     this.transport = peer.transport;
     this.certificateNames = peer.certificateNames;
     const counters = owner.counters;
-    socket.on('data', (chunk: Buffer) => {
-      counters.bytesIn += chunk.length;
-    });
     this.conn = new Connection(
       socket,
       {
@@ -111,6 +108,9 @@ export class ServerSession {
         protocolError: (err) => owner.protocolError(this, err),
         close: () => owner.closed(this),
         drain: () => owner.drained(this),
+        received: (bytes) => {
+          counters.bytesIn += bytes;
+        },
       },
       peer.transport === 'tls'
         ? { side: 'server', writeWindowBytes: TLS_WRITE_WINDOW_BYTES }
