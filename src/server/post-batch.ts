@@ -17,9 +17,16 @@ export class PostBatch {
   /** Who posted the batch's posts: held back if a member falls behind (see `backlog`). */
   #senders = new Set<ServerSession>();
   #except: ServerSession | undefined;
-  #targets: ServerSession[] = [];
-  #parts: Buffer[] = [];
+  // The batch's members and posts are the first `#targetCount` and `#partCount` slots of
+  // arrays kept from batch to batch: a batch is often one post, and fresh arrays and a fresh
+  // Set for each were most of the garbage a post made here.
+  #targets: (ServerSession | undefined)[] = [];
+  #targetCount = 0;
+  readonly #parts: (Buffer | undefined)[] = [];
+  #partCount = 0;
   #bytes = 0;
+  /** Flushes in progress (a send inside one could start and flush another batch). */
+  #flushing = 0;
   #scheduled = false;
   readonly #flushTick = (): void => {
     this.#scheduled = false;
@@ -29,6 +36,7 @@ export class PostBatch {
   /**
    * `backlog` hears of each member whose socket reported backpressure on a batch, with the
    * batch's senders, so the server can stop reading from them until that member catches up.
+   * It must not keep the set: the batch reuses it.
    */
   constructor(
     backlog: (member: ServerSession, senders: ReadonlySet<ServerSession>) => void = () => {},
@@ -48,11 +56,19 @@ export class PostBatch {
   ): void {
     if (this.#room !== members || this.#except !== except) {
       this.flush();
+      if (this.#flushing > 0) {
+        // The batch being sent still walks the kept array and set: this one gets its own.
+        this.#targets = [];
+        this.#senders = new Set();
+      }
       this.#room = members;
       this.#except = except;
-      for (const m of members) if (m !== except) this.#targets.push(m);
+      const targets = this.#targets;
+      let n = 0;
+      for (const m of members) if (m !== except) targets[n++] = m;
+      this.#targetCount = n;
     }
-    this.#parts.push(bytes);
+    this.#parts[this.#partCount++] = bytes;
     this.#bytes += bytes.length;
     if (sender !== undefined) this.#senders.add(sender);
     if (!this.#scheduled) {
@@ -66,17 +82,37 @@ export class PostBatch {
     if (this.#room === null) return;
     const targets = this.#targets;
     const parts = this.#parts;
-    const bytes = this.#bytes;
+    const n = this.#targetCount;
+    const count = this.#partCount;
     const senders = this.#senders;
-    this.#senders = new Set();
     this.#room = null;
     this.#except = undefined;
-    this.#targets = [];
-    this.#parts = [];
+    this.#targetCount = 0;
+    this.#partCount = 0;
+    let all: Buffer;
+    if (count === 1) {
+      all = parts[0]!;
+    } else {
+      all = Buffer.allocUnsafe(this.#bytes);
+      let at = 0;
+      for (let i = 0; i < count; i++) {
+        const part = parts[i]!;
+        part.copy(all, at);
+        at += part.length;
+      }
+    }
     this.#bytes = 0;
-    const all = parts.length === 1 ? parts[0]! : Buffer.concat(parts, bytes);
-    for (const member of targets) {
-      if (!member.sendRaw(all, parts.length) && senders.size > 0) this.#backlog(member, senders);
+    parts.fill(undefined, 0, count);
+    this.#flushing++;
+    try {
+      for (let i = 0; i < n; i++) {
+        const member = targets[i]!;
+        if (!member.sendRaw(all, count) && senders.size > 0) this.#backlog(member, senders);
+      }
+    } finally {
+      this.#flushing--;
+      targets.fill(undefined, 0, n);
+      senders.clear();
     }
   }
 }
