@@ -9,10 +9,12 @@ import {
 import type { ServerContext } from '../context.js';
 import type { ServerSession } from '../session.js';
 
+const TRUSTED = { trusted: true } as const;
+
 function post(room: string, from: string, text: string): Buffer {
   // Room, sender and text all passed the decoder's checks (or the registry's), so the
   // POST is encoded once, unchecked, and the same Buffer goes to every member.
-  return encode(frames.post(room, from, text), { trusted: true });
+  return encode(frames.post(room, from, text), TRUSTED);
 }
 
 /**

@@ -136,6 +136,35 @@ describe('encode refuses frames that cannot go on the wire', () => {
     );
   });
 
+  test("a trusted POST (the server's own path) has the checked POST's bytes", () => {
+    const names = ['r', 'ops', 'é'.repeat(32), '日本'.repeat(10), '😀'.repeat(16), 'x'.repeat(32)];
+    const texts = ['x', 'héllo 😀', 'y'.repeat(11_998), '日本語\t text'];
+    for (const room of names) {
+      for (const from of names) {
+        for (const text of texts) {
+          const frame = frames.post(room, from, text);
+          expect(toHex(encode(frame, { trusted: true }))).toBe(toHex(encode(frame)));
+        }
+      }
+    }
+    // A name over its field, in few UTF-16 units, still fails as before.
+    expectProtocolError(
+      () => encode(frames.post('😀'.repeat(17), 'al', 'x'), { trusted: true }),
+      'NAME_TOO_LONG',
+      ErrorCode.ILLEGAL_NAME,
+    );
+    expectProtocolError(
+      () => encode(frames.post('ops', 'al', 'a\ud800'), { trusted: true }),
+      'INVALID_UTF8',
+      ErrorCode.UNKNOWN,
+    );
+    expectProtocolError(
+      () => encode(frames.post('ops', 'al', ''), { trusted: true }),
+      'MESSAGE_EMPTY',
+      ErrorCode.ILLEGAL_MESSAGE,
+    );
+  });
+
   test('a lone surrogate cannot be encoded', () => {
     expectProtocolError(
       () => encode(frames.newClient('a\ud800')),
