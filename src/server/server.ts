@@ -492,7 +492,13 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
   // SessionOwner: events from each connection.
 
   frame(session: ServerSession, frame: ClientFrame): void {
-    this.#guard(session, () => dispatch(this.#ctx, session, frame));
+    // #guard's work without its closure: this runs for every frame every client sends.
+    if (session.state === 'closed') return;
+    try {
+      dispatch(this.#ctx, session, frame);
+    } catch (err) {
+      this.#handlerFailed(session, err);
+    }
   }
 
   /** Runs a handler step: a bug in it costs one connection, never the server. */
@@ -501,14 +507,18 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
     try {
       step();
     } catch (err) {
-      // A bug must cost one connection, never the server.
-      this.#log.error('handler failed', {
-        conn: session.id,
-        name: session.name,
-        reason: err instanceof Error ? (err.stack ?? err.message) : String(err),
-      });
-      this.#fail(session, Codes.UNKNOWN, 'internal error');
+      this.#handlerFailed(session, err);
     }
+  }
+
+  #handlerFailed(session: ServerSession, err: unknown): void {
+    // A bug must cost one connection, never the server.
+    this.#log.error('handler failed', {
+      conn: session.id,
+      name: session.name,
+      reason: err instanceof Error ? (err.stack ?? err.message) : String(err),
+    });
+    this.#fail(session, Codes.UNKNOWN, 'internal error');
   }
 
   protocolError(session: ServerSession, err: ProtocolError): void {
