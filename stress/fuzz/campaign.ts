@@ -2,6 +2,7 @@ import { connect as netConnect } from 'node:net';
 import { type Client, connect } from '../../src/index.js';
 import { encode } from '../../src/protocol/index.js';
 import { hostileRun, mutatedFrame, poolName, validFrame } from './frames.js';
+import { hijackRound } from './hijack.js';
 import { Rng } from './rng.js';
 
 /** Options of `runCampaign`. */
@@ -36,14 +37,17 @@ export interface CampaignProgress {
  * users, chunks and accepts for other people's transfers, join floods, taken names). Scripts
  * are written in one piece, at random cut points, or one byte per write (every boundary).
  * After each batch a bystander pair, connected throughout, must still exchange a post and a
- * direct message; a failure there throws. Deterministic for one seed (the server's answers
- * and timing vary, the bytes sent do not).
+ * direct message, and a live transfer must survive strangers sending its accepts, rejects and
+ * chunks by its real id (hijack.ts); a failure there throws. Deterministic for one seed (the
+ * server's answers and timing vary, the scripts' bytes do not).
  */
 export async function runCampaign(options: CampaignOptions): Promise<CampaignProgress> {
   const host = options.host ?? '127.0.0.1';
   const batchFrames = options.batchFrames ?? 20_000;
   const concurrency = options.concurrency ?? 16;
   const rng = new Rng(options.seed);
+  // A stream of its own, so the scripts' bytes for a seed do not depend on the hijack rounds.
+  const hijackRng = new Rng(options.seed ^ 0x9e37_79b9);
   const progress: CampaignProgress = {
     frames: 0,
     connections: 0,
@@ -79,6 +83,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignPro
       await Promise.all(Array.from({ length: concurrency }, worker));
       progress.batches += 1;
       await bystandersChat(a, b, progress.batches);
+      const hijack = await hijackRound(host, options.port, hijackRng, `hj${progress.batches}`);
+      count('hijack:rounds');
+      count('hijack:strangers', hijack.intrusions);
       await options.afterBatch?.(progress);
       batchEnd = Math.min(options.iterations, batchEnd + batchFrames);
     }
