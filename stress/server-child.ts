@@ -1,6 +1,7 @@
 // A relay server in a process of its own, for the soak and fuzz runs: its memory is measured
 // apart from the load's. Forked by `startServerProcess`; talks over the IPC channel.
 import { createServer } from '../src/server/index.js';
+import { caughtLogger } from './caught-logger.js';
 
 /** Messages the parent sends. */
 export type ToServerChild = { type: 'sample' } | { type: 'stop' };
@@ -25,7 +26,12 @@ process.on('unhandledRejection', (err) => {
 });
 
 const maxOutputBytes = Number(process.env.RELAYKIT_STRESS_MAX_OUTPUT ?? 4 * 1024 * 1024);
-const server = createServer({ host: '127.0.0.1', port: 0, maxOutputBytes });
+// A handler's exception that the server caught (ERR UNKNOWN to one client) is reported too:
+// the server lives on, but the run fails.
+const logger = caughtLogger((reason) =>
+  send({ type: 'crash', error: `caught by the server (its client got ERR UNKNOWN): ${reason}` }),
+);
+const server = createServer({ host: '127.0.0.1', port: 0, maxOutputBytes, logger });
 const { port } = await server.listen(0, '127.0.0.1');
 send({ type: 'listening', port });
 

@@ -14,7 +14,10 @@ export interface MemorySample {
 export interface ServerProcess {
   port: number;
   child: ChildProcess;
-  /** Set when an exception escaped the server: the run has failed. */
+  /**
+   * Set when an exception escaped the server, or a handler threw and the server caught it:
+   * the run has failed.
+   */
   readonly crash: string | null;
   /** True once the process has exited. */
   readonly exited: boolean;
@@ -39,7 +42,7 @@ export async function startServerProcess(
   let exited = false;
   const waiters: ((m: FromServerChild) => void)[] = [];
   child.on('message', (m: FromServerChild) => {
-    if (m.type === 'crash') crash = m.error;
+    if (m.type === 'crash') crash ??= m.error; // the first is the one to read
     for (const w of waiters.splice(0)) w(m);
   });
   const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));

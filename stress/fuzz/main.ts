@@ -43,7 +43,9 @@ try {
     batchFrames,
     afterBatch: async (p) => {
       if (server.crash !== null)
-        throw new Error(`an exception escaped the server:\n${server.crash}`);
+        throw new Error(
+          `an exception in the server (escaped, or caught in a handler):\n${server.crash}`,
+        );
       const s = await server.sample();
       first ??= s;
       peak.rss = Math.max(peak.rss, s.rss);
@@ -70,6 +72,7 @@ try {
 }
 const crash = server.crash;
 await server.stop();
-if (crash !== null && failure === null) failure = `an exception escaped the server:\n${crash}`;
+if (crash !== null && failure === null)
+  failure = `an exception in the server (escaped, or caught in a handler):\n${crash}`;
 log(failure === null ? '\nfuzz PASSED' : `\nfuzz FAILED: ${failure}`);
 process.exit(failure === null ? 0 : 1);

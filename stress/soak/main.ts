@@ -70,7 +70,8 @@ await proxy.close();
 log('\ncounts:');
 log(tally.summary());
 let pass = tally.violations.length === 0 && crash === null;
-if (crash !== null) log(`\nan exception escaped the server:\n${crash}`);
+if (crash !== null)
+  log(`\nan exception in the server (escaped, or caught in a handler):\n${crash}`);
 for (const [who, samples] of [
   ['server', serverSamples],
   ['load', selfSamples],

@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type RelayServer } from '../../../src/server/index.js';
+import { caughtLogger } from '../../../stress/caught-logger.js';
 import { runCampaign } from '../../../stress/fuzz/campaign.js';
 
 // The CI slice of `npm run fuzz` (issue #10: 30–60 s with a fixed seed): 300,000 frames, seed
 // 10, about 30 s of one quiet core with the server in this process. An exception escaping the
-// server fails the run (vitest reports it); a bystander pair that stops chatting, or a live
+// server fails the run (vitest reports it), and so does one the server caught in a handler
+// (it answers ERR UNKNOWN and logs 'handler failed'); a bystander pair that stops chatting, or a live
 // transfer that strangers manage to disturb, makes the campaign throw.
 let server: RelayServer | undefined;
 afterEach(async () => {
@@ -14,7 +16,12 @@ afterEach(async () => {
 
 describe('fuzzing a live server', () => {
   it('survives 300,000 mutated, split and hostile frames with its bystanders still chatting', async () => {
-    server = createServer({ host: '127.0.0.1', port: 0 });
+    const caught: string[] = [];
+    server = createServer({
+      host: '127.0.0.1',
+      port: 0,
+      logger: caughtLogger((reason) => caught.push(reason)),
+    });
     const { port } = await server.listen(0, '127.0.0.1');
     const batches: string[] = [];
     const result = await runCampaign({
@@ -27,6 +34,7 @@ describe('fuzzing a live server', () => {
         batches.push(`${users} users, ${rooms} rooms, ${transfers} transfers`);
       },
     });
+    expect(caught).toEqual([]);
     expect(result.frames).toBeGreaterThanOrEqual(300_000);
     expect(result.batches).toBe(15);
     expect(result.counts['hijack:rounds']).toBe(15);
