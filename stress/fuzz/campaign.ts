@@ -77,7 +77,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignPro
         while (next < scripts.length) {
           const writes = scripts[next++]!;
           progress.connections += 1;
-          if (await play(host, options.port, writes)) progress.closedByServer += 1;
+          const end = await play(host, options.port, writes);
+          if (end === 'server') progress.closedByServer += 1;
+          else if (end === 'stalled') count('stalled');
         }
       };
       await Promise.all(Array.from({ length: concurrency }, worker));
@@ -153,24 +155,28 @@ function makeScript(
   return { writes, frames };
 }
 
-/** Writes `writes` (each in its own tick), then ends; resolves true if the server closed first. */
-function play(host: string, port: number, writes: Buffer[]): Promise<boolean> {
+/**
+ * Writes `writes` (each in its own tick), then ends. Resolves how the connection ended: the
+ * server closed it first, or after our end, or had not closed it 5 s after we connected
+ * (counted as `stalled`: a slow machine can cause one, a server that ignores a half-close too).
+ */
+function play(host: string, port: number, writes: Buffer[]): Promise<'server' | 'us' | 'stalled'> {
   return new Promise((resolve) => {
     const socket = netConnect({ host, port });
     let closedByUs = false;
     let done = false;
-    const finish = (byServer: boolean): void => {
+    const finish = (end: 'server' | 'us' | 'stalled'): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       socket.destroy();
-      resolve(byServer);
+      resolve(end);
     };
     // Bounded: a server that neither answers nor closes must not stall the campaign.
-    const timer = setTimeout(() => finish(false), 5_000);
+    const timer = setTimeout(() => finish('stalled'), 5_000);
     socket.on('data', () => {}); // read and drop whatever comes back
-    socket.on('error', () => finish(!closedByUs));
-    socket.on('close', () => finish(!closedByUs));
+    socket.on('error', () => finish(closedByUs ? 'us' : 'server'));
+    socket.on('close', () => finish(closedByUs ? 'us' : 'server'));
     socket.on('connect', async () => {
       for (const w of writes) {
         if (socket.destroyed) return;
