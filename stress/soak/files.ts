@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN } from '../../test/e2e/helpers/build.js';
@@ -8,7 +9,33 @@ import { type Client, connect, type OfferContext } from '../../src/index.js';
 import type { FlakyProxy } from './proxy.js';
 import type { Tally } from './tally.js';
 
-const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+// Files go through the disk in pieces, never whole in memory: the load's RSS is judged for
+// flatness, and whole 48 MiB buffers (three pairs' worth, in flight or not at a sample) made
+// it swing by 200 MiB with the luck of the draw and hid whatever the clients themselves hold.
+const PIECE = 1 << 20;
+
+/** Writes `size` random bytes to `path`, a piece at a time; returns their sha256. */
+async function writeRandomFile(path: string, size: number): Promise<string> {
+  const hash = createHash('sha256');
+  const file = await open(path, 'w');
+  try {
+    for (let at = 0; at < size; at += PIECE) {
+      const piece = randomBytes(Math.min(PIECE, size - at));
+      hash.update(piece);
+      await file.write(piece);
+    }
+  } finally {
+    await file.close();
+  }
+  return hash.digest('hex');
+}
+
+/** The sha256 of the file at `path`, read as a stream. */
+async function hashFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const piece of createReadStream(path, { highWaterMark: PIECE })) hash.update(piece);
+  return hash.digest('hex');
+}
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** How one transfer ended, as each side saw it. */
@@ -72,8 +99,8 @@ export class FileTraffic {
         });
       }
       receiverEnd = t.done.then(
-        ({ path }) => {
-          const got = sha256(readFileSync(path!));
+        async ({ path }) => {
+          const got = await hashFile(path!);
           unlinkSync(path!);
           return { ok: true, sha256: got } as End;
         },
@@ -86,10 +113,11 @@ export class FileTraffic {
       cancelThis = round % 10 === 0;
       // A cancelled file is large, so the cancel usually comes while the sender still sends.
       const size = cancelThis ? 48 << 20 : 1 + Math.floor(Math.random() * 8 * 1024 * 1024);
-      const bytes = randomBytes(size);
+      const outgoing = join(this.#dir, `out-${i}-${round}.bin`);
+      const sent = await writeRandomFile(outgoing, size);
       receiverEnd = null;
       const senderEnd: End = await sender
-        .sendFile(receiver.name, bytes, { name: `f-${round}.bin`, answerTimeoutMs: 30_000 })
+        .sendFile(receiver.name, outgoing, { name: `f-${round}.bin`, answerTimeoutMs: 30_000 })
         .done.then(
           (r) => ({ ok: true, sha256: r.sha256 }) as End,
           (err: Error) => failed(err),
@@ -104,9 +132,10 @@ export class FileTraffic {
         // had ended), so the sender rightly saw it complete. The receiver chose to fail.
         this.#tally.count('receiver cancels that crossed the last chunk');
       } else {
-        this.#judge(what, sha256(bytes), senderEnd, theirs);
+        this.#judge(what, sent, senderEnd, theirs);
         if (cancelThis) this.#tally.count('receiver cancels');
       }
+      rmSync(outgoing, { force: true });
       if (!sender.connected) await sleep(500); // the flaky sender reconnects meanwhile
     }
   }
