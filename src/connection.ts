@@ -66,6 +66,8 @@ export class Connection<S extends Side = Side> {
   #queued = 0;
   #queuedBytes = 0;
   #queueFlushed: (() => void)[] | null = null;
+  /** Frames decoded from one read (`FrameDecoder.pushInto`), kept for the next read. */
+  #decoded: (FrameFor<S> | undefined)[] | null = [];
   /** `sendRaw` returned false: the owner waits for `drain`. */
   #drainOwed = false;
   #closing = false;
@@ -278,9 +280,12 @@ export class Connection<S extends Side = Side> {
     this.#handlers.received?.(chunk.length);
     if (this.#closing) return;
     this.lastReceivedAt = Date.now();
-    let decoded: FrameFor<S>[];
+    // The array is kept from read to read; a read inside a handler (none is known) gets its own.
+    const decoded = this.#decoded ?? [];
+    this.#decoded = null;
+    let n: number;
     try {
-      decoded = this.#decoder.push(chunk);
+      n = this.#decoder.pushInto(chunk, decoded);
     } catch (err) {
       const error = err as ProtocolError;
       // Frames that arrived whole before the bad one are still honoured, in order.
@@ -291,9 +296,14 @@ export class Connection<S extends Side = Side> {
       if (!this.#closing) this.#handlers.protocolError(error);
       return;
     }
-    for (const frame of decoded) {
-      if (this.#closing) return;
-      this.#handlers.frame(frame);
+    try {
+      for (let i = 0; i < n; i++) {
+        if (this.#closing) return;
+        this.#handlers.frame(decoded[i]!);
+      }
+    } finally {
+      decoded.fill(undefined, 0, n);
+      if (n <= 256) this.#decoded = decoded;
     }
   }
 }

@@ -1,6 +1,6 @@
 import { DEFAULT_MAX_LISTING_BYTES, ErrorCode, HEADER_BYTES, Kind, kindName } from './constants.js';
 import { ProtocolError } from './errors.js';
-import type { FrameFor, Side } from './frames.js';
+import type { Frame, FrameFor, Side } from './frames.js';
 import { LENGTHS, receivedBy } from './limits.js';
 import { parsePayload } from './parse.js';
 
@@ -74,6 +74,8 @@ export class FrameDecoder<S extends Side = Side> {
   #parts: Buffer[] | null = null;
   #partsNeed = 0;
   #kind = 0;
+  /** Frames written to `out` by the `push` or `pushInto` under way. */
+  #count = 0;
   #error: ProtocolError | null = null;
 
   constructor(options: FrameDecoderOptions<S>) {
@@ -109,11 +111,27 @@ export class FrameDecoder<S extends Side = Side> {
    * `decoded` property, so a server can act on them before it closes the connection.
    */
   push(chunk: Uint8Array): FrameFor<S>[] {
+    const out: FrameFor<S>[] = [];
+    this.#decode(chunk, out);
+    return out;
+  }
+
+  /**
+   * Like `push`, but writes the frames into `out` from index 0 and returns how many it wrote
+   * (slots past them are left as they were). A caller that decodes every read, as a
+   * connection does, keeps one array instead of getting a new one per read. On a violation
+   * the error's `decoded` holds a copy of the frames completed before it.
+   */
+  pushInto(chunk: Uint8Array, out: (FrameFor<S> | undefined)[]): number {
+    return this.#decode(chunk, out);
+  }
+
+  #decode(chunk: Uint8Array, out: (FrameFor<S> | undefined)[]): number {
     if (this.#error) throw this.#error;
     const buf = Buffer.isBuffer(chunk)
       ? chunk
       : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const out: FrameFor<S>[] = [];
+    this.#count = 0;
     try {
       this.#run(buf, out);
     } catch (err) {
@@ -123,17 +141,17 @@ export class FrameDecoder<S extends Side = Side> {
           : new ProtocolError('DECODER_FAILURE', ErrorCode.UNKNOWN, 'Internal decoder failure', {
               cause: err,
             });
-      error.decoded = out;
+      error.decoded = out.slice(0, this.#count) as FrameFor<S>[];
       this.#error = error;
       this.#payload = null;
       this.#parts = null;
       this.#headerFill = this.#payloadFill = 0;
       throw error;
     }
-    return out;
+    return this.#count;
   }
 
-  #run(buf: Buffer, out: FrameFor<S>[]): void {
+  #run(buf: Buffer, out: (FrameFor<S> | undefined)[]): void {
     const len = buf.length;
     let off = 0;
     while (off < len) {
@@ -150,7 +168,7 @@ export class FrameDecoder<S extends Side = Side> {
         if (this.#payloadFill < payload.length) return;
         this.#payload = null;
         this.#payloadFill = 0;
-        out.push(parsePayload(this.#kind, payload, this.side) as FrameFor<S>);
+        this.#emit(out, parsePayload(this.#kind, payload, this.side));
         continue;
       }
       let kind: number;
@@ -171,9 +189,9 @@ export class FrameDecoder<S extends Side = Side> {
       }
       this.#checkHeader(kind, length);
       if (length === 0) {
-        out.push(parsePayload(kind, EMPTY, this.side) as FrameFor<S>);
+        this.#emit(out, parsePayload(kind, EMPTY, this.side));
       } else if (len - off >= length) {
-        out.push(parsePayload(kind, buf.subarray(off, off + length), this.side) as FrameFor<S>);
+        this.#emit(out, parsePayload(kind, buf.subarray(off, off + length), this.side));
         off += length;
       } else if (length > PREALLOCATE_LIMIT) {
         // A large listing is gathered piece by piece, so memory follows the bytes received
@@ -193,7 +211,7 @@ export class FrameDecoder<S extends Side = Side> {
     }
   }
 
-  #collect(buf: Buffer, off: number, out: FrameFor<S>[]): number {
+  #collect(buf: Buffer, off: number, out: (FrameFor<S> | undefined)[]): number {
     const parts = this.#parts!;
     const take = Math.min(this.#partsNeed - this.#payloadFill, buf.length - off);
     parts.push(Buffer.from(buf.subarray(off, off + take)));
@@ -201,9 +219,16 @@ export class FrameDecoder<S extends Side = Side> {
     if (this.#payloadFill === this.#partsNeed) {
       this.#parts = null;
       this.#payloadFill = 0;
-      out.push(parsePayload(this.#kind, Buffer.concat(parts), this.side) as FrameFor<S>);
+      this.#emit(out, parsePayload(this.#kind, Buffer.concat(parts), this.side));
     }
     return off + take;
+  }
+
+  // A frame is counted only once parsed: `out[this.#count++] = parse()` would count a frame
+  // whose parse threw (the index is evaluated first).
+  #emit(out: (FrameFor<S> | undefined)[], frame: Frame): void {
+    out[this.#count] = frame as FrameFor<S>;
+    this.#count++;
   }
 
   #maxLength(kind: number): number {

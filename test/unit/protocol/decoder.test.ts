@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import {
+  type ClientFrame,
   DEFAULT_MAX_LISTING_BYTES,
   ErrorCode,
   type Frame,
@@ -346,6 +347,28 @@ describe('after an error', () => {
     const err = catchProtocolError(() => decoder.push(chunk));
     expect(err.wireCode).toBe(ErrorCode.ILLEGAL_KIND);
     expect(err.decoded).toEqual([frames.heartbeat(), frames.send('ops', 'hi'), frames.heartbeat()]);
+  });
+
+  test('pushInto fills a kept array from slot 0, and its error holds a copy of the frames before', () => {
+    const decoder = new FrameDecoder({ side: 'server' });
+    const post = hex(`0A 00000043 ${field(Buffer.from('ops')).toString('hex')} 686900`);
+    const out: (ClientFrame | undefined)[] = [];
+    expect(decoder.pushInto(Buffer.concat([heartbeat, post, post.subarray(0, 9)]), out)).toBe(2);
+    expect(out).toEqual([frames.heartbeat(), frames.send('ops', 'hi')]);
+    // The next read's frames start at slot 0 again; later slots are left alone.
+    expect(decoder.pushInto(Buffer.concat([post.subarray(9)]), out)).toBe(1);
+    expect(out).toEqual([frames.send('ops', 'hi'), frames.send('ops', 'hi')]);
+    const err = catchProtocolError(() =>
+      decoder.pushInto(Buffer.concat([heartbeat, header(Kind.POST_MESSAGE, 130)]), out),
+    );
+    expect(err.wireCode).toBe(ErrorCode.ILLEGAL_KIND);
+    expect(err.decoded).toEqual([frames.heartbeat()]);
+    expect(err.decoded).not.toBe(out);
+    // A frame whose payload breaks a rule is not counted among those before it.
+    const other = new FrameDecoder({ side: 'server' });
+    const bad = catchProtocolError(() => other.pushInto(Buffer.concat([heartbeat, badName]), out));
+    expect(bad.code).toBe('NAME_FORBIDDEN_CHARACTER');
+    expect(bad.decoded).toEqual([frames.heartbeat()]);
   });
 
   test('err.decoded holds only the failing chunk’s frames', () => {
