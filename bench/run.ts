@@ -64,6 +64,7 @@ if (values.help) {
       '  [--host H --port P]\n' +
       '  [--source] [--no-build] [--no-save] [--quick] [--label NAME] [--profile DIR]\n' +
       '  --profile DIR  run the server under --cpu-prof, write its profile to DIR, print a summary\n' +
+      '                 (fanout-tls, file-tls: both servers, the plaintext one first)\n' +
       '  --server-module PATH  take createServer from PATH (another build, for before/after)\n' +
       "  --profile-load DIR  run the load generator (and sdk-file's SDK peers) under --cpu-prof\n",
   );
@@ -174,17 +175,18 @@ function brief(run: Run): string {
   return parts.join(' ');
 }
 
-// The newest main-thread profile in `dir` is the server's that just stopped (the others
-// are from the module loader's thread).
-function printProfile(dir: string, measured: Window[]): void {
+// The newest main-thread profile in `dir` (of process `pid` when given) is the server's that
+// just stopped (the others are from the module loader's thread).
+function printProfile(dir: string, measured: Window[], pid?: number, label = 'server'): void {
   const files = readdirSync(dir)
     .filter((f) => /\.0\.\d+\.cpuprofile$/.test(f))
+    .filter((f) => pid === undefined || f.split('.')[3] === String(pid))
     .map((f) => join(dir, f))
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
   if (files[0] === undefined) return;
   const profile = JSON.parse(readFileSync(files[0], 'utf8')) as Parameters<typeof summarise>[0];
   const where = `${files[0]}, measured windows only`;
-  process.stdout.write(`\nserver profile ${where}\n${summarise(profile, 25, measured)}\n`);
+  process.stdout.write(`\n${label} profile ${where}\n${summarise(profile, 25, measured)}\n`);
 }
 
 // The server-clock stretches between each start… mark and its end… mark.
@@ -254,11 +256,14 @@ async function runScenario(s: Scenario): Promise<Record<string, unknown>> {
     } else if (s.transport === 'tls' && !external) {
       // Two server processes alike but for the wire (the load uses the same names on each):
       // the plaintext one is the baseline of the TLS one.
-      const source = values.source ? ['--source'] : [];
-      const plain = await startServer('server-process.ts', source);
+      // --server-module picks the build of both; --profile profiles the TLS one.
+      const module = values['server-module'];
+      const source = module ? ['--module', module] : values.source ? ['--source'] : [];
+      const nodeArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
+      const plain = await startServer('server-process.ts', source, nodeArgs);
       servers.set('baseline', plain);
       targets.push({ name: 'baseline', kind: 'protocol', host: '127.0.0.1', port: plain.port });
-      const secure = await startServer('server-process.ts', ['--tls', ...source]);
+      const secure = await startServer('server-process.ts', ['--tls', ...source], nodeArgs);
       servers.set('relaykit', secure);
       targets.push({
         name: 'relaykit',
@@ -309,9 +314,17 @@ async function runScenario(s: Scenario): Promise<Record<string, unknown>> {
       await cluster.stop();
       cluster = null;
     }
+    const pids = new Map([...servers].map(([name, srv]) => [name, srv.pid]));
     for (const srv of servers.values()) await srv.stop();
     const run = runs.relaykit!;
-    if (values.profile && servers.has('relaykit')) printProfile(values.profile, windows(run));
+    if (values.profile && s.transport === 'tls' && !external) {
+      // Both servers ran under the profiler: the plaintext one shows what TLS adds.
+      const base = runs.baseline!;
+      printProfile(values.profile, windows(base), pids.get('baseline'), 'plaintext server');
+      printProfile(values.profile, windows(run), pids.get('relaykit'), 'TLS server');
+    } else if (values.profile && servers.has('relaykit')) {
+      printProfile(values.profile, windows(run));
+    }
     const base = runs.baseline ?? null;
     const evaluation = s.evaluate(run, base);
     process.stdout.write(`${table(`${s.name} (${loadBefore})`, evaluation.rows)}\n`);

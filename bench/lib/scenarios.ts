@@ -864,6 +864,7 @@ function overTls(
   base: Scenario,
   what: string,
   value: (result: Record<string, unknown>) => number,
+  cost: { label: string; scale: number; units(result: Record<string, unknown>): number },
 ): Scenario {
   return {
     name: `${base.name}-tls`,
@@ -879,12 +880,17 @@ function overTls(
       const targets = [
         target(`${what} over TLS, of plaintext`, '≥ 0.50', num(ratio), ratio >= 0.5),
       ];
+      // Server CPU per unit over every round: what a change to the server moves, whatever
+      // else the machine is doing.
+      const tlsCost = costNs(run, cost.units(run.result)) / cost.scale;
+      const clearCost = plain ? costNs(plain, cost.units(plain.result)) / cost.scale : Number.NaN;
       return {
-        summary: { tls, plaintext: clear },
+        summary: { tls, plaintext: clear, serverCost: { tls: tlsCost, plaintext: clearCost } },
         ratios: { tlsVsPlaintext: ratio, serverCpuTlsVsPlaintext: round(cpu(run) / cpu(plain)) },
         targets,
         rows: [
           [what, num(tls, 1), num(clear, 1), num(ratio), mark(targets[0]!)],
+          [cost.label, num(tlsCost, 2), num(clearCost, 2), num(tlsCost / clearCost), ''],
           ...cpuRows(run, plain),
         ],
       };
@@ -896,6 +902,11 @@ const fanoutTls = overTls(
   fanout,
   'deliveries/s',
   (r) => (r as unknown as FanoutResult).deliveriesPerSecond,
+  {
+    label: 'server CPU ns per delivery',
+    scale: 1,
+    units: (r) => sumDeliveries(r as unknown as FanoutResult),
+  },
 );
 /**
  * Fan-out with `metrics` on, against the same server without, in alternating rounds: the
@@ -1065,7 +1076,14 @@ const clusterRooms: Scenario = {
   },
 };
 
-const fileTls = overTls(file, 'MB/s', (r) => (r as unknown as FileResult).mbPerSecond);
+const fileTls = overTls(file, 'MB/s', (r) => (r as unknown as FileResult).mbPerSecond, {
+  label: 'server CPU ms per MB',
+  scale: 1e6,
+  units: (r) => {
+    const f = r as unknown as FileResult;
+    return ((f.rounds?.length ?? 0) * f.bytes) / 1e6;
+  },
+});
 
 /** Every scenario, in the order a full run takes them. */
 export const SCENARIOS: readonly Scenario[] = [
