@@ -80,6 +80,9 @@ export class IncomingTransfer extends TransferBase<IncomingResult> {
       written: () => this.#written(),
       error: (err) => this.#writeFailed(err),
       reuse: 'dir' in target,
+      digest: (piece) => {
+        if (!this.settled) this.#hash.update(piece);
+      },
     });
     this.#tellSender = tellSender;
   }
@@ -260,10 +263,9 @@ export class IncomingTransfer extends TransferBase<IncomingResult> {
     }
   }
 
-  // Hashed here, in large pieces: a hash update per 4 KiB chunk cost more than the hashing.
+  // Hashed as the bytes are copied in (`digest` above), while they are still in the cache.
   async #store(buffers: Buffer[]): Promise<void> {
     if (this.settled) return;
-    for (const b of buffers) this.#hash.update(b);
     if (this.#handle !== null) await writeAll(this.#handle, buffers);
     else if ('stream' in this.#target) {
       for (const b of buffers) await writeStream(this.#target.stream, b);

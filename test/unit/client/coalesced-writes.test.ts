@@ -62,6 +62,42 @@ describe('CoalescedWrites', () => {
     expect(Buffer.concat(got).equals(Buffer.concat(expected))).toBe(true);
   });
 
+  it('digests every byte once, in order, in large pieces, before writing it', async () => {
+    const pieces: Buffer[] = [];
+    let digestedAtWrite = 0;
+    let digested = 0;
+    const w = new CoalescedWrites(
+      async (buffers) => {
+        let bytes = 0;
+        for (const b of buffers) bytes += b.length;
+        digestedAtWrite += bytes;
+        // Everything handed to the sink has been digested already.
+        expect(digested).toBeGreaterThanOrEqual(digestedAtWrite);
+      },
+      {
+        reuse: true,
+        digest: (piece) => {
+          pieces.push(Buffer.from(piece));
+          digested += piece.length;
+        },
+      },
+    );
+    const expected: Buffer[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 700; i++) {
+        const piece = Buffer.alloc(4093, (round * 700 + i) % 256);
+        expected.push(piece);
+        w.push(piece);
+      }
+      w.push(Buffer.from('tail'));
+      expected.push(Buffer.from('tail'));
+      await w.idle();
+    }
+    expect(Buffer.concat(pieces).equals(Buffer.concat(expected))).toBe(true);
+    // About 64 KiB a piece: not one per chunk.
+    expect(pieces.length).toBeLessThan(expected.length / 10);
+  });
+
   it('reports a failed write once, and idle() rejects with it', async () => {
     const errors: unknown[] = [];
     const w = new CoalescedWrites(() => Promise.reject(new Error('disk full')), {
