@@ -10,6 +10,13 @@ export interface FrameDecoderOptions<S extends Side> {
   side: S;
   /** Client side: the largest ROOM_LISTING or USER_LISTING payload accepted (default 8 MiB). */
   maxListingBytes?: number;
+  /**
+   * Gather a frame split across pushes in buffers the decoder reuses, instead of a fresh one
+   * each time. The bytes of the frames a `push` returns (FILE_TRANSFER's `data`) are then
+   * valid only until the next `push`: for a caller that handles each frame at once and copies
+   * what it keeps, as the client does with file chunks.
+   */
+  reuseBuffers?: boolean;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -77,6 +84,13 @@ export class FrameDecoder<S extends Side = Side> {
   /** Frames written to `out` by the `push` or `pushInto` under way. */
   #count = 0;
   #error: ProtocolError | null = null;
+  /**
+   * With `reuseBuffers`: two buffers taken in turn for split frames. A push completes at most
+   * one split frame (at its start) and starts at most one (at its end), so the one it returns
+   * is never the one it overwrites.
+   */
+  readonly #scratch: [Buffer | null, Buffer | null] | null;
+  #scratchTurn = 0;
 
   constructor(options: FrameDecoderOptions<S>) {
     this.side = options.side;
@@ -86,6 +100,7 @@ export class FrameDecoder<S extends Side = Side> {
     this.#min = tables.min;
     this.#max = tables.max;
     this.#step = tables.step;
+    this.#scratch = options.reuseBuffers === true ? [null, null] : null;
   }
 
   /** The error this decoder failed with, if it has. */
@@ -203,12 +218,22 @@ export class FrameDecoder<S extends Side = Side> {
       } else {
         // Only now, with the length known to be valid, is room for the payload allocated.
         this.#kind = kind;
-        this.#payload = Buffer.allocUnsafe(length);
+        this.#payload = this.#payloadBuffer(length);
         this.#payloadFill = len - off;
         buf.copy(this.#payload, 0, off, len);
         off = len;
       }
     }
+  }
+
+  // A fresh buffer over 4 KiB (a split file chunk is 4,099 bytes) is an allocation of its own
+  // outside the pool, and was most of a receiving client's decoding time.
+  #payloadBuffer(length: number): Buffer {
+    const scratch = this.#scratch;
+    if (scratch === null) return Buffer.allocUnsafe(length);
+    this.#scratchTurn ^= 1;
+    const buffer = (scratch[this.#scratchTurn] ??= Buffer.allocUnsafeSlow(PREALLOCATE_LIMIT));
+    return buffer.subarray(0, length);
   }
 
   #collect(buf: Buffer, off: number, out: (FrameFor<S> | undefined)[]): number {

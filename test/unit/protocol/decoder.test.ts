@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import {
   type ClientFrame,
   DEFAULT_MAX_LISTING_BYTES,
+  encode,
   ErrorCode,
   type Frame,
   FrameDecoder,
@@ -316,6 +317,28 @@ describe('FILE_TRANSFER finished flag', () => {
       'ILLEGAL_FINISHED_FLAG',
       ErrorCode.ILLEGAL_TRANSFER,
     );
+  });
+});
+
+describe('reuseBuffers', () => {
+  test('a chunk split across pushes stays intact until the next push, in any split', () => {
+    // Chunks of 4 KiB split at many points, so that one push both completes a split frame
+    // and starts the next one: the frame it returns must not be the buffer it refills.
+    const chunks = Array.from({ length: 12 }, (_, i) => Buffer.alloc(4096, i + 1));
+    const stream = Buffer.concat(
+      chunks.map((data, i) => encode(frames.chunk(7, data, i === chunks.length - 1))),
+    );
+    for (const step of [1000, 4099, 5000, 6003, 9000]) {
+      const decoder = new FrameDecoder({ side: 'client', reuseBuffers: true });
+      const got: Buffer[] = [];
+      for (let at = 0; at < stream.length; at += step) {
+        for (const frame of decoder.push(stream.subarray(at, at + step))) {
+          if (frame.kind !== Kind.FILE_TRANSFER) throw new Error('unexpected frame');
+          got.push(Buffer.from(frame.data)); // copied at once, as the client does
+        }
+      }
+      expect(Buffer.concat(got).equals(Buffer.concat(chunks))).toBe(true);
+    }
   });
 });
 
