@@ -9,6 +9,7 @@ import {
   type ProtocolError,
   type Side,
 } from './protocol/index.js';
+import { takeReads } from './transport/read-in-place.js';
 
 /** What a `Connection` tells its owner. */
 export interface ConnectionHandlers<S extends Side> {
@@ -40,6 +41,12 @@ export interface ConnectionOptions<S extends Side> {
    * handed on, so its 16 KiB mark would report backpressure on every large frame.
    */
   writeWindowBytes?: number;
+  /**
+   * The owner handles each frame as it comes and copies the bytes it keeps (a file chunk's
+   * `data`), so the decoder may reuse its buffers: a frame's bytes are valid only during the
+   * `frame` call. Required for a socket that reads in place (`connectReadingInPlace`).
+   */
+  transientFrames?: boolean;
 }
 
 /** A run of small frames is copied into one buffer; larger frames are gathered instead. */
@@ -86,9 +93,11 @@ export class Connection<S extends Side = Side> {
       ...(options.maxListingBytes === undefined
         ? {}
         : { maxListingBytes: options.maxListingBytes }),
+      reuseBuffers: options.transientFrames === true,
     });
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    const onData = (chunk: Buffer): void => this.#onData(chunk);
+    if (!(options.transientFrames === true && takeReads(socket, onData))) socket.on('data', onData);
     socket.on('drain', () => {
       this.#drainOwed = false;
       this.#handlers.drain?.();

@@ -65,7 +65,7 @@ export class ClientSession {
         close: () => this.#onClose(),
         drain: () => this.#wakeDrain(),
       },
-      { side: 'client', maxListingBytes: options.maxListingBytes },
+      { side: 'client', maxListingBytes: options.maxListingBytes, transientFrames: true },
     );
     this.#heartbeat = new Heartbeat({
       intervalMs: options.heartbeatIntervalMs,
@@ -167,7 +167,7 @@ export class ClientSession {
         return;
     }
     if (this.#handlers !== null) this.#handlers.frame(frame);
-    else if (this.onEarlyFrame?.(frame) !== true) this.#early.push(frame);
+    else if (this.onEarlyFrame?.(frame) !== true) this.#early.push(kept(frame));
   }
 
   #onProtocolError(err: ProtocolError): void {
@@ -201,6 +201,11 @@ export class ClientSession {
     this.#drainWaiters.clear();
     for (const wake of waiters) wake();
   }
+}
+
+/** A frame to keep past its `frame` call: a chunk's bytes are in a buffer about to be reused. */
+function kept(frame: ServerFrame): ServerFrame {
+  return frame.kind === Kind.FILE_TRANSFER ? { ...frame, data: Buffer.from(frame.data) } : frame;
 }
 
 /** What to do about an ERR the server sent mid-session. */

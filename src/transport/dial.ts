@@ -1,6 +1,7 @@
-import { connect as netConnect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect } from 'node:tls';
 import type { ClientTlsOptions } from './options.js';
+import { connectReadingInPlace } from './read-in-place.js';
 
 /** Where to dial, and whether with TLS. */
 export interface DialTarget {
@@ -13,12 +14,13 @@ export interface DialTarget {
 /**
  * Opens a connection. `ready` fires once frames may flow: after TCP connect for plaintext,
  * after a verified handshake for TLS. Errors (refused, unreachable, handshake, untrusted
- * certificate) come as the socket's `'error'`.
+ * certificate) come as the socket's `'error'`. A plaintext socket reads in place: its bytes
+ * come through `takeReads`, not `'data'` events.
  */
 export function dial(target: DialTarget, ready: () => void): Socket {
   const tls = target.tls;
   if (tls === undefined || tls === false) {
-    const socket = netConnect({ host: target.host, port: target.port });
+    const socket = connectReadingInPlace({ host: target.host, port: target.port });
     socket.once('connect', ready);
     return socket;
   }
