@@ -1,4 +1,6 @@
 import type { Socket } from 'node:net';
+// The runners' fake timers replace the global one; a connection's writes must not wait on them.
+import { setImmediate } from 'node:timers';
 import {
   type ErrorCode,
   encode,
@@ -47,6 +49,15 @@ export interface ConnectionOptions<S extends Side> {
    * `frame` call. Required for a socket that reads in place (`connectReadingInPlace`).
    */
   transientFrames?: boolean;
+  /**
+   * Write once per turn of the event loop instead of once per tick. For TLS sockets: they
+   * hand JS each incoming TLS record as a read of its own, and a tick ends after each, so
+   * per tick the writes followed the peer's record boundaries (in a fan-out, one small write
+   * to every member per record the poster sent), and each TLS write costs a record and
+   * several microseconds whatever its size. The turn's end adds no latency worth naming:
+   * a TLS socket's write only completes at that point of the loop anyway.
+   */
+  flushPerTurn?: boolean;
 }
 
 /** A run of small frames is copied into one buffer; larger frames are gathered instead. */
@@ -54,7 +65,7 @@ const GATHER_AVERAGE_BYTES = 1024;
 
 /**
  * One framed duplex over a socket, shared by client and server. Frames sent in the same tick
- * are queued and go out in one write at the end of the tick (small frames copied into one
+ * (or turn: `flushPerTurn`) are queued and go out in one write at its end (small frames copied into one
  * buffer, large ones gathered), `send` reports backpressure like `write()` (a `false` is
  * always followed by `drain`), and a protocol violation stops reading at once.
  */
@@ -65,6 +76,7 @@ export class Connection<S extends Side = Side> {
   readonly #closeTimeoutMs: number;
   readonly #writeWindow: number;
   #corked = false;
+  readonly #perTurn: boolean;
   /**
    * Frames sent this tick, not yet handed to the socket: the first `#queued` slots. The
    * array is kept from tick to tick (its slots cleared), so queuing a frame allocates nothing.
@@ -88,6 +100,7 @@ export class Connection<S extends Side = Side> {
     this.#closeTimeoutMs = options.closeTimeoutMs ?? 2_000;
     // Never below the socket's own mark: a `false` here must be followed by its 'drain'.
     this.#writeWindow = Math.max(socket.writableHighWaterMark, options.writeWindowBytes ?? 0);
+    this.#perTurn = options.flushPerTurn ?? false;
     this.#decoder = new FrameDecoder<S>({
       side: options.side,
       ...(options.maxListingBytes === undefined
@@ -154,9 +167,33 @@ export class Connection<S extends Side = Side> {
   static #dirty: (Connection | undefined)[] = [];
   static #dirtyCount = 0;
 
+  /** The same for `flushPerTurn` connections, flushed by one `setImmediate`. */
+  static #turnDirty: Connection[] = [];
+
   static #schedule(conn: Connection): void {
+    if (conn.#perTurn) {
+      if (Connection.#turnDirty.length === 0) setImmediate(Connection.#flushTurn);
+      Connection.#turnDirty.push(conn);
+      return;
+    }
     if (Connection.#dirtyCount === 0) process.nextTick(Connection.#flushDirty);
     Connection.#dirty[Connection.#dirtyCount++] = conn;
+  }
+
+  static #flushTurn(this: void): void {
+    const dirty = Connection.#turnDirty;
+    Connection.#turnDirty = [];
+    let i = 0;
+    try {
+      for (; i < dirty.length; i++) dirty[i]!.#flush();
+    } finally {
+      // One flush threw: the rest still go out, in a turn of their own.
+      if (i < dirty.length - 1) {
+        const left = dirty.slice(i + 1);
+        if (Connection.#turnDirty.length === 0) setImmediate(Connection.#flushTurn);
+        Connection.#turnDirty.push(...left);
+      }
+    }
   }
 
   static #flushDirty(this: void): void {

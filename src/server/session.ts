@@ -113,7 +113,7 @@ export class ServerSession {
         },
       },
       peer.transport === 'tls'
-        ? { side: 'server', writeWindowBytes: TLS_WRITE_WINDOW_BYTES }
+        ? { side: 'server', writeWindowBytes: TLS_WRITE_WINDOW_BYTES, flushPerTurn: true }
         : { side: 'server' },
     );
   }

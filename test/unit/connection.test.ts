@@ -51,4 +51,46 @@ describe('Connection sends', () => {
       expect(wb.mock.calls[round]![0]).toEqual(f(`b1.${round}`));
     }
   });
+
+  it('with flushPerTurn, write the frames of every tick of one turn as one buffer', async () => {
+    const [sa, sb] = await pairs(2);
+    const a = new Connection(sa!, handlers, { side: 'server', flushPerTurn: true });
+    const b = new Connection(sb!, handlers, { side: 'server' });
+    const wa = vi.spyOn(sa!, 'write');
+    const wb = vi.spyOn(sb!, 'write');
+    const f = (t: string): Buffer => encode(frames.post('ops', 'al', t));
+    for (let round = 0; round < 2; round++) {
+      // Three ticks of one turn, as three TLS records read in one go would make.
+      a.sendRaw(f(`a1.${round}`));
+      b.sendRaw(f(`b1.${round}`));
+      await new Promise<void>((resolve) => process.nextTick(resolve));
+      expect(wb).toHaveBeenCalledTimes(2 * round + 1);
+      a.sendRaw(f(`a2.${round}`));
+      b.sendRaw(f(`b2.${round}`));
+      await new Promise<void>((resolve) => process.nextTick(resolve));
+      expect(wb).toHaveBeenCalledTimes(2 * round + 2);
+      a.sendRaw(f(`a3.${round}`));
+      expect(wa).toHaveBeenCalledTimes(round);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(wa).toHaveBeenCalledTimes(round + 1);
+      expect(wa.mock.calls[round]![0]).toEqual(
+        Buffer.concat([f(`a1.${round}`), f(`a2.${round}`), f(`a3.${round}`)]),
+      );
+    }
+  });
+
+  it('with flushPerTurn, flush what is queued before closing', async () => {
+    const [sa] = await pairs(1);
+    // The peer never closes its side: the close timeout ends it.
+    const a = new Connection(sa!, handlers, {
+      side: 'server',
+      flushPerTurn: true,
+      closeTimeoutMs: 50,
+    });
+    const wa = vi.spyOn(sa!, 'write');
+    a.sendRaw(encode(frames.post('ops', 'al', 'last words')));
+    const closed = a.end();
+    expect(wa).toHaveBeenCalledTimes(1);
+    await closed;
+  });
 });
