@@ -11,8 +11,9 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /**
  * Everyone who is not judged on delivery: churners who connect, join, post, send directs,
  * leave and go; roamers on a flaky network (a proxy cut every so often) who reconnect; a
- * blaster that keeps one room busy; and slow readers in that room who never read, which the
- * server must drop rather than buffer for.
+ * blaster that keeps one room busy; and slow readers in that room who never read nor send
+ * a heartbeat, which the server must drop rather than buffer for (a watcher checks that each
+ * is gone 45 s after it joined).
  */
 export class Crowd {
   readonly #tally: Tally;
@@ -23,7 +24,10 @@ export class Crowd {
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #roamers: Client[] = [];
   readonly #slow = new Set<Socket>();
+  readonly #checks = new Set<NodeJS.Timeout>();
   #blaster: Client | null = null;
+  // Asks whether slow readers are still online: not the blaster, which they may be holding.
+  #watcher: Client | null = null;
 
   constructor(tally: Tally, port: number, proxy: FlakyProxy) {
     this.#tally = tally;
@@ -70,6 +74,7 @@ export class Crowd {
         }
       })(),
     );
+    this.#watcher = await connect({ name: 'watcher', host: '127.0.0.1', port: this.#port });
     this.#timers.push(setInterval(() => this.#slowReader(), 15_000));
     this.#slowReader();
   }
@@ -117,19 +122,38 @@ export class Crowd {
       socket.pause();
     });
     socket.on('error', () => undefined);
-    socket.on('close', () => {
-      this.#slow.delete(socket);
-      if (this.#running) this.#tally.count('slow readers dropped by the server');
-    });
+    socket.on('close', () => this.#slow.delete(socket));
+    // A paused socket never sees the server's FIN, so its close event cannot tell us that the
+    // server dropped it: ask the server instead. Silent for 45 s, it is past the heartbeat
+    // timeout (30 s, swept every few seconds) and must be gone.
+    const check = setTimeout(() => {
+      this.#checks.delete(check);
+      this.#watcher?.isOnline(`slow-${n}`).then(
+        (online) => {
+          if (!this.#running) return;
+          if (online)
+            this.#tally.violation(`slow-${n}: still online 45 s after it stopped reading`);
+          else this.#tally.count('slow readers dropped by the server');
+          socket.destroy();
+        },
+        (err: Error) => {
+          if (this.#running) this.#tally.violation(`watcher: ${err.message}`);
+        },
+      );
+    }, 45_000);
+    this.#checks.add(check);
   }
 
   async stop(): Promise<void> {
     this.#running = false;
     for (const t of this.#timers) clearInterval(t);
+    for (const t of this.#checks) clearTimeout(t);
     await Promise.all(this.#loops);
     for (const s of this.#slow) s.destroy();
     await Promise.all(
-      [...this.#roamers, this.#blaster].map((c) => c?.close().catch(() => undefined)),
+      [...this.#roamers, this.#blaster, this.#watcher].map((c) =>
+        c?.close().catch(() => undefined),
+      ),
     );
   }
 }
