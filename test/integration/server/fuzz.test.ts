@@ -4,7 +4,8 @@ import { caughtLogger } from '../../../stress/caught-logger.js';
 import { runCampaign } from '../../../stress/fuzz/campaign.js';
 
 // The CI slice of `npm run fuzz` (issue #10: 30–60 s with a fixed seed): 300,000 frames, seed
-// 10, about 30 s of one quiet core with the server in this process. An exception escaping the
+// 10, with the server in this process: 17.6 s of CPU, 37–46 s on the shared 2-core machine
+// at load 9–11 (so about 20 s alone on a quiet one). An exception escaping the
 // server fails the run (vitest reports it), and so does one the server caught in a handler
 // (it answers ERR UNKNOWN and logs 'handler failed'); a bystander pair that stops chatting, or a live
 // transfer that strangers manage to disturb, makes the campaign throw.
