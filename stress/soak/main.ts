@@ -30,7 +30,12 @@ if (!(minutes > 0) || !(sampleMs > 0)) {
 }
 
 const started = performance.now();
-const tally = new Tally();
+// Logged when they happen too, so that a violation can be matched to the samples around it.
+const tally = new Tally((what) =>
+  process.stdout.write(
+    `${((performance.now() - started) / 1000).toFixed(0).padStart(5)} s  violation: ${what}\n`,
+  ),
+);
 const server = await startServerProcess(started, {
   // Small, so that slow readers are dropped within seconds instead of minutes.
   RELAYKIT_STRESS_MAX_OUTPUT: String(256 * 1024),

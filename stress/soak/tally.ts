@@ -2,6 +2,12 @@
 export class Tally {
   readonly counts = new Map<string, number>();
   readonly violations: string[] = [];
+  readonly #onViolation: (what: string) => void;
+
+  /** `onViolation` hears each violation as it happens (the report lists them at the end). */
+  constructor(onViolation: (what: string) => void = () => {}) {
+    this.#onViolation = onViolation;
+  }
 
   count(what: string, n = 1): void {
     this.counts.set(what, (this.counts.get(what) ?? 0) + n);
@@ -10,6 +16,7 @@ export class Tally {
   violation(what: string): void {
     // A stuck component can repeat one failure thousands of times: keep the report readable.
     if (this.violations.length < 200) this.violations.push(what);
+    this.#onViolation(what);
     this.count('violations');
   }
 
