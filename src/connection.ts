@@ -11,7 +11,7 @@ import {
   type ProtocolError,
   type Side,
 } from './protocol/index.js';
-import { takeReads } from './transport/read-in-place.js';
+import { takeReads } from './read-in-place.js';
 
 /** What a `Connection` tells its owner. */
 export interface ConnectionHandlers<S extends Side> {

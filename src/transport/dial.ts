@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect } from 'node:tls';
 import type { ClientTlsOptions } from './options.js';
-import { connectReadingInPlace } from './read-in-place.js';
+import { connectReadingInPlace } from '../read-in-place.js';
 
 /** Where to dial, and whether with TLS. */
 export interface DialTarget {

@@ -5,7 +5,6 @@
  */
 export { classifyTlsError, type DialTarget, dial, type TlsFailure } from './dial.js';
 export { TransportError } from './errors.js';
-export { connectReadingInPlace, type ReadSink, takeReads } from './read-in-place.js';
 export {
   type Listener,
   type ListenerEvents,

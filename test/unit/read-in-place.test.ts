@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectReadingInPlace, takeReads } from '../../../src/transport/read-in-place.js';
+import { connectReadingInPlace, takeReads } from '../../src/read-in-place.js';
 
 let server: Server | null = null;
 const sockets: Socket[] = [];
