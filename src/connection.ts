@@ -11,6 +11,8 @@ import {
   type ProtocolError,
   type Side,
 } from './protocol/index.js';
+import { FlushList } from './flush-list.js';
+import { joinSlots } from './join-slots.js';
 import { takeReads } from './read-in-place.js';
 
 /** What a `Connection` tells its owner. */
@@ -76,7 +78,8 @@ export class Connection<S extends Side = Side> {
   readonly #closeTimeoutMs: number;
   readonly #writeWindow: number;
   #corked = false;
-  readonly #perTurn: boolean;
+  /** Where this connection waits for its flush: once per tick, or once per turn. */
+  readonly #flushList: FlushList<Connection>;
   /**
    * Frames sent this tick, not yet handed to the socket: the first `#queued` slots. The
    * array is kept from tick to tick (its slots cleared), so queuing a frame allocates nothing.
@@ -100,7 +103,7 @@ export class Connection<S extends Side = Side> {
     this.#closeTimeoutMs = options.closeTimeoutMs ?? 2_000;
     // Never below the socket's own mark: a `false` here must be followed by its 'drain'.
     this.#writeWindow = Math.max(socket.writableHighWaterMark, options.writeWindowBytes ?? 0);
-    this.#perTurn = options.flushPerTurn ?? false;
+    this.#flushList = options.flushPerTurn === true ? Connection.#perTurn : Connection.#perTick;
     this.#decoder = new FrameDecoder<S>({
       side: options.side,
       ...(options.maxListingBytes === undefined
@@ -149,7 +152,7 @@ export class Connection<S extends Side = Side> {
     // stream machinery and a gather list entry each); one write per tick is the cheap way.
     if (!this.#corked) {
       this.#corked = true;
-      Connection.#schedule(this);
+      this.#flushList.add(this);
     }
     this.#queue[this.#queued++] = bytes;
     this.#queuedBytes += bytes.length;
@@ -159,66 +162,17 @@ export class Connection<S extends Side = Side> {
     return ok;
   }
 
-  /**
-   * Connections with frames queued this tick, all flushed by one `process.nextTick`: a
-   * fan-out queues on hundreds of connections per tick, and a tick callback each was garbage
-   * per delivery (the young-generation GC's pauses are what a light load's tail is made of).
-   */
-  static #dirty: (Connection | undefined)[] = [];
-  static #dirtyCount = 0;
+  /** Connections with frames queued this tick, all flushed by one `process.nextTick`. */
+  static readonly #perTick = new FlushList<Connection>(
+    (run) => process.nextTick(run),
+    (conn) => conn.#flush(),
+  );
 
   /** The same for `flushPerTurn` connections, flushed by one `setImmediate`. */
-  static #turnDirty: Connection[] = [];
-
-  static #schedule(conn: Connection): void {
-    if (conn.#perTurn) {
-      if (Connection.#turnDirty.length === 0) setImmediate(Connection.#flushTurn);
-      Connection.#turnDirty.push(conn);
-      return;
-    }
-    if (Connection.#dirtyCount === 0) process.nextTick(Connection.#flushDirty);
-    Connection.#dirty[Connection.#dirtyCount++] = conn;
-  }
-
-  static #flushTurn(this: void): void {
-    const dirty = Connection.#turnDirty;
-    Connection.#turnDirty = [];
-    let i = 0;
-    try {
-      for (; i < dirty.length; i++) dirty[i]!.#flush();
-    } finally {
-      // One flush threw: the rest still go out, in a turn of their own.
-      if (i < dirty.length - 1) {
-        const left = dirty.slice(i + 1);
-        if (Connection.#turnDirty.length === 0) setImmediate(Connection.#flushTurn);
-        Connection.#turnDirty.push(...left);
-      }
-    }
-  }
-
-  static #flushDirty(this: void): void {
-    const dirty = Connection.#dirty;
-    let i = 0;
-    try {
-      // A flush may queue on another connection (a drain handler): it joins this same pass.
-      for (; i < Connection.#dirtyCount; i++) {
-        const conn = dirty[i]!;
-        dirty[i] = undefined;
-        conn.#flush();
-      }
-    } finally {
-      const left = Connection.#dirtyCount - i - 1;
-      if (left > 0) {
-        // One flush threw: the rest still go out, on a tick of their own.
-        dirty.copyWithin(0, i + 1, Connection.#dirtyCount);
-        dirty.fill(undefined, left, Connection.#dirtyCount);
-        Connection.#dirtyCount = left;
-        process.nextTick(Connection.#flushDirty);
-      } else {
-        Connection.#dirtyCount = 0;
-      }
-    }
-  }
+  static readonly #perTurn = new FlushList<Connection>(
+    (run) => setImmediate(run),
+    (conn) => conn.#flush(),
+  );
 
   #flush(): void {
     this.#corked = false;
@@ -252,14 +206,7 @@ export class Connection<S extends Side = Side> {
       }
       this.socket.uncork();
     } else {
-      const all = Buffer.allocUnsafe(bytes);
-      let at = 0;
-      for (let i = 0; i < n; i++) {
-        const part = queue[i]!;
-        all.set(part, at);
-        at += part.length;
-      }
-      ok = this.socket.write(all, done);
+      ok = this.socket.write(joinSlots(queue, n, bytes), done);
     }
     this.#release(queue, n);
     // The socket took it all at once, so it will not emit 'drain': the owner gets it here.

@@ -1,3 +1,4 @@
+import { joinSlots } from '../join-slots.js';
 import type { ServerSession } from './session.js';
 
 /**
@@ -89,18 +90,7 @@ export class PostBatch {
     this.#except = undefined;
     this.#targetCount = 0;
     this.#partCount = 0;
-    let all: Buffer;
-    if (count === 1) {
-      all = parts[0]!;
-    } else {
-      all = Buffer.allocUnsafe(this.#bytes);
-      let at = 0;
-      for (let i = 0; i < count; i++) {
-        const part = parts[i]!;
-        part.copy(all, at);
-        at += part.length;
-      }
-    }
+    const all = count === 1 ? parts[0]! : joinSlots(parts, count, this.#bytes);
     this.#bytes = 0;
     parts.fill(undefined, 0, count);
     this.#flushing++;

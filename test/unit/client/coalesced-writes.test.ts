@@ -12,6 +12,15 @@ function gatedSink() {
   return { writes, gates, sink };
 }
 
+/** Pushes round `round`'s 700 chunks of 4,093 bytes (about 2.7 MiB) into `w` and `expected`. */
+function pushChunks(w: CoalescedWrites, round: number, expected: Buffer[]): void {
+  for (let i = 0; i < 700; i++) {
+    const piece = Buffer.alloc(4093, (round * 700 + i) % 256);
+    expected.push(piece);
+    w.push(piece);
+  }
+}
+
 describe('CoalescedWrites', () => {
   it('writes what arrives during a write together in the next one, in order', async () => {
     const { writes, gates, sink } = gatedSink();
@@ -52,11 +61,7 @@ describe('CoalescedWrites', () => {
     );
     const expected: Buffer[] = [];
     for (let round = 0; round < 3; round++) {
-      for (let i = 0; i < 700; i++) {
-        const piece = Buffer.alloc(4093, (round * 700 + i) % 256);
-        expected.push(piece);
-        w.push(piece);
-      }
+      pushChunks(w, round, expected);
       await w.idle();
     }
     expect(Buffer.concat(got).equals(Buffer.concat(expected))).toBe(true);
@@ -84,11 +89,7 @@ describe('CoalescedWrites', () => {
     );
     const expected: Buffer[] = [];
     for (let round = 0; round < 3; round++) {
-      for (let i = 0; i < 700; i++) {
-        const piece = Buffer.alloc(4093, (round * 700 + i) % 256);
-        expected.push(piece);
-        w.push(piece);
-      }
+      pushChunks(w, round, expected);
       w.push(Buffer.from('tail'));
       expected.push(Buffer.from('tail'));
       await w.idle();
