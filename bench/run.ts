@@ -52,6 +52,7 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     'server-module': { type: 'string' },
     'profile-load': { type: 'string' },
+    param: { type: 'string', multiple: true },
     help: { type: 'boolean', short: 'h', default: false },
   },
   allowNegative: true,
@@ -66,12 +67,15 @@ if (values.help) {
       '  --profile DIR  run the server under --cpu-prof, write its profile to DIR, print a summary\n' +
       '                 (fanout-tls, file-tls: both servers, the plaintext one first)\n' +
       '  --server-module PATH  take createServer from PATH (another build, for before/after)\n' +
-      "  --profile-load DIR  run the load generator (and sdk-file's SDK peers) under --cpu-prof\n",
+      "  --profile-load DIR  run the load generator (and sdk-file's SDK peers) under --cpu-prof\n" +
+      "  --param NAME=NUMBER  override one of the scenario's parameters (repeatable), e.g.\n" +
+      '                 --param members=2000 for big-room (the results file records the parameters)\n',
   );
   process.exit(0);
 }
 
 const names = (values.scenario ?? []).flatMap((s) => s.split(','));
+const overrides = parseOverrides(values.param ?? []);
 const unknown = names.filter((n) => !SCENARIOS.some((s) => s.name === n));
 if (unknown.length > 0) {
   process.stderr.write(
@@ -229,7 +233,7 @@ function cpu(marks: Run['marks']): Cpu {
 }
 
 async function runScenario(s: Scenario): Promise<Record<string, unknown>> {
-  const params = s.params(values.quick);
+  const params = { ...s.params(values.quick), ...overrides };
   const loadBefore = load();
   const servers = new Map<string, ServerHandle>();
   const targets: Target[] = [];
@@ -412,3 +416,17 @@ for (const s of chosen) {
 process.stdout.write(`\n${summary.join('\n')}\n`);
 process.stdout.write(`\nbench done in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 process.exitCode = failures > 0 ? 1 : 0;
+
+/** `--param NAME=NUMBER` flags as a parameter object; a malformed one stops the run. */
+function parseOverrides(flags: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const flag of flags) {
+    const match = /^([A-Za-z][A-Za-z0-9]*)=(-?[0-9.]+)$/.exec(flag);
+    if (match === null || !Number.isFinite(Number(match[2]))) {
+      process.stderr.write(`--param ${flag}: write NAME=NUMBER, e.g. --param members=2000\n`);
+      process.exit(2);
+    }
+    out[match[1]!] = Number(match[2]);
+  }
+  return out;
+}
