@@ -6,11 +6,12 @@
  * machine, so they put relaykit's own ratios in scale.
  *
  * - `pipe`: one source writes `--mb` MB to one sink through the relay (as `file` does).
- * - `fanout`: one writer sends 100-byte messages, at most `--window` ahead of the slowest
- *   of `--members` readers, and the relay writes each read to every reader (as `fanout`).
+ * - `fanout`: one writer sends `--message`-byte messages (234, the size of `fanout`'s POST),
+ *   at most `--window` ahead of the slowest of `--members` readers, and the relay writes each
+ *   read to every reader (as `fanout`).
  *
  *   npm run bench:tls-floor -- [--mode pipe|fanout|both] [--rounds 3] [--mb 1024]
- *     [--members 50] [--messages 200000] [--window 100]
+ *     [--members 50] [--messages 200000] [--window 100] [--message 234]
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -35,12 +36,11 @@ const { values } = parseArgs({
     members: { type: 'string', default: '50' },
     messages: { type: 'string', default: '200000' },
     window: { type: 'string', default: '100' },
+    message: { type: 'string', default: '234' },
     port: { type: 'string' },
     ca: { type: 'string' },
   },
 });
-
-const MESSAGE = 100;
 
 /** A child process of this same file in another role; resolves with its first message. */
 function spawn(args: string[]): { child: ChildProcess; first: Promise<unknown> } {
@@ -158,6 +158,7 @@ async function load(): Promise<void> {
     const seconds = (performance.now() - start) / 1000;
     process.send?.({ rate: total / 1024 / 1024 / seconds, unit: 'MB/s', cpu: cpuMs(usage) });
   } else {
+    const MESSAGE = Number(values.message);
     const total = Number(values.messages);
     const window = Number(values.window);
     const batch = Buffer.alloc(MESSAGE * window, 0x61);
@@ -203,7 +204,7 @@ async function round(mode: string, tls: boolean): Promise<Round> {
   const relayProcess = spawn(['--role', 'relay', '--mode', mode, ...(tls ? ['--tls'] : [])]);
   const { port, ca } = (await relayProcess.first) as { port: number; ca?: string };
   const loadArgs = ['--role', 'load', '--mode', mode, '--port', String(port)];
-  for (const k of ['mb', 'members', 'messages', 'window'] as const) {
+  for (const k of ['mb', 'members', 'messages', 'window', 'message'] as const) {
     loadArgs.push(`--${k}`, values[k]!);
   }
   const loadProcess = spawn([...loadArgs, ...(ca ? [`--ca=${ca}`] : [])]);
