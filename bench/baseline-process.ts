@@ -7,9 +7,10 @@
  *   other connection. The physical limit for `fanout`.
  * - `raw-rooms GROUPS`: connection i (in accept order) joins group i mod GROUPS; every buffer
  *   read is written, unparsed, to every connection of its group, the sender's included. The
- *   floor for `rooms` latency on this machine at this moment.
+ *   floor for `rooms` latency on this machine at this moment. With BURN_US, it first keeps
+ *   the CPU busy that many microseconds per read, as a server with work per post would.
  *
- * Usage: node --import tsx bench/baseline-process.ts pipe|raw-fanout|raw-rooms [GROUPS]
+ * Usage: node --import tsx bench/baseline-process.ts pipe|raw-fanout|raw-rooms [GROUPS [BURN_US]]
  */
 import { createServer, type Socket } from 'node:net';
 import type { ServerRequest } from './lib/ipc.js';
@@ -18,10 +19,11 @@ import { watchLoop } from './lib/loop.js';
 
 const mode = process.argv[2];
 if (mode !== 'pipe' && mode !== 'raw-fanout' && mode !== 'raw-rooms') {
-  process.stderr.write('usage: baseline-process.ts pipe|raw-fanout|raw-rooms [GROUPS]\n');
+  process.stderr.write('usage: baseline-process.ts pipe|raw-fanout|raw-rooms [GROUPS [BURN_US]]\n');
   process.exit(2);
 }
 const groups = Number(process.argv[3] ?? 20);
+const burnNs = BigInt(Math.round(Number(process.argv[4] ?? 0) * 1000));
 
 const sockets: Socket[] = [];
 
@@ -51,6 +53,10 @@ function rawRooms(socket: Socket): void {
   const group = rooms[accepted++ % groups]!;
   group.push(socket);
   socket.on('data', (chunk: Buffer) => {
+    if (burnNs > 0n) {
+      const until = process.hrtime.bigint() + burnNs;
+      while (process.hrtime.bigint() < until);
+    }
     for (const member of group) member.write(chunk);
   });
   socket.on('close', () => group.splice(group.indexOf(socket), 1));

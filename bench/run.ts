@@ -287,7 +287,12 @@ async function runScenario(s: Scenario): Promise<Record<string, unknown>> {
       targets.push({ name: 'relaykit', kind: 'protocol', host: '127.0.0.1', port: measured.port });
       stopScraping = scrapeEverySecond(measured.metricsPort!);
     } else if (s.baseline) {
-      const args = s.baseline === 'raw-rooms' ? [s.baseline, String(params.rooms)] : [s.baseline];
+      // baselineBurnUs (raw rooms only): CPU the baseline spends per read before echoing, to
+      // see how the tail follows the server's cost per post.
+      const args =
+        s.baseline === 'raw-rooms'
+          ? [s.baseline, String(params.rooms), String(params.baselineBurnUs ?? 0)]
+          : [s.baseline];
       const srv = await startServer('baseline-process.ts', args);
       servers.set('baseline', srv);
       targets.push({ name: 'baseline', kind: s.baseline, host: '127.0.0.1', port: srv.port });
