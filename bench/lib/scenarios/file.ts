@@ -2,7 +2,7 @@ import { num } from '../report.js';
 import { round } from '../stats.js';
 import type { Scenario } from './types.js';
 import type { FileResult } from './results.js';
-import { costNs, cpuRows, mark, target } from './judge.js';
+import { costNs, cpuRows, fileMB, mark, sha256Target, target } from './judge.js';
 
 export const file: Scenario = {
   name: 'file',
@@ -13,18 +13,11 @@ export const file: Scenario = {
     const r = run.result as unknown as FileResult;
     const b = base?.result as unknown as FileResult | undefined;
     const ratio = b ? round(r.mbPerSecond / b.mbPerSecond) : Number.NaN;
-    const mb = (x: FileResult | undefined): number =>
-      ((x?.rounds?.length ?? 0) * (x?.bytes ?? 0)) / 1e6;
-    const cost = costNs(run, mb(r)) / 1e6;
-    const baseCost = costNs(base, mb(b)) / 1e6;
+    const cost = costNs(run, fileMB(r)) / 1e6;
+    const baseCost = costNs(base, fileMB(b)) / 1e6;
     const targets = [
       target('of pipe baseline', '≥ 0.60', num(ratio), ratio >= 0.6),
-      target(
-        'sha256 and size',
-        'match',
-        r.sha256Ok && r.received === r.bytes ? 'match' : 'MISMATCH',
-        r.sha256Ok && r.received === r.bytes,
-      ),
+      sha256Target(r),
     ];
     return {
       summary: { mbPerSecond: r.mbPerSecond, sha256Ok: r.sha256Ok },

@@ -2,7 +2,7 @@ import type { LoopFigures } from '../ipc.js';
 import { num, type Row } from '../report.js';
 import { round } from '../stats.js';
 import type { Cpu, Run, Target } from './types.js';
-import type { FanoutResult } from './results.js';
+import type { FanoutResult, FileResult } from './results.js';
 
 export const target = (what: string, goal: string, value: string, met: boolean): Target => ({
   what,
@@ -104,4 +104,14 @@ export function cpuBetween(run: Run, from: string, to: string): number | null {
   const a = run.marks[from]?.server;
   const b = run.marks[to]?.server;
   return a && b ? round((b.cpuMicros - a.cpuMicros) / 1e6) : null;
+}
+
+/** MB a file scenario moved over all its rounds. */
+export const fileMB = (x: FileResult | undefined): number =>
+  ((x?.rounds?.length ?? 0) * (x?.bytes ?? 0)) / 1e6;
+
+/** The target every file scenario has: the file arrived whole, with the sender's sha256. */
+export function sha256Target(r: FileResult): Target {
+  const ok = r.sha256Ok && r.received === r.bytes;
+  return target('sha256 and size', 'match', ok ? 'match' : 'MISMATCH', ok);
 }

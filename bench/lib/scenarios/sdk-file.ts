@@ -2,7 +2,7 @@ import { num } from '../report.js';
 import { round } from '../stats.js';
 import type { Scenario } from './types.js';
 import type { FileResult } from './results.js';
-import { target, mark, costNs, medianOf } from './judge.js';
+import { costNs, fileMB, mark, medianOf, sha256Target, target } from './judge.js';
 
 export interface SdkFileResult extends FileResult {
   rounds?: { senderCpuMsPerMB: number; receiverCpuMsPerMB: number }[];
@@ -17,21 +17,14 @@ export const sdkFile: Scenario = {
     const r = run.result as unknown as SdkFileResult;
     const b = base?.result as unknown as FileResult | undefined;
     const ratio = b ? round(r.mbPerSecond / b.mbPerSecond) : Number.NaN;
-    const mb = (x: FileResult | undefined): number =>
-      ((x?.rounds?.length ?? 0) * (x?.bytes ?? 0)) / 1e6;
     const sender = medianOf((r.rounds ?? []).map((x) => x.senderCpuMsPerMB));
     const receiver = medianOf((r.rounds ?? []).map((x) => x.receiverCpuMsPerMB));
-    const serverCost = costNs(run, mb(r)) / 1e6;
+    const serverCost = costNs(run, fileMB(r)) / 1e6;
     // The pipe's two ends both live in the load generator: its CPU per MB is their sum.
-    const pipeEnds = base ? (base.cpu.loadCpuSeconds * 1e3) / mb(b) : Number.NaN;
+    const pipeEnds = base ? (base.cpu.loadCpuSeconds * 1e3) / fileMB(b) : Number.NaN;
     const targets = [
       target('of pipe baseline, end to end', '≥ 0.50', num(ratio), ratio >= 0.5),
-      target(
-        'sha256 and size',
-        'match',
-        r.sha256Ok && r.received === r.bytes ? 'match' : 'MISMATCH',
-        r.sha256Ok && r.received === r.bytes,
-      ),
+      sha256Target(r),
     ];
     return {
       summary: {
@@ -75,15 +68,10 @@ export const fileServer: Scenario = {
     const medianRatio = round(medianGet / medianSend);
     const bot = medianOf((r.rounds ?? []).map((x) => x.senderCpuMsPerMB));
     const user = medianOf((r.rounds ?? []).map((x) => x.receiverCpuMsPerMB));
-    const mb = ((r.rounds?.length ?? 0) * r.bytes) / 1e6;
+    const mb = fileMB(r);
     const targets = [
       target('get vs SDK sendFile, best rounds', '≥ 0.90', num(ratio), ratio >= 0.9),
-      target(
-        'sha256 and size',
-        'match',
-        r.sha256Ok && r.received === r.bytes ? 'match' : 'MISMATCH',
-        r.sha256Ok && r.received === r.bytes,
-      ),
+      sha256Target(r),
     ];
     return {
       summary: {

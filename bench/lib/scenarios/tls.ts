@@ -2,7 +2,7 @@ import { num } from '../report.js';
 import { round } from '../stats.js';
 import type { Run, Scenario } from './types.js';
 import type { FanoutResult, FileResult } from './results.js';
-import { costNs, cpuRows, mark, sumDeliveries, target } from './judge.js';
+import { costNs, cpuRows, fileMB, mark, sumDeliveries, target } from './judge.js';
 import { fanout } from './fanout.js';
 import { file } from './file.js';
 
@@ -59,8 +59,5 @@ export const fanoutTls = overTls(
 export const fileTls = overTls(file, 'MB/s', (r) => (r as unknown as FileResult).mbPerSecond, {
   label: 'server CPU ms per MB',
   scale: 1e6,
-  units: (r) => {
-    const f = r as unknown as FileResult;
-    return ((f.rounds?.length ?? 0) * f.bytes) / 1e6;
-  },
+  units: (r) => fileMB(r as unknown as FileResult),
 });
