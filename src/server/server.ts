@@ -104,6 +104,11 @@ export interface SessionSnapshot {
   relayBytes: number;
   /** True while its reading is paused because a receiver of its file or posts is backed up. */
   paused: boolean;
+  /**
+   * `Date.now()` since which its backed-up socket has been holding a sender back (the clock
+   * the heartbeat sweep's stall check reads), or null while it holds no one.
+   */
+  holdingSince: number | null;
 }
 
 /**
@@ -442,6 +447,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
       bufferedBytes: s.conn.bufferedBytes,
       relayBytes: s.queuedRelayBytes,
       paused: s.blockedOn.size > 0 || s.remoteWaits > 0,
+      holdingSince: s.blockedSenders.size > 0 || s.holdsRemote ? s.blockedSince : null,
     };
   }
 

@@ -17,8 +17,6 @@ class RoomMirror {
   version: number;
   /** Member name → its node, in join order. */
   readonly members = new Map<string, string>();
-  /** Node → how many of the room's members it holds. */
-  readonly nodes = new Map<string, number>();
   /** Changes that arrived before the one they follow, by the version they follow. */
   readonly pending = new Map<number, RoomDelta>();
 
@@ -29,18 +27,11 @@ class RoomMirror {
   add(name: string, node: string): boolean {
     if (this.members.has(name)) return false;
     this.members.set(name, node);
-    this.nodes.set(node, (this.nodes.get(node) ?? 0) + 1);
     return true;
   }
 
   remove(name: string): boolean {
-    const node = this.members.get(name);
-    if (node === undefined) return false;
-    this.members.delete(name);
-    const n = (this.nodes.get(node) ?? 1) - 1;
-    if (n <= 0) this.nodes.delete(node);
-    else this.nodes.set(node, n);
-    return true;
+    return this.members.delete(name);
   }
 }
 
@@ -79,13 +70,6 @@ export class Mirrors {
   /** The node holding member `name` of `room`, if it is one. */
   nodeOf(room: string, name: string): string | undefined {
     return this.#rooms.get(room)?.members.get(name);
-  }
-
-  /** Nodes other than `self` with members in `room`. */
-  *otherNodes(room: string, self: string): Generator<string> {
-    const r = this.#rooms.get(room);
-    if (r === undefined) return;
-    for (const node of r.nodes.keys()) if (node !== self) yield node;
   }
 
   /**

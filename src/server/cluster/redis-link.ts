@@ -34,6 +34,11 @@ function limit(n: number): number {
   return Number.isFinite(n) ? n : -1;
 }
 
+/** `text` with Redis's glob characters escaped, to match itself in a pattern. */
+function globEscape(text: string): string {
+  return text.replace(/[\\*?[\]]/g, '\\$&');
+}
+
 /** Reads `[version, name, node, name, node…]` into entries. */
 function entries(flat: readonly unknown[], from: number): [string, string][] {
   const out: [string, string][] = [];
@@ -85,6 +90,11 @@ export class RedisClusterLink implements ClusterLink {
     this.#mirrors = new Mirrors((room) => void this.#resnapshot(room));
   }
 
+  /** The channel this node publishes its posts on (every node's match `<prefix>:posts:*`). */
+  get #ownPosts(): string {
+    return `${this.#p}:posts:${this.nodeId}`;
+  }
+
   get #p(): string {
     return this.#o.prefix;
   }
@@ -116,6 +126,7 @@ export class RedisClusterLink implements ClusterLink {
       }
       await this.#call('rkDepart', nodeId);
       await this.#sub.subscribe(`${this.#p}:n:${nodeId}`);
+      await this.#sub.psubscribe(`${globEscape(this.#p)}:posts:*`);
     } catch (err) {
       this.#cmd.disconnect();
       this.#sub.disconnect();
@@ -129,6 +140,10 @@ export class RedisClusterLink implements ClusterLink {
     this.#cmd.off('error', noteError);
     this.#sub.off('error', noteError);
     this.#sub.on('messageBuffer', (_channel: Buffer, message: Buffer) => this.#message(message));
+    this.#sub.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, message: Buffer) => {
+      // Its own posts reached its own members already.
+      if (channel.toString('utf8') !== this.#ownPosts) this.#message(message);
+    });
     this.#watch();
     this.#up = true;
     await this.#sweep();
@@ -264,8 +279,14 @@ export class RedisClusterLink implements ClusterLink {
   }
 
   /**
-   * Publishes the turn's posts: one message per room per node with members there. Called
-   * before any room change too, so a post never arrives after its sender's departure.
+   * Publishes the turn's posts: one message per room on this node's posts channel, which
+   * every node subscribes to (by pattern) and hands to whatever members of the room it has.
+   * Not only to the nodes this node's copy of the room lists: a member who entered on
+   * another node is told so (its listing) as soon as Redis has the entry, and this node
+   * hears of it a little later; a post sent in between must still reach it. Redis delivers
+   * a node's room changes and posts on one connection in the order it took them, so no
+   * post overtakes the entry of its sender. Called before any room change too, so a post
+   * never arrives after its sender's departure.
    */
   #flushPosts(): void {
     this.#postsScheduled = false;
@@ -274,11 +295,8 @@ export class RedisClusterLink implements ClusterLink {
     this.#posts = new Map();
     if (!this.#up) return;
     for (const [room, { parts }] of posts) {
-      let message: Buffer | null = null;
-      for (const node of this.#mirrors.otherNodes(room, this.nodeId)) {
-        message ??= encodeEnvelope(ENVELOPE_POSTS, room, parts.length, parts);
-        this.#cmd.publish(`${this.#p}:n:${node}`, message).catch(() => {});
-      }
+      const message = encodeEnvelope(ENVELOPE_POSTS, room, parts.length, parts);
+      this.#cmd.publish(this.#ownPosts, message).catch(() => {});
     }
   }
 

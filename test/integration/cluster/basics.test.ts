@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AcceptFileFrame,
@@ -33,6 +34,50 @@ async function joined(c: TestClient, room: string, expected: string[]): Promise<
   await c.next(
     (f) => f.kind === Kind.USER_LISTING && f.room === room && f.users.join() === expected.join(),
   );
+}
+
+/**
+ * A TCP hop between one node and Redis that can hold back what Redis sends the node (the
+ * room changes it publishes, the replies) while the node's own commands still go through:
+ * a node that hears of a change late, deterministically.
+ */
+async function laggingHop(redisUrl: string) {
+  const target = new URL(redisUrl);
+  const links: { down: Socket; held: Buffer[] }[] = [];
+  let holding = false;
+  const server: Server = createServer((node) => {
+    const up = netConnect(Number(target.port), target.hostname);
+    const link = { down: node, held: [] as Buffer[] };
+    links.push(link);
+    node.pipe(up);
+    up.on('data', (chunk: Buffer) => {
+      if (holding) link.held.push(chunk);
+      else node.write(chunk);
+    });
+    const end = () => {
+      node.destroy();
+      up.destroy();
+    };
+    node.on('error', end).on('close', end);
+    up.on('error', end).on('close', end);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    hold: () => {
+      holding = true;
+    },
+    release: () => {
+      holding = false;
+      for (const link of links) for (const chunk of link.held.splice(0)) link.down.write(chunk);
+    },
+    close: () => {
+      for (const link of links) link.down.destroy();
+      server.close();
+    },
+  };
 }
 
 describe('a two-node cluster', () => {
@@ -72,6 +117,30 @@ describe('a two-node cluster', () => {
     expect(await bob.next(Kind.POST_MESSAGE)).toMatchObject({ from: 'alice', text: 'hello' });
     bob.send(frames.listRooms());
     expect(await bob.next(Kind.ROOM_LISTING)).toMatchObject({ rooms: ['ops'] });
+  });
+
+  it("delivers a post to a member on another node who was just told it entered, before the sender's node has heard of the entry", async () => {
+    const prefix = `t-${randomUUID()}`;
+    const hop = await laggingHop(redis.url);
+    try {
+      const a = await startServer({ cluster: { url: hop.url, prefix, nodeId: 'a' } });
+      const b = await startServer({ cluster: { url: redis.url, prefix, nodeId: 'b' } });
+      const alice = await TestClient.registered(a.port, 'alice');
+      const bob = await TestClient.registered(b.port, 'bob');
+      await joined(alice, 'ops', ['alice']);
+      // Node a hears nothing from Redis from here on: bob's entry stays news to it.
+      hop.hold();
+      await joined(bob, 'ops', ['alice', 'bob']);
+      alice.send(frames.send('ops', 'welcome, bob'));
+      expect(await bob.next(Kind.POST_MESSAGE)).toMatchObject({
+        from: 'alice',
+        text: 'welcome, bob',
+      });
+      hop.release();
+      await alice.next((f) => f.kind === Kind.USER_LISTING && f.users.length === 2);
+    } finally {
+      hop.close();
+    }
   });
 
   it('delivers direct messages across nodes and answers offline users', async () => {
