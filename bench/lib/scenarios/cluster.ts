@@ -3,7 +3,7 @@ import { int, num } from '../report.js';
 import { round } from '../stats.js';
 import type { Run, Scenario } from './types.js';
 import type { FanoutResult, RoomsResult } from './results.js';
-import { costNs, cpuRows, mark, sumDeliveries, target } from './judge.js';
+import { costNs, cpuRows, deliveriesRow, mark, sumDeliveries, target } from './judge.js';
 import { fanout } from './fanout.js';
 import { rooms } from './rooms.js';
 
@@ -57,13 +57,7 @@ export const clusterFanout: Scenario = {
       ratios: { clusterVsSingleNode: ratio },
       targets,
       rows: [
-        [
-          'deliveries/s',
-          int(r.deliveriesPerSecond),
-          b ? int(b.deliveriesPerSecond) : '—',
-          num(ratio),
-          mark(targets[0]!),
-        ],
+        deliveriesRow(r, b, ratio, mark(targets[0]!)),
         ['latency p50 ms', num(r.latencyMs.p50), b ? num(b.latencyMs.p50) : '—', '', ''],
         ['latency p99 ms', num(r.latencyMs.p99), b ? num(b.latencyMs.p99) : '—', '', ''],
         [

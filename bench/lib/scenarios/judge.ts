@@ -1,5 +1,5 @@
 import type { LoopFigures } from '../ipc.js';
-import { num, type Row } from '../report.js';
+import { int, num, type Row } from '../report.js';
 import { round } from '../stats.js';
 import type { Cpu, Run, Target } from './types.js';
 import type { FanoutResult, FileResult } from './results.js';
@@ -114,4 +114,20 @@ export const fileMB = (x: FileResult | undefined): number =>
 export function sha256Target(r: FileResult): Target {
   const ok = r.sha256Ok && r.received === r.bytes;
   return target('sha256 and size', 'match', ok ? 'match' : 'MISMATCH', ok);
+}
+
+/** The deliveries/s row of a fan-out against its baseline run, with the target's mark. */
+export function deliveriesRow(
+  r: FanoutResult,
+  b: FanoutResult | undefined,
+  ratio: number,
+  judged: string,
+): Row {
+  return [
+    'deliveries/s',
+    int(r.deliveriesPerSecond),
+    b ? int(b.deliveriesPerSecond) : '—',
+    num(ratio),
+    judged,
+  ];
 }

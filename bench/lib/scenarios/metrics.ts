@@ -1,8 +1,8 @@
-import { int, num } from '../report.js';
+import { num } from '../report.js';
 import { round } from '../stats.js';
 import type { Scenario } from './types.js';
 import type { FanoutResult } from './results.js';
-import { costNs, cpuRows, mark, sumDeliveries, target } from './judge.js';
+import { costNs, cpuRows, deliveriesRow, mark, sumDeliveries, target } from './judge.js';
 import { fanout } from './fanout.js';
 
 /**
@@ -37,13 +37,7 @@ export const fanoutMetrics: Scenario = {
       },
       targets,
       rows: [
-        [
-          'deliveries/s',
-          int(r.deliveriesPerSecond),
-          b ? int(b.deliveriesPerSecond) : '—',
-          num(ratio),
-          mark(targets[0]!),
-        ],
+        deliveriesRow(r, b, ratio, mark(targets[0]!)),
         ['server CPU ns/delivery', num(cost, 0), num(baseCost, 0), num(cost / baseCost), ''],
         ['p99 latency ms', num(r.latencyMs.p99), b ? num(b.latencyMs.p99) : '—', '', ''],
         ...cpuRows(run, plain),
