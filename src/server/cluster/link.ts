@@ -93,10 +93,8 @@ export interface ClusterLink {
   locate(name: string): Promise<string | null | 'down'>;
   /** Member names of `room` in join order, from every node. */
   names(room: string): Iterable<string>;
-  /** A POST for `room`, to be sent to the other nodes with members there. */
+  /** A POST for `room`, for the other nodes to hand to whatever members of it they have. */
   publishPost(room: string, frame: Buffer): void;
-  /** A POST from a non-member (`allowOutsidePosts`) for `room`'s members on other nodes. */
-  publishOutside(room: string, frame: Buffer): Promise<void>;
   /** A frame for user `name` on `node`. */
   sendDirect(node: string, name: string, frame: Buffer): void;
   /** A file step for `node` (the sender's node id is filled in). */

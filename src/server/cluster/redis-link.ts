@@ -300,20 +300,6 @@ export class RedisClusterLink implements ClusterLink {
     }
   }
 
-  async publishOutside(room: string, frame: Buffer): Promise<void> {
-    if (!this.#up) return;
-    try {
-      const nodes = await this.#cmd.hkeys(`${this.#p}:rn:${room}`);
-      const message = encodeEnvelope(ENVELOPE_POSTS, room, 1, [frame]);
-      for (const node of nodes) {
-        if (node !== this.nodeId)
-          this.#cmd.publish(`${this.#p}:n:${node}`, message).catch(() => {});
-      }
-    } catch {
-      // Redis went away: the post reached this node's members only.
-    }
-  }
-
   sendDirect(node: string, name: string, frame: Buffer): void {
     this.#flushPosts();
     if (!this.#up) return;

@@ -30,10 +30,10 @@ export function sendMessage(
   const members = ctx.registry.members(frame.room);
   const { cluster } = ctx;
   if (cluster !== null && ctx.options.allowOutsidePosts && !session.rooms.has(frame.room)) {
-    // An outsider has no copy of the room's nodes: Redis says where its members are.
+    // Its node may have no member of the room, and needs none: every node follows the posts.
     const bytes = post(frame.room, session.name, frame.text);
     if (members !== undefined) ctx.posts.add(members, bytes, undefined, session);
-    ctx.hold(session, cluster.publishOutside(frame.room, bytes), () => {});
+    cluster.publishPost(frame.room, bytes);
     return;
   }
   if (members === undefined || (!session.rooms.has(frame.room) && !ctx.options.allowOutsidePosts)) {
