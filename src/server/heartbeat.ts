@@ -80,9 +80,9 @@ export class HeartbeatSweeper {
         this.#silent(session, silentMs);
         continue;
       }
-      const holding = session.blockedSenders.size > 0 || session.holdsRemote;
-      if (holding && now - session.blockedSince > this.#timeoutMs) {
-        this.#stalled(session, now - session.blockedSince);
+      const holdingSince = session.holdingSince;
+      if (holdingSince !== null && now - holdingSince > this.#timeoutMs) {
+        this.#stalled(session, now - holdingSince);
         continue;
       }
       due.push(session);

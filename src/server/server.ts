@@ -447,7 +447,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
       bufferedBytes: s.conn.bufferedBytes,
       relayBytes: s.queuedRelayBytes,
       paused: s.blockedOn.size > 0 || s.remoteWaits > 0,
-      holdingSince: s.blockedSenders.size > 0 || s.holdsRemote ? s.blockedSince : null,
+      holdingSince: s.holdingSince,
     };
   }
 

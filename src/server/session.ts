@@ -80,6 +80,14 @@ export class ServerSession {
   readonly blockedOn = new Set<ServerSession>();
   /** `Date.now()` when `blockedSenders` last became non-empty (0 while it is empty). */
   blockedSince = 0;
+
+  /**
+   * `Date.now()` since which its backed-up socket has been holding a sender back (a local
+   * offerer or poster, or another node's offerer), or null while it holds no one.
+   */
+  get holdingSince(): number | null {
+    return this.blockedSenders.size > 0 || this.holdsRemote ? this.blockedSince : null;
+  }
   /**
    * Ids of this session's transfers that ended because the other party left or cancelled:
    * chunks or replies already in flight for them are dropped, not treated as illegal.

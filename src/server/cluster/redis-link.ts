@@ -66,10 +66,16 @@ export class RedisClusterLink implements ClusterLink {
   #up = false;
   #wasDown = false;
   #closed = false;
+  /** The channel this node publishes its posts on (every node follows `<prefix>:posts:*`). */
+  readonly #ownPosts: string;
+  /** The same, as the subscriber hands channel names over, to skip its own posts. */
+  readonly #ownPostsBytes: Buffer;
 
   constructor(options: Required<ClusterOptions>, host: ClusterHost) {
     this.#o = options;
     this.nodeId = options.nodeId;
+    this.#ownPosts = `${options.prefix}:posts:${options.nodeId}`;
+    this.#ownPostsBytes = Buffer.from(this.#ownPosts);
     this.#host = host;
     const common = {
       lazyConnect: true,
@@ -88,11 +94,6 @@ export class RedisClusterLink implements ClusterLink {
     this.#sub = new Redis(options.url, { ...common, enableOfflineQueue: true });
     for (const [name, def] of Object.entries(SCRIPTS)) this.#cmd.defineCommand(name, def);
     this.#mirrors = new Mirrors((room) => void this.#resnapshot(room));
-  }
-
-  /** The channel this node publishes its posts on (every node's match `<prefix>:posts:*`). */
-  get #ownPosts(): string {
-    return `${this.#p}:posts:${this.nodeId}`;
   }
 
   get #p(): string {
@@ -142,7 +143,7 @@ export class RedisClusterLink implements ClusterLink {
     this.#sub.on('messageBuffer', (_channel: Buffer, message: Buffer) => this.#message(message));
     this.#sub.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, message: Buffer) => {
       // Its own posts reached its own members already.
-      if (channel.toString('utf8') !== this.#ownPosts) this.#message(message);
+      if (!channel.equals(this.#ownPostsBytes)) this.#message(message);
     });
     this.#watch();
     this.#up = true;

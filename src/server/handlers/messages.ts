@@ -28,24 +28,24 @@ export function sendMessage(
   frame: SendMessageFrame,
 ): void {
   const members = ctx.registry.members(frame.room);
-  const { cluster } = ctx;
-  if (cluster !== null && ctx.options.allowOutsidePosts && !session.rooms.has(frame.room)) {
-    // Its node may have no member of the room, and needs none: every node follows the posts.
-    const bytes = post(frame.room, session.name, frame.text);
-    if (members !== undefined) ctx.posts.add(members, bytes, undefined, session);
-    cluster.publishPost(frame.room, bytes);
-    return;
-  }
-  if (members === undefined || (!session.rooms.has(frame.room) && !ctx.options.allowOutsidePosts)) {
+  const outside = !session.rooms.has(frame.room);
+  // In a cluster the room may have members on other nodes only: every node follows the
+  // posts, so an outside post goes out even when this node has none of them.
+  if (
+    (outside && !ctx.options.allowOutsidePosts) ||
+    (members === undefined && ctx.cluster === null)
+  ) {
     if (ctx.log.enabled('debug')) {
       const why = members === undefined ? 'no such room' : 'sender is not a member';
       ctx.log.debug(`post dropped: ${why}`, { room: frame.room, name: session.name });
     }
     return;
   }
-  ctx.listings.beforePost(frame.room, session);
   const bytes = post(frame.room, session.name, frame.text);
-  ctx.posts.add(members, bytes, undefined, session);
+  if (members !== undefined) {
+    ctx.listings.beforePost(frame.room, session);
+    ctx.posts.add(members, bytes, undefined, session);
+  }
   ctx.cluster?.publishPost(frame.room, bytes);
 }
 
