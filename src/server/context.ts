@@ -36,6 +36,11 @@ export interface ServerContext {
   /** The cluster this node is part of, or null when it runs alone. */
   cluster: ClusterLink | null;
   /**
+   * `session` posted to `room` and the cluster asked to hold it (`ClusterLink.publishPost`
+   * answered false): it is not read until the room flows again.
+   */
+  waitForCluster(session: ServerSession, room: string): void;
+  /**
    * Holds `session`'s next frames (and stops reading it) until `pending` settles, then runs
    * `then` and handles the held frames in order: one client's commands keep their order
    * when one of them has to ask Redis. If the session ended meanwhile, `orphaned` runs

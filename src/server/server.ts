@@ -22,6 +22,7 @@ import { Listings } from './listings.js';
 import { HeartbeatSweeper, RegistrationDeadlines } from './heartbeat.js';
 import type { Logger } from './logger.js';
 import { type ResolvedServerOptions, resolveOptions, type ServerOptions } from './options.js';
+import { CrossNodePosts } from './cross-node-posts.js';
 import { holdSenders } from './hold-senders.js';
 import { PostBatch } from './post-batch.js';
 import { Registry } from './registry.js';
@@ -141,6 +142,8 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
   #closing: Promise<void> | null = null;
   #metrics: MetricsEndpoint | null = null;
   #cluster: ClusterLink | null = null;
+  /** Room backpressure across nodes (null on a single node). */
+  #crossNode: CrossNodePosts | null = null;
 
   constructor(options: ServerOptions = {}) {
     this.options = resolveOptions(options);
@@ -158,6 +161,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
       // A plain field, set once the cluster is joined: handlers read it on every post.
       cluster: null,
       hold: (session, pending, then, orphaned) => this.#hold(session, pending, then, orphaned),
+      waitForCluster: (session, room) => this.#crossNode?.wait(session, room),
       options: this.options,
       log: this.#log,
       counters: this.counters,
@@ -247,6 +251,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
     if (options === null) return;
     const { startClusterLink } = await import('./cluster/redis-link.js');
     this.#cluster = await startClusterLink(options, this.#clusterHost());
+    this.#crossNode = new CrossNodePosts(this.#cluster);
     this.#ctx.cluster = this.#cluster;
     this.clusterHealth ??= () => this.#cluster!.health();
   }
@@ -258,13 +263,20 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
       log: this.#log,
       maxUsers: this.options.maxUsers,
       maxRooms: this.options.maxRooms,
-      deliverPosts: (room, frames, count) => {
+      deliverPosts: (room, frames, count, origin) => {
         const members = registry.members(room);
         if (members === undefined) return;
         this.#listings.beforeRemotePost(room);
         this.#posts.flush();
-        for (const m of members) m.sendRaw(frames, count);
+        // The same watermark as a local poster's (see #posts).
+        const watermark = this.options.maxOutputBytes / 4;
+        for (const m of members) {
+          if (!m.sendRaw(frames, count) && !m.conn.closing && m.queuedChatBytes > watermark) {
+            this.#crossNode?.hold(m, room, origin);
+          }
+        }
       },
+      postsMayFlow: () => this.#crossNode?.retry(),
       deliverDirect: (name, frame) => registry.user(name)?.sendRaw(frame),
       roomChanged: (room) => this.#listings.changed(room),
       localUsers: function* () {
@@ -545,6 +557,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
 
   drained(session: ServerSession): void {
     releaseSenders(session);
+    this.#crossNode?.release(session);
   }
 
   flushPosts(): void {
@@ -614,6 +627,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
     this.#registry.removeUser(session.name, session);
     leaveAllRooms(this.#ctx, session);
     abortTransfers(this.#ctx, session);
+    this.#crossNode?.forget(session);
     this.#cluster?.release(session.name);
   }
 }

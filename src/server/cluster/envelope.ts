@@ -3,7 +3,9 @@
  * JSON, first byte `{`): encoded frames for the target node's local clients, with the room
  * or user they go to. Binary, so a post crosses Redis as the bytes its members receive.
  *
- * Layout: kind u8, frame count u32, key length u16, key (UTF-8), frames.
+ * Layout: kind u8, frame count u32, sequence u32, key length u16, key (UTF-8), frames. The
+ * sequence is used by posts only: the posting node's running count of post bytes it has
+ * published (modulo 2^32), which the receiving nodes acknowledge (see `PostFlow`).
  */
 
 /** Posts for the local members of a room (key: the room). */
@@ -35,10 +37,14 @@ export function decodeChunk(
 export interface Envelope {
   kind: typeof ENVELOPE_POSTS | typeof ENVELOPE_DIRECT;
   key: string;
-  /** How many frames `frames` holds. */
+  /** How many frames `frames` holds (0 in a post probe: see `PostFlow`). */
   count: number;
+  /** Posts: the sender node's post bytes published up to and including these (mod 2^32). */
+  seq: number;
   frames: Buffer;
 }
+
+const HEAD_BYTES = 11;
 
 /** Builds an envelope around already-encoded frames. */
 export function encodeEnvelope(
@@ -46,27 +52,30 @@ export function encodeEnvelope(
   key: string,
   count: number,
   frames: readonly Buffer[],
+  seq = 0,
 ): Buffer {
   const keyBytes = Buffer.from(key, 'utf8');
-  const head = Buffer.allocUnsafe(7 + keyBytes.length);
+  const head = Buffer.allocUnsafe(HEAD_BYTES + keyBytes.length);
   head[0] = kind;
   head.writeUInt32BE(count, 1);
-  head.writeUInt16BE(keyBytes.length, 5);
-  keyBytes.copy(head, 7);
+  head.writeUInt32BE(seq >>> 0, 5);
+  head.writeUInt16BE(keyBytes.length, 9);
+  keyBytes.copy(head, HEAD_BYTES);
   return Buffer.concat([head, ...frames]);
 }
 
 /** Reads an envelope; null when `message` is not one (a JSON room change, or damaged). */
 export function decodeEnvelope(message: Buffer): Envelope | null {
-  if (message.length < 7) return null;
+  if (message.length < HEAD_BYTES) return null;
   const kind = message[0];
   if (kind !== ENVELOPE_POSTS && kind !== ENVELOPE_DIRECT) return null;
-  const keyLength = message.readUInt16BE(5);
-  if (message.length < 7 + keyLength) return null;
+  const keyLength = message.readUInt16BE(9);
+  if (message.length < HEAD_BYTES + keyLength) return null;
   return {
     kind,
     count: message.readUInt32BE(1),
-    key: message.toString('utf8', 7, 7 + keyLength),
-    frames: message.subarray(7 + keyLength),
+    seq: message.readUInt32BE(5),
+    key: message.toString('utf8', HEAD_BYTES, HEAD_BYTES + keyLength),
+    frames: message.subarray(HEAD_BYTES + keyLength),
   };
 }

@@ -52,8 +52,13 @@ export interface ClusterHost {
   /** Most users and rooms in the whole cluster. */
   readonly maxUsers: number;
   readonly maxRooms: number;
-  /** Encoded POSTs (`count` frames) from another node, for this node's members of `room`. */
-  deliverPosts(room: string, frames: Buffer, count: number): void;
+  /**
+   * Encoded POSTs (`count` frames) from node `origin`, for this node's members of `room`. A
+   * member they leave backed up asks `origin` to hold the room (`ClusterLink.holdPosts`).
+   */
+  deliverPosts(room: string, frames: Buffer, count: number, origin: string): void;
+  /** Another node released a hold, or caught up: posters waiting (`mayPost`) may go on. */
+  postsMayFlow(): void;
   /** An encoded frame from another node for local user `name`. */
   deliverDirect(name: string, frame: Buffer): void;
   /** `room`'s membership changed elsewhere: its local members get a listing. */
@@ -93,8 +98,18 @@ export interface ClusterLink {
   locate(name: string): Promise<string | null | 'down'>;
   /** Member names of `room` in join order, from every node. */
   names(room: string): Iterable<string>;
-  /** A POST for `room`, for the other nodes to hand to whatever members of it they have. */
-  publishPost(room: string, frame: Buffer): void;
+  /**
+   * A POST for `room`, for the other nodes to hand to whatever members of it they have.
+   * False when its sender should be read no more until `mayPost(room)` (another node holds
+   * the room, or has fallen a window behind): the host waits for `postsMayFlow`.
+   */
+  publishPost(room: string, frame: Buffer): boolean;
+  /** Whether a local client may post to `room` now (see `publishPost`). */
+  mayPost(room: string): boolean;
+  /** A local member of `room` is backed up with `origin`'s posts: `origin` holds the room. */
+  holdPosts(room: string, origin: string): void;
+  /** No local member of `room` is backed up with `origin`'s posts any more. */
+  releasePosts(room: string, origin: string): void;
   /** A frame for user `name` on `node`. */
   sendDirect(node: string, name: string, frame: Buffer): void;
   /** A file step for `node` (the sender's node id is filled in). */

@@ -19,6 +19,7 @@ import type {
   ClusterOptions,
 } from './link.js';
 import { Mirrors, type RoomDelta } from './mirror.js';
+import { type PostControl, PostFlow } from './post-flow.js';
 import { SCRIPTS } from './scripts.js';
 
 type ScriptName = keyof typeof SCRIPTS;
@@ -70,12 +71,16 @@ export class RedisClusterLink implements ClusterLink {
   readonly #ownPosts: string;
   /** The same, as the subscriber hands channel names over, to skip its own posts. */
   readonly #ownPostsBytes: Buffer;
+  /** Where the other nodes' posts channels' names start (the node id follows). */
+  readonly #postsPrefixBytes: number;
+  readonly #flow: PostFlow;
 
   constructor(options: Required<ClusterOptions>, host: ClusterHost) {
     this.#o = options;
     this.nodeId = options.nodeId;
     this.#ownPosts = `${options.prefix}:posts:${options.nodeId}`;
     this.#ownPostsBytes = Buffer.from(this.#ownPosts);
+    this.#postsPrefixBytes = Buffer.byteLength(`${options.prefix}:posts:`);
     this.#host = host;
     const common = {
       lazyConnect: true,
@@ -94,6 +99,19 @@ export class RedisClusterLink implements ClusterLink {
     this.#sub = new Redis(options.url, { ...common, enableOfflineQueue: true });
     for (const [name, def] of Object.entries(SCRIPTS)) this.#cmd.defineCommand(name, def);
     this.#mirrors = new Mirrors((room) => void this.#resnapshot(room));
+    this.#flow = new PostFlow({
+      send: (node, message) => {
+        if (!this.#up) return;
+        const json = JSON.stringify({ ...message, n: this.nodeId });
+        this.#cmd.publish(`${this.#p}:n:${node}`, json).catch(() => {});
+      },
+      probe: (seq) => {
+        if (!this.#up) return;
+        const message = encodeEnvelope(ENVELOPE_POSTS, '', 0, [], seq);
+        this.#cmd.publish(this.#ownPosts, message).catch(() => {});
+      },
+      mayFlow: () => host.postsMayFlow(),
+    });
   }
 
   get #p(): string {
@@ -140,10 +158,13 @@ export class RedisClusterLink implements ClusterLink {
     }
     this.#cmd.off('error', noteError);
     this.#sub.off('error', noteError);
-    this.#sub.on('messageBuffer', (_channel: Buffer, message: Buffer) => this.#message(message));
+    this.#sub.on('messageBuffer', (_channel: Buffer, message: Buffer) =>
+      this.#message(message, ''),
+    );
     this.#sub.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, message: Buffer) => {
       // Its own posts reached its own members already.
-      if (!channel.equals(this.#ownPostsBytes)) this.#message(message);
+      if (channel.equals(this.#ownPostsBytes)) return;
+      this.#message(message, channel.toString('utf8', this.#postsPrefixBytes));
     });
     this.#watch();
     this.#up = true;
@@ -172,6 +193,7 @@ export class RedisClusterLink implements ClusterLink {
       if (!this.#wasDown || this.#closed) return;
       this.#wasDown = false;
       this.#up = true;
+      this.#flow.reset();
       log.info('cluster store reachable again; re-asserting users and rooms');
       void this.#reassert();
     });
@@ -266,7 +288,7 @@ export class RedisClusterLink implements ClusterLink {
     return this.#mirrors.names(room);
   }
 
-  publishPost(room: string, frame: Buffer): void {
+  publishPost(room: string, frame: Buffer): boolean {
     let pending = this.#posts.get(room);
     if (pending === undefined) {
       pending = { parts: [] };
@@ -277,6 +299,19 @@ export class RedisClusterLink implements ClusterLink {
       this.#postsScheduled = true;
       process.nextTick(() => this.#flushPosts());
     }
+    return this.mayPost(room);
+  }
+
+  mayPost(room: string): boolean {
+    return !this.#up || this.#flow.mayPost(room);
+  }
+
+  holdPosts(room: string, origin: string): void {
+    this.#flow.hold(room, origin);
+  }
+
+  releasePosts(room: string, origin: string): void {
+    this.#flow.release(room, origin);
   }
 
   /**
@@ -296,7 +331,10 @@ export class RedisClusterLink implements ClusterLink {
     this.#posts = new Map();
     if (!this.#up) return;
     for (const [room, { parts }] of posts) {
-      const message = encodeEnvelope(ENVELOPE_POSTS, room, parts.length, parts);
+      let bytes = 0;
+      for (const part of parts) bytes += part.length;
+      const seq = this.#flow.published(bytes);
+      const message = encodeEnvelope(ENVELOPE_POSTS, room, parts.length, parts, seq);
       this.#cmd.publish(this.#ownPosts, message).catch(() => {});
     }
   }
@@ -319,7 +357,8 @@ export class RedisClusterLink implements ClusterLink {
     this.#cmd.publish(`${this.#p}:n:${node}`, encodeChunk(id, finished, data)).catch(() => {});
   }
 
-  #message(message: Buffer): void {
+  /** A message from Redis; `origin` is the posting node for a posts channel's, else ''. */
+  #message(message: Buffer, origin: string): void {
     if (message[0] === ENVELOPE_CHUNK) {
       const chunk = decodeChunk(message);
       if (chunk !== null) this.#host.fileChunk(chunk.id, chunk.finished, chunk.data);
@@ -333,7 +372,8 @@ export class RedisClusterLink implements ClusterLink {
     if (env === null) {
       this.#host.log.warn('cluster message not understood', { bytes: message.length });
     } else if (env.kind === ENVELOPE_POSTS) {
-      this.#host.deliverPosts(env.key, env.frames, env.count);
+      if (env.count > 0) this.#host.deliverPosts(env.key, env.frames, env.count, origin);
+      this.#flow.received(origin, env.seq, env.count);
     } else {
       this.#host.deliverDirect(env.key, env.frames);
     }
@@ -349,6 +389,10 @@ export class RedisClusterLink implements ClusterLink {
     }
     if (d.t.startsWith('f')) {
       this.#host.fileControl(d as unknown as FileControl);
+      return;
+    }
+    if (d.t.startsWith('p')) {
+      this.#flow.control(d as unknown as PostControl);
       return;
     }
     if (d.t === 'hi' || d.t === 'bye') {
@@ -381,11 +425,22 @@ export class RedisClusterLink implements ClusterLink {
   #peer(what: 'hi' | 'bye', node: string): void {
     if (what === 'hi' && !this.#live.has(node)) {
       this.#live.add(node);
+      this.#joined(node);
       this.#host.log.info('node joined', { node });
     } else if (what === 'bye' && this.#live.delete(node)) {
       this.#host.log.info('node left', { node });
-      this.#host.nodeGone(node);
+      this.#gone(node);
     }
+  }
+
+  #joined(node: string): void {
+    if (node !== this.nodeId) this.#flow.nodeJoined(node);
+  }
+
+  /** `node` left or its lease ran out: its transfers end, and no post waits for it. */
+  #gone(node: string): void {
+    this.#flow.nodeGone(node);
+    this.#host.nodeGone(node);
   }
 
   /** Re-reads a room whose changes could not be put in order. */
@@ -415,16 +470,19 @@ export class RedisClusterLink implements ClusterLink {
     const split = reply.indexOf('');
     const live = new Set(reply.slice(0, split));
     const { log } = this.#host;
-    for (const node of live) if (!this.#live.has(node)) log.info('node joined', { node });
+    for (const node of live) {
+      this.#joined(node);
+      if (!this.#live.has(node)) log.info('node joined', { node });
+    }
     for (const node of this.#live) {
       if (!live.has(node)) {
         log.info('node left', { node });
-        this.#host.nodeGone(node);
+        this.#gone(node);
       }
     }
     for (const node of reply.slice(split + 1)) {
       log.warn('node lease expired; its users were removed', { node });
-      this.#host.nodeGone(node);
+      this.#gone(node);
     }
     this.#live = live;
   }
@@ -471,6 +529,7 @@ export class RedisClusterLink implements ClusterLink {
     this.#flushPosts();
     this.#closed = true;
     if (this.#timer !== null) clearInterval(this.#timer);
+    this.#flow.close();
     if (this.#up) {
       try {
         await withTimeout(this.#call('rkDepart', this.nodeId), 1_000, () => 'no answer');

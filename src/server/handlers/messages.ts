@@ -18,6 +18,17 @@ function post(room: string, from: string, text: string): Buffer {
 }
 
 /**
+ * Hands a POST to the other nodes; a sender whose room another node holds (or whose node
+ * is a window ahead of another) is not read again until the room flows.
+ */
+function publish(ctx: ServerContext, room: string, bytes: Buffer, sender?: ServerSession): void {
+  const { cluster } = ctx;
+  if (cluster !== null && !cluster.publishPost(room, bytes) && sender !== undefined) {
+    ctx.waitForCluster(sender, room);
+  }
+}
+
+/**
  * SEND_MESSAGE: a POST to every member of the room, sender included, with the sender filled
  * in from the registration (§5.9). A post to a room the sender is not in is dropped unless
  * `allowOutsidePosts` (§5.4); a post to a room that does not exist is always dropped.
@@ -46,7 +57,7 @@ export function sendMessage(
     ctx.listings.beforePost(frame.room, session);
     ctx.posts.add(members, bytes, undefined, session);
   }
-  ctx.cluster?.publishPost(frame.room, bytes);
+  publish(ctx, frame.room, bytes, session);
 }
 
 /** BROADCAST_MESSAGE (either layout): one POST per room the sender is in (§6.5.1). */
@@ -57,7 +68,7 @@ export function broadcast(ctx: ServerContext, session: ServerSession, frame: Bro
     ctx.listings.beforePost(room, session);
     const bytes = post(room, session.name, frame.text);
     ctx.posts.add(members, bytes, undefined, session);
-    ctx.cluster?.publishPost(room, bytes);
+    publish(ctx, room, bytes, session);
   }
 }
 
@@ -115,7 +126,8 @@ export function depart(ctx: ServerContext, session: ServerSession, farewell: str
       ctx.listings.beforePost(room, session);
       const bytes = post(room, session.name, farewell);
       ctx.posts.add(members, bytes, session);
-      ctx.cluster?.publishPost(room, bytes);
+      // The sender is leaving: nothing to hold.
+      publish(ctx, room, bytes);
     }
   }
   ctx.finish(

@@ -1,0 +1,243 @@
+/**
+ * Flow control for posts between nodes: a node's room backpressure (`holdSenders`) can only
+ * stop reading its own clients, so a slow member on another node needs that node to say so.
+ *
+ * Two mechanisms, both carried as small JSON messages on the posting node's own channel:
+ * - **Room holds** (`ph` / `pr`). A node whose member of a room has more posts queued than
+ *   the watermark asks the node the posts came from to hold that room: the posting node stops
+ *   reading its clients that post there until the hold is released (`pr`, when the member
+ *   drains or goes), the holding node leaves, or the hold is not refreshed for
+ *   `HOLD_TTL_MS` (refreshed every `TICK_MS`, so a lost release or a dead node cannot hold a
+ *   room for ever).
+ * - **A window** (`pa`). Each post message carries the poster's running count of post bytes;
+ *   every other node acknowledges it every `ACK_STEP_BYTES`. A node with more than
+ *   `WINDOW_BYTES` unacknowledged by some live node stops reading its posters until that
+ *   node catches up: what Redis and a busy node's socket buffer between a post and its
+ *   delivery stays bounded, so a hold always comes in time (watermark plus window stays well
+ *   under the output limit) and Redis never drops a lagging subscriber. While it waits, it
+ *   publishes an empty post message (a probe) each `TICK_MS`, which every node acknowledges
+ *   at once: posts lost while a subscriber reconnected cannot hold the window shut.
+ *
+ * A node that acknowledges nothing for `SILENT_MS` while others wait on it (a subscriber
+ * cut off from Redis while its lease lives on) is not waited for until it acknowledges
+ * again: it may then lose posts, but it cannot stop the cluster's posters. Counts are modulo
+ * 2^32; a window is far smaller, so differences stay exact.
+ */
+
+/** Unacknowledged post bytes after which a node stops reading its posters. */
+export const WINDOW_BYTES = 1024 * 1024;
+/** A receiving node acknowledges a poster's node at least this often (bytes). */
+export const ACK_STEP_BYTES = 256 * 1024;
+/** How often holds are refreshed and expired, and a shut window probed. */
+export const TICK_MS = 500;
+/** A room hold not refreshed for this long is dropped. */
+export const HOLD_TTL_MS = 3_000;
+/** A node silent for this long is not waited for (see above). */
+export const SILENT_MS = 5_000;
+
+/** A post-flow message, JSON on the node channel of the node it is for. */
+export interface PostControl {
+  /** `pa` acknowledgement, `ph` hold a room, `pr` release it. */
+  t: 'pa' | 'ph' | 'pr';
+  /** The node it comes from. */
+  n: string;
+  /** `pa`: the poster's count of post bytes processed. */
+  s?: number;
+  /** `ph`, `pr`: the room. */
+  r?: string;
+}
+
+/** How `PostFlow` reaches the other nodes and its own server. */
+export interface PostFlowWire {
+  /** Sends `message` (without `n`) to `node`. */
+  send(node: string, message: Omit<PostControl, 'n'>): void;
+  /** Publishes an empty post message carrying `seq`, for every node to acknowledge. */
+  probe(seq: number): void;
+  /** A hold was released or the window opened: waiting posters may be read again. */
+  mayFlow(): void;
+}
+
+/** Both ends of the cross-node flow of posts, for one node. */
+export class PostFlow {
+  readonly #wire: PostFlowWire;
+  // As the posting node.
+  #published = 0;
+  /** Per other live node, the count it acknowledged last, and when. */
+  readonly #acked = new Map<string, { seq: number; at: number }>();
+  #shut = false;
+  /** Rooms other nodes hold, with when each node's hold runs out. */
+  readonly #holds = new Map<string, Map<string, number>>();
+  // As a receiving node.
+  /** Per posting node, the count acknowledged to it last. */
+  readonly #ackedTo = new Map<string, number>();
+  /** Holds this node asks for, keyed by posting node and room. */
+  readonly #asking = new Map<string, { node: string; room: string }>();
+  #timer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(wire: PostFlowWire) {
+    this.#wire = wire;
+  }
+
+  /** The count to stamp on the next post message, after `bytes` more were queued. */
+  published(bytes: number): number {
+    this.#published = (this.#published + bytes) >>> 0;
+    if (!this.#shut && this.#acked.size > 0 && this.#behind()) {
+      this.#shut = true;
+      this.#tickSoon();
+    }
+    return this.#published;
+  }
+
+  /** The count the next post message carries. */
+  get seq(): number {
+    return this.#published;
+  }
+
+  /** Whether a client of this node may go on posting to `room`. */
+  mayPost(room: string): boolean {
+    if (this.#shut) return false;
+    if (this.#holds.size === 0) return true;
+    const holders = this.#holds.get(room);
+    if (holders === undefined) return true;
+    const now = Date.now();
+    for (const until of holders.values()) if (until > now) return false;
+    return true;
+  }
+
+  /** `node` is live: it is expected to acknowledge from now on. */
+  nodeJoined(node: string): void {
+    if (!this.#acked.has(node)) this.#acked.set(node, { seq: this.#published, at: Date.now() });
+  }
+
+  /** `node` left or its lease ran out: nothing waits for it. */
+  nodeGone(node: string): void {
+    this.#acked.delete(node);
+    this.#ackedTo.delete(node);
+    for (const [key, ask] of this.#asking) if (ask.node === node) this.#asking.delete(key);
+    for (const [room, holders] of this.#holds) {
+      holders.delete(node);
+      if (holders.size === 0) this.#holds.delete(room);
+    }
+    this.#reopen();
+    this.#wire.mayFlow();
+  }
+
+  /**
+   * Redis came back: acknowledgements and releases may have been lost while it was away, so
+   * every node starts level again; holds still wanted are asked for again at the next tick.
+   */
+  reset(): void {
+    const now = Date.now();
+    for (const node of this.#acked.keys()) this.#acked.set(node, { seq: this.#published, at: now });
+    this.#ackedTo.clear();
+    this.#holds.clear();
+    this.#shut = false;
+    if (this.#asking.size > 0) this.#tickSoon();
+    this.#wire.mayFlow();
+  }
+
+  /** A post message (`count` 0: a probe) from `node`, just handed to the local members. */
+  received(node: string, seq: number, count: number): void {
+    const last = this.#ackedTo.get(node);
+    if (last !== undefined && count > 0 && (seq - last) >>> 0 < ACK_STEP_BYTES) return;
+    this.#ackedTo.set(node, seq);
+    this.#wire.send(node, { t: 'pa', s: seq });
+  }
+
+  /** A local member of `room` is backed up with posts from `node`: ask it to hold the room. */
+  hold(room: string, node: string): void {
+    const key = `${node}\n${room}`;
+    if (this.#asking.has(key)) return;
+    this.#asking.set(key, { node, room });
+    this.#wire.send(node, { t: 'ph', r: room });
+    this.#tickSoon();
+  }
+
+  /** The local members of `room` that held `node`'s posts caught up (or left). */
+  release(room: string, node: string): void {
+    if (this.#asking.delete(`${node}\n${room}`)) this.#wire.send(node, { t: 'pr', r: room });
+  }
+
+  /** A post-flow message from another node. */
+  control(message: PostControl): void {
+    const node = String(message.n);
+    if (message.t === 'pa') {
+      const seq = Number(message.s) >>> 0;
+      const last = this.#acked.get(node)?.seq;
+      // An acknowledgement overtaken by a later one (or from before a reset) is ignored.
+      if (last === undefined || (seq - last) >>> 0 <= (this.#published - last) >>> 0) {
+        this.#acked.set(node, { seq, at: Date.now() });
+      }
+      if (this.#shut) this.#reopen();
+      return;
+    }
+    const room = String(message.r);
+    if (message.t === 'ph') {
+      let holders = this.#holds.get(room);
+      if (holders === undefined) {
+        holders = new Map();
+        this.#holds.set(room, holders);
+      }
+      holders.set(node, Date.now() + HOLD_TTL_MS);
+      this.#tickSoon();
+      return;
+    }
+    const holders = this.#holds.get(room);
+    if (holders?.delete(node)) {
+      if (holders.size === 0) this.#holds.delete(room);
+      this.#wire.mayFlow();
+    }
+  }
+
+  /** Stops the timer (the node leaves the cluster). */
+  close(): void {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  /** Whether some live node that still acknowledges is more than a window behind. */
+  #behind(): boolean {
+    let now = 0;
+    for (const { seq, at } of this.#acked.values()) {
+      if ((this.#published - seq) >>> 0 <= WINDOW_BYTES) continue;
+      now ||= Date.now();
+      if (now - at <= SILENT_MS) return true;
+    }
+    return false;
+  }
+
+  #reopen(): void {
+    if (!this.#shut || this.#behind()) return;
+    this.#shut = false;
+    this.#wire.mayFlow();
+  }
+
+  #tickSoon(): void {
+    if (this.#timer !== null) return;
+    this.#timer = setInterval(() => this.#tick(), TICK_MS);
+    // The server's sockets keep the process alive, not this.
+    this.#timer.unref();
+  }
+
+  #tick(): void {
+    const now = Date.now();
+    let expired = false;
+    for (const [room, holders] of this.#holds) {
+      for (const [node, until] of holders) {
+        if (until <= now) {
+          holders.delete(node);
+          expired = true;
+        }
+      }
+      if (holders.size === 0) this.#holds.delete(room);
+    }
+    for (const { node, room } of this.#asking.values()) this.#wire.send(node, { t: 'ph', r: room });
+    if (this.#shut) {
+      this.#wire.probe(this.#published);
+      // A node that fell silent meanwhile is no longer waited for.
+      this.#reopen();
+    }
+    if (expired) this.#wire.mayFlow();
+    if (!this.#shut && this.#holds.size === 0 && this.#asking.size === 0) this.close();
+  }
+}
