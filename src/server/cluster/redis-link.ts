@@ -187,6 +187,8 @@ export class RedisClusterLink implements ClusterLink {
       this.#up = false;
       this.#wasDown = true;
       log.warn('cluster store unreachable; serving local clients only', { url: this.#o.url });
+      // Posts no longer leave this node: posters held for other nodes may go on.
+      this.#host.postsMayFlow();
     });
     this.#sub.on('error', () => {});
     this.#cmd.on('ready', () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, frames, Kind, type OfferFileFrame } from '../../../src/protocol/index.js';
 import { startRedis, type TestRedis } from '../../support/redis-server.js';
@@ -126,6 +127,41 @@ describe('cluster faults', () => {
       } finally {
         await again.stop();
       }
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('Redis lost while a poster is held for a backed-up member on another node: the poster is read again', async () => {
+    const own = await startRedis();
+    try {
+      const cluster = { url: own.url, prefix: 'h', leaseMs: 1_000 };
+      const limit = 256 * 1024;
+      const a = await startServer({ cluster: { ...cluster, nodeId: 'a' }, maxOutputBytes: limit });
+      const b = await startServer({ cluster: { ...cluster, nodeId: 'b' }, maxOutputBytes: limit });
+      const [alice, bob] = await aliceAndBob(a.port, b.port);
+      bob.socket.pause();
+      const text = 'x'.repeat(11_000);
+      let sending = true;
+      const writer = (async () => {
+        while (sending) {
+          if (!alice.send(frames.send('ops', text))) await once(alice.socket, 'drain');
+          else await new Promise((r) => setImmediate(r));
+        }
+      })();
+      try {
+        await until(() => a.server.inspect('alice')?.paused === true, 10_000);
+        // Held for bob, and bob is not cut off for it.
+        expect(b.server.inspect('bob')!.bufferedBytes).toBeLessThan(limit);
+        own.child.kill('SIGKILL');
+        await until(() => a.server.readClusterHealth()?.redisUp === false, 10_000);
+        // At once, not when the hold would have run out unrefreshed (HOLD_TTL_MS, 3 s).
+        await until(() => a.server.inspect('alice')?.paused === false, 1_500);
+      } finally {
+        sending = false;
+        await writer;
+      }
+      expect(bob.isClosed).toBe(false);
     } finally {
       await own.stop();
     }
