@@ -55,6 +55,8 @@ export interface PostFlowWire {
   probe(seq: number): void;
   /** A hold was released or the window opened: waiting posters may be read again. */
   mayFlow(): void;
+  /** `node` is a window behind and has acknowledged nothing for `SILENT_MS`: not waited for. */
+  silent(node: string): void;
 }
 
 /** Both ends of the cross-node flow of posts, for one node. */
@@ -65,6 +67,8 @@ export class PostFlow {
   /** Per other live node, the count it acknowledged last, and when. */
   readonly #acked = new Map<string, { seq: number; at: number }>();
   #shut = false;
+  /** Nodes no longer waited for (told to `silent` once), until they acknowledge again. */
+  readonly #silent = new Set<string>();
   /** Rooms other nodes hold, with when each node's hold runs out. */
   readonly #holds = new Map<string, Map<string, number>>();
   // As a receiving node.
@@ -112,6 +116,7 @@ export class PostFlow {
   /** `node` left or its lease ran out: nothing waits for it. */
   nodeGone(node: string): void {
     this.#acked.delete(node);
+    this.#silent.delete(node);
     this.#ackedTo.delete(node);
     for (const [key, ask] of this.#asking) if (ask.node === node) this.#asking.delete(key);
     for (const [room, holders] of this.#holds) {
@@ -167,6 +172,7 @@ export class PostFlow {
       // An acknowledgement overtaken by a later one (or from before a reset) is ignored.
       if (last === undefined || (seq - last) >>> 0 <= (this.#published - last) >>> 0) {
         this.#acked.set(node, { seq, at: Date.now() });
+        this.#silent.delete(node);
       }
       if (this.#shut) this.#reopen();
       return;
@@ -198,10 +204,14 @@ export class PostFlow {
   /** Whether some live node that still acknowledges is more than a window behind. */
   #behind(): boolean {
     let now = 0;
-    for (const { seq, at } of this.#acked.values()) {
+    for (const [node, { seq, at }] of this.#acked) {
       if ((this.#published - seq) >>> 0 <= WINDOW_BYTES) continue;
       now ||= Date.now();
       if (now - at <= SILENT_MS) return true;
+      if (!this.#silent.has(node)) {
+        this.#silent.add(node);
+        this.#wire.silent(node);
+      }
     }
     return false;
   }

@@ -111,6 +111,11 @@ export class RedisClusterLink implements ClusterLink {
         this.#cmd.publish(this.#ownPosts, message).catch(() => {});
       },
       mayFlow: () => host.postsMayFlow(),
+      silent: (node) =>
+        host.log.warn('node acknowledges no posts; posting without waiting for it', {
+          node,
+          hint: 'check its connection to Redis; it may miss posts until it answers again',
+        }),
     });
   }
 

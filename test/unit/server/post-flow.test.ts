@@ -13,6 +13,7 @@ import {
 function flow() {
   const sent: { node: string; message: Omit<PostControl, 'n'> }[] = [];
   const probes: number[] = [];
+  const silent: string[] = [];
   let wakes = 0;
   const f = new PostFlow({
     send: (node, message) => sent.push({ node, message }),
@@ -20,8 +21,9 @@ function flow() {
     mayFlow: () => {
       wakes++;
     },
+    silent: (node) => silent.push(node),
   });
-  return { f, sent, probes, wakes: () => wakes };
+  return { f, sent, probes, silent, wakes: () => wakes };
 }
 
 beforeEach(() => {
@@ -51,7 +53,7 @@ describe('PostFlow as the posting node', () => {
   });
 
   it('probes a shut window every tick, and stops waiting for a node silent for SILENT_MS', () => {
-    const { f, probes, wakes } = flow();
+    const { f, probes, silent, wakes } = flow();
     f.nodeJoined('b');
     f.published(WINDOW_BYTES + 10);
     expect(f.mayPost('ops')).toBe(false);
@@ -59,9 +61,18 @@ describe('PostFlow as the posting node', () => {
     expect(probes).toEqual([WINDOW_BYTES + 10]);
     vi.advanceTimersByTime(SILENT_MS - TICK_MS);
     expect(f.mayPost('ops')).toBe(false);
+    expect(silent).toEqual([]);
     vi.advanceTimersByTime(TICK_MS);
     expect(f.mayPost('ops')).toBe(true);
     expect(wakes()).toBe(1);
+    // Said once, not on every post meanwhile.
+    f.published(10);
+    f.published(10);
+    expect(silent).toEqual(['b']);
+    // Waited for again once it answers.
+    f.control({ t: 'pa', n: 'b', s: f.seq });
+    f.published(WINDOW_BYTES + 1);
+    expect(f.mayPost('ops')).toBe(false);
     f.close();
   });
 
