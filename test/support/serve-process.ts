@@ -55,3 +55,21 @@ export function killServed(): void {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   children.clear();
 }
+
+/**
+ * A `relaykit serve --cluster` node on a free port (JSON logs), once it listens: `extra`
+ * adds flags such as `--cluster-lease`.
+ */
+export async function serveClusterNode(
+  redisUrl: string,
+  prefix: string,
+  nodeId: string,
+  extra: string[] = [],
+): Promise<{ node: Served; port: number }> {
+  const node = serve([
+    ...['--port', '0', '--json-logs', '--cluster', redisUrl],
+    ...['--cluster-prefix', prefix, '--node-id', nodeId, ...extra],
+  ]);
+  const [, port] = await lineMatching(node, /"msg":"listening".*"port":(\d+)/);
+  return { node, port: Number(port) };
+}

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, connect } from '../../../src/client/index.js';
 import { createServer, type RelayServer } from '../../../src/server/index.js';
 import { startRedis, type TestRedis } from '../../support/redis-server.js';
-import { killServed, lineMatching, serve } from '../../support/serve-process.js';
+import { killServed, serveClusterNode } from '../../support/serve-process.js';
 
 // Clients with a server list against what the list is for: two nodes of one cluster on a
 // real redis-server. A client whose node stops moves to the other node, where its room and
@@ -86,25 +86,11 @@ describe('failover between the nodes of a cluster', () => {
 
   it('after a SIGKILL, the client keeps retrying the other node until the lease of the dead node frees its name', async () => {
     const prefix = `failover-${randomUUID()}`;
-    const args = (id: string) => [
-      '--port',
-      '0',
-      '--json-logs',
-      '--cluster',
-      redis.url,
-      '--cluster-prefix',
-      prefix,
-      '--cluster-lease',
-      '1',
-      '--node-id',
-      id,
-    ];
-    const a = serve(args('a'));
-    const b = serve(args('b'));
-    const listening = /"msg":"listening".*"port":(\d+)/;
-    const [pa, pb] = (
-      await Promise.all([lineMatching(a, listening), lineMatching(b, listening)])
-    ).map((m) => Number(m[1])) as [number, number];
+    const lease = ['--cluster-lease', '1'];
+    const [a, b] = await Promise.all(
+      ['a', 'b'].map((id) => serveClusterNode(redis.url, prefix, id, lease)),
+    );
+    const [pa, pb] = [a!.port, b!.port];
     const alice = await client('alice', [pa, pb]);
     const bob = await client('bob', [pb]);
     await alice.join('ops');
@@ -118,7 +104,7 @@ describe('failover between the nodes of a cluster', () => {
     alice.on('reconnecting', (r) => void tried.push(r.server.port));
     const back = alice.waitFor('reconnect', undefined, { timeoutMs: 15_000 });
 
-    a.child.kill('SIGKILL');
+    a!.node.child.kill('SIGKILL');
     expect((await back).server.port).toBe(pb);
     // Until the lease ran out, b answered NAME_IN_USE and the client went round the list.
     expect(tried.slice(0, 2)).toEqual([pb, pa]);

@@ -3,7 +3,12 @@ import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, frames, Kind, type OfferFileFrame } from '../../../src/protocol/index.js';
 import { startRedis, type TestRedis } from '../../support/redis-server.js';
-import { killServed, lineMatching, type Served, serve } from '../../support/serve-process.js';
+import {
+  killServed,
+  lineMatching,
+  type Served,
+  serveClusterNode,
+} from '../../support/serve-process.js';
 import { cleanup, startServer, TestClient, until } from '../server/helpers.js';
 
 let redis: TestRedis;
@@ -21,16 +26,11 @@ async function twoProcesses(
   leaseS: number,
 ): Promise<{ a: Served; b: Served; pa: number; pb: number }> {
   const prefix = `f-${randomUUID()}`;
-  const common = ['--port', '0', '--json-logs', '--cluster', redis.url];
-  const lease = ['--cluster-prefix', prefix, '--cluster-lease', String(leaseS)];
-  const a = serve([...common, ...lease, '--node-id', 'a']);
-  const b = serve([...common, ...lease, '--node-id', 'b']);
-  const listening = /"msg":"listening".*"port":(\d+)/;
-  const [[, pa], [, pb]] = await Promise.all([
-    lineMatching(a, listening),
-    lineMatching(b, listening),
-  ]);
-  return { a, b, pa: Number(pa), pb: Number(pb) };
+  const lease = ['--cluster-lease', String(leaseS)];
+  const [a, b] = await Promise.all(
+    ['a', 'b'].map((id) => serveClusterNode(redis.url, prefix, id, lease)),
+  );
+  return { a: a!.node, b: b!.node, pa: a!.port, pb: b!.port };
 }
 
 /** alice on `pa` and bob on `pb`, both in `ops`, each having seen the other listed. */
@@ -171,19 +171,8 @@ describe('cluster faults', () => {
     const own = await startRedis();
     try {
       const a = await startServer({ cluster: { url: own.url, prefix: 'twice', nodeId: 'a' } });
-      const b = serve([
-        '--port',
-        '0',
-        '--json-logs',
-        '--cluster',
-        own.url,
-        '--cluster-prefix',
-        'twice',
-        '--node-id',
-        'b',
-      ]);
-      const [, pb] = await lineMatching(b, /"msg":"listening".*"port":(\d+)/);
-      const onB = await TestClient.registered(Number(pb), 'bob');
+      const { node: b, port: pb } = await serveClusterNode(own.url, 'twice', 'b');
+      const onB = await TestClient.registered(pb, 'bob');
       // Redis comes back empty while node b is frozen, so node a re-asserts first and may
       // hand out 'bob' again; b, thawed, must then give its bob up.
       b.child.kill('SIGSTOP');

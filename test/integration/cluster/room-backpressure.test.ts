@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FrameDecoder, frames, Kind } from '../../../src/protocol/index.js';
 import { startRedis, type TestRedis } from '../../support/redis-server.js';
-import { killServed, lineMatching, type Served, serve } from '../../support/serve-process.js';
+import { killServed, serveClusterNode } from '../../support/serve-process.js';
 import { cleanup, startServer, TestClient, until } from '../server/helpers.js';
 
 // Room backpressure across nodes (src/server/cluster/post-flow.ts): what ends a hold that
@@ -41,28 +41,6 @@ function flood(poster: TestClient, room: string, stop: () => boolean): Promise<v
       else await new Promise((r) => setImmediate(r));
     }
   })();
-}
-
-/** A `relaykit serve --cluster` process on a free port. */
-async function serveNode(
-  prefix: string,
-  nodeId: string,
-  extra: string[] = [],
-): Promise<{ node: Served; port: number }> {
-  const node = serve([
-    '--port',
-    '0',
-    '--json-logs',
-    '--cluster',
-    redis.url,
-    '--cluster-prefix',
-    prefix,
-    '--node-id',
-    nodeId,
-    ...extra,
-  ]);
-  const [, port] = await lineMatching(node, /"msg":"listening".*"port":(\d+)/);
-  return { node, port: Number(port) };
 }
 
 describe('room backpressure across nodes', () => {
@@ -107,7 +85,7 @@ describe('room backpressure across nodes', () => {
     const a = await startServer({
       cluster: { url: redis.url, prefix, nodeId: 'a', leaseMs: 60_000 },
     });
-    const b = await serveNode(prefix, 'b', [
+    const b = await serveClusterNode(redis.url, prefix, 'b', [
       '--cluster-lease',
       '60',
       '--max-output-bytes',
@@ -140,7 +118,9 @@ describe('room backpressure across nodes', () => {
 
   it('200,000 posts piped on one node reach readers on two other nodes whole and in order', async () => {
     const prefix = `rb-${randomUUID()}`;
-    const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((id) => serveNode(prefix, id)));
+    const [a, b, c] = await Promise.all(
+      ['a', 'b', 'c'].map((id) => serveClusterNode(redis.url, prefix, id)),
+    );
     const total = 200_000;
     const readers = [
       await TestClient.registered(b!.port, 'reader0'),
