@@ -20,7 +20,7 @@ const OVER_TLS = [
  * test/integration/server/helpers.ts).
  */
 const OVER_CLUSTER = [
-  'test/integration/server/{rooms,messages,registration,departures,backpressure}.test.ts',
+  'test/integration/server/{rooms,messages,registration,departures,backpressure,fuzz}.test.ts',
   'test/integration/server/conformance-{wire,lifecycle,files}.test.ts',
   'test/integration/server/files.test.ts',
 ];

@@ -8,7 +8,12 @@ import { Rng } from './rng.js';
 /** Options of `runCampaign`. */
 export interface CampaignOptions {
   host?: string;
-  port: number;
+  /**
+   * The server's port, or the ports of several nodes of one cluster: connections go to them
+   * in turn, and the bystanders (and the hijack round's two parties) sit on the first and
+   * the last, so what they say must cross between nodes.
+   */
+  port: number | readonly number[];
   /** Frames to send in all (each connection sends a few to a few hundred). */
   iterations: number;
   seed: number;
@@ -43,6 +48,7 @@ export interface CampaignProgress {
  */
 export async function runCampaign(options: CampaignOptions): Promise<CampaignProgress> {
   const host = options.host ?? '127.0.0.1';
+  const ports = typeof options.port === 'number' ? [options.port] : options.port;
   const batchFrames = options.batchFrames ?? 20_000;
   const concurrency = options.concurrency ?? 16;
   const rng = new Rng(options.seed);
@@ -58,8 +64,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignPro
   const count = (what: string, n = 1): void => {
     progress.counts[what] = (progress.counts[what] ?? 0) + n;
   };
-  const a = await connect({ name: 'bystander-a', host, port: options.port });
-  const b = await connect({ name: 'bystander-b', host, port: options.port });
+  const a = await connect({ name: 'bystander-a', host, port: ports[0]! });
+  const b = await connect({ name: 'bystander-b', host, port: ports.at(-1)! });
   try {
     await a.join('calm');
     await b.join('calm');
@@ -76,8 +82,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignPro
       const worker = async (): Promise<void> => {
         while (next < scripts.length) {
           const writes = scripts[next++]!;
+          const port = ports[progress.connections % ports.length]!;
           progress.connections += 1;
-          const end = await play(host, options.port, writes);
+          const end = await play(host, port, writes);
           if (end === 'server') progress.closedByServer += 1;
           else if (end === 'stalled') count('stalled');
         }
@@ -85,7 +92,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignPro
       await Promise.all(Array.from({ length: concurrency }, worker));
       progress.batches += 1;
       await bystandersChat(a, b, progress.batches);
-      const hijack = await hijackRound(host, options.port, hijackRng, `hj${progress.batches}`);
+      const hijack = await hijackRound(host, ports, hijackRng, `hj${progress.batches}`);
       count('hijack:rounds');
       count('hijack:strangers', hijack.intrusions);
       await options.afterBatch?.(progress);

@@ -53,35 +53,40 @@ export interface HijackResult {
  * Throws unless every stranger is closed with the error it earned and the target receives
  * exactly the source's bytes (sha256 compared) with no cancel. The ids come from the server,
  * so this is the one part of the campaign whose bytes are not fixed by the seed alone.
+ * Given the ports of several nodes of one cluster, the source is on the first, the target on
+ * the last and the strangers on each in turn; each node numbers its transfers itself, so a
+ * stranger uses the id the transfer has on its own node (the source's once it is accepted).
  */
 export async function hijackRound(
   host: string,
-  port: number,
+  ports: readonly number[],
   rng: Rng,
   tag: string,
 ): Promise<HijackResult> {
-  const source = await RawPeer.registered(host, port, `${tag}s`);
-  const target = await RawPeer.registered(host, port, `${tag}t`).catch((err: unknown) => {
+  const source = await RawPeer.registered(host, ports[0]!, `${tag}s`);
+  const target = await RawPeer.registered(host, ports.at(-1)!, `${tag}t`).catch((err: unknown) => {
     source.destroy();
     throw err;
   });
   let strangers = 0;
+  /** The transfer's id on the source's node, once the source was told it (ACCEPT_FILE). */
+  let sourceId: number | null = null;
   const intrude = async (f: FileNegotiation, phase: string): Promise<void> => {
     const n = 1 + rng.int(4);
+    const at = Array.from({ length: n }, (_, i) => ports[(strangers + i) % ports.length]!);
     const peers = await Promise.all(
-      Array.from({ length: n }, (_, i) =>
-        RawPeer.registered(host, port, `${tag}x${strangers + i}`),
-      ),
+      at.map((port, i) => RawPeer.registered(host, port, `${tag}x${strangers + i}`)),
     );
     strangers += n;
     await Promise.all(
-      peers.map(async (peer) => {
+      peers.map(async (peer, i) => {
         const move = rng.pick(MOVES);
-        peer.send(move.frame(f));
+        const id = at[i] === ports[0] && sourceId !== null ? sourceId : f.id;
+        peer.send(move.frame({ ...f, id }));
         const code = await peer.closedWith();
         if (code !== move.expect) {
           throw new Error(
-            `a stranger's ${move.what} for transfer ${f.id} (${phase}) got ERR ${code ?? 'none'}, not ${move.expect}`,
+            `a stranger's ${move.what} for transfer ${id} (${phase}) got ERR ${code ?? 'none'}, not ${move.expect}`,
           );
         }
       }),
@@ -101,12 +106,18 @@ export async function hijackRound(
     const live = { ...offer, id: (offered as FileNegotiation).id };
     await intrude(live, 'offered');
     target.send(frames.accept(live));
-    await source.next((f) => f.kind === Kind.ACCEPT_FILE && f.id === live.id);
+    const accepted = await source.next(
+      (f) => f.kind === Kind.ACCEPT_FILE && f.target === target.name && f.size === data.length,
+    );
+    sourceId = (accepted as FileNegotiation).id;
+    if (ports.length === 1 && sourceId !== live.id) {
+      throw new Error(`transfer ${live.id} was accepted as ${sourceId}`);
+    }
     const cut = rng.int(data.length);
     const sendChunks = (from: number, to: number, last: boolean): void => {
       for (let at = from; at < to; at += 4096) {
         const end = Math.min(to, at + 4096);
-        source.send(frames.chunk(live.id, data.subarray(at, end), last && end === to));
+        source.send(frames.chunk(sourceId!, data.subarray(at, end), last && end === to));
       }
     };
     sendChunks(0, cut, false);
@@ -132,7 +143,7 @@ export async function hijackRound(
     await intrude(live, 'ended');
     // The source may see REJECT_FILE id 0 (the draft's answer to a stranger's accept or
     // reject naming it); a cancel with the live id would mean a stranger ended the transfer.
-    const cancel = (f: ServerFrame): boolean => f.kind === Kind.REJECT_FILE && f.id === live.id;
+    const cancel = (f: ServerFrame): boolean => f.kind === Kind.REJECT_FILE && f.id === sourceId;
     if (source.inbox.some(cancel)) throw new Error(`transfer ${live.id}: the source saw a cancel`);
     // Gone from the server before the round ends, so a batch leaves only the bystanders.
     await Promise.all([source.depart(), target.depart()]);

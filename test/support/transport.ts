@@ -28,6 +28,11 @@ export function spreadPort(port: number, ports: readonly number[]): void {
   spread.set(port, { ports, next: 0 });
 }
 
+/** The ports `port` stands for: every node's when it is a spread port, else itself. */
+export function spreadPorts(port: number): readonly number[] {
+  return spread.get(port)?.ports ?? [port];
+}
+
 /** Forgets every spread port (between tests). */
 export function clearSpreadPorts(): void {
   spread.clear();
