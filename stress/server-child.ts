@@ -31,7 +31,13 @@ const maxOutputBytes = Number(process.env.RELAYKIT_STRESS_MAX_OUTPUT ?? 4 * 1024
 const logger = caughtLogger((reason) =>
   send({ type: 'crash', error: `caught by the server (its client got ERR UNKNOWN): ${reason}` }),
 );
-const server = createServer({ host: '127.0.0.1', port: 0, maxOutputBytes, logger });
+// `npm run fuzz -- --cluster`: this process is node RELAYKIT_STRESS_NODE of a cluster.
+const clusterUrl = process.env.RELAYKIT_STRESS_CLUSTER;
+const cluster =
+  clusterUrl === undefined
+    ? {}
+    : { cluster: { url: clusterUrl, prefix: 'stress', nodeId: process.env.RELAYKIT_STRESS_NODE } };
+const server = createServer({ host: '127.0.0.1', port: 0, maxOutputBytes, logger, ...cluster });
 const { port } = await server.listen(0, '127.0.0.1');
 send({ type: 'listening', port });
 

@@ -1,11 +1,13 @@
-// `npm run fuzz -- --iterations N --seed S`: a fuzzing campaign (campaign.ts) against a server
-// in its own process. After each batch: the bystander pair still chats, a live transfer
-// survives strangers (hijack.ts), no exception escaped the server, and its RSS stays within
-// 256 MiB of the first batch's (heap after GC within 64 MiB). Exits 0 when every batch
-// passed, 1 otherwise.
+// `npm run fuzz -- --iterations N --seed S [--cluster]`: a fuzzing campaign (campaign.ts)
+// against a server in its own process, or with --cluster against two nodes of one cluster on
+// a redis-server of the run's own, each in its own process. After each batch: the bystander
+// pair still chats, a live transfer survives strangers (hijack.ts), no exception escaped a
+// server, and each server's RSS stays within 256 MiB of its first batch's (heap after GC
+// within 64 MiB). Exits 0 when every batch passed, 1 otherwise.
 import { parseArgs } from 'node:util';
+import { startRedis, type TestRedis } from '../../test/support/redis-server.js';
 import { mib } from '../memory.js';
-import { startServerProcess } from '../server-process.js';
+import { type MemorySample, type ServerProcess, startServerProcess } from '../server-process.js';
 import { runCampaign } from './campaign.js';
 
 const { values } = parseArgs({
@@ -13,6 +15,7 @@ const { values } = parseArgs({
     iterations: { type: 'string', default: '100000' },
     seed: { type: 'string', default: '1' },
     batch: { type: 'string', default: '20000' },
+    cluster: { type: 'boolean', default: false },
   },
 });
 const iterations = Number(values.iterations);
@@ -29,50 +32,77 @@ if (
 const RSS_BOUND = 256 << 20;
 const HEAP_BOUND = 64 << 20;
 const started = performance.now();
-const server = await startServerProcess(started);
+let redis: TestRedis | null = null;
+const servers: ServerProcess[] = [];
+if (values.cluster) {
+  redis = await startRedis();
+  for (const node of ['a', 'b']) {
+    servers.push(
+      await startServerProcess(started, {
+        RELAYKIT_STRESS_CLUSTER: redis.url,
+        RELAYKIT_STRESS_NODE: node,
+      }),
+    );
+  }
+} else {
+  servers.push(await startServerProcess(started));
+}
+const ports = servers.map((s) => s.port);
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
-log(`fuzz: ${iterations} frames, seed ${seed}, against 127.0.0.1:${server.port}`);
-let first: { rss: number; heapUsed: number } | null = null;
-const peak = { rss: 0, heapUsed: 0 };
+log(
+  `fuzz: ${iterations} frames, seed ${seed}, against 127.0.0.1:${ports.join(' and ')}${redis ? ` (two nodes on redis ${redis.url})` : ''}`,
+);
+const crashOf = (): string | null => servers.find((s) => s.crash !== null)?.crash ?? null;
+type Sample = MemorySample & { users: number };
+const first: (Sample | null)[] = servers.map(() => null);
+const peak = servers.map(() => ({ rss: 0, heapUsed: 0 }));
 let failure: string | null = null;
 try {
   const result = await runCampaign({
-    port: server.port,
+    port: ports,
     iterations,
     seed,
     batchFrames,
     afterBatch: async (p) => {
-      if (server.crash !== null)
-        throw new Error(
-          `an exception in the server (escaped, or caught in a handler):\n${server.crash}`,
-        );
-      const s = await server.sample();
-      first ??= s;
-      peak.rss = Math.max(peak.rss, s.rss);
-      peak.heapUsed = Math.max(peak.heapUsed, s.heapUsed);
+      const crash = crashOf();
+      if (crash !== null)
+        throw new Error(`an exception in a server (escaped, or caught in a handler):\n${crash}`);
+      const samples = await Promise.all(servers.map((s) => s.sample()));
+      const memory = samples.map((s, i) => {
+        first[i] ??= s;
+        peak[i]!.rss = Math.max(peak[i]!.rss, s.rss);
+        peak[i]!.heapUsed = Math.max(peak[i]!.heapUsed, s.heapUsed);
+        return `heap ${mib(s.heapUsed)} rss ${mib(s.rss)} users ${s.users}`;
+      });
       log(
-        `${(s.at / 1000).toFixed(0).padStart(5)} s  ${p.frames} frames, ${p.connections} connections (${p.closedByServer} closed by the server mid-script)  server heap ${mib(s.heapUsed)} rss ${mib(s.rss)}  users ${s.users}`,
+        `${(samples[0]!.at / 1000).toFixed(0).padStart(5)} s  ${p.frames} frames, ${p.connections} connections (${p.closedByServer} closed by the server mid-script)  server ${memory.join('; ')}`,
       );
-      if (s.rss > first.rss + RSS_BOUND || s.heapUsed > first.heapUsed + HEAP_BOUND) {
-        throw new Error(`server memory unbounded: rss ${mib(s.rss)}, heap ${mib(s.heapUsed)}`);
-      }
+      samples.forEach((s, i) => {
+        const base = first[i]!;
+        if (s.rss > base.rss + RSS_BOUND || s.heapUsed > base.heapUsed + HEAP_BOUND) {
+          throw new Error(`server memory unbounded: rss ${mib(s.rss)}, heap ${mib(s.heapUsed)}`);
+        }
+      });
     },
   });
   log(
     `\nsent ${result.frames} frames over ${result.connections} connections in ${((performance.now() - started) / 1000).toFixed(0)} s`,
   );
   for (const [k, v] of Object.entries(result.counts).sort()) log(`  ${k}: ${v}`);
-  // Set in afterBatch: TypeScript does not see the callback assign it.
-  const base = first as { rss: number; heapUsed: number } | null;
-  log(
-    `server after the first batch: rss ${mib(base?.rss ?? 0)}, heap ${mib(base?.heapUsed ?? 0)}; peak after a batch: rss ${mib(peak.rss)}, heap ${mib(peak.heapUsed)}`,
-  );
+  servers.forEach((_, i) => {
+    // Set in afterBatch: TypeScript does not see the callback assign it.
+    const base = first[i] as Sample | null;
+    log(
+      `server ${i + 1} after the first batch: rss ${mib(base?.rss ?? 0)}, heap ${mib(base?.heapUsed ?? 0)}; peak after a batch: rss ${mib(peak[i]!.rss)}, heap ${mib(peak[i]!.heapUsed)}`,
+    );
+  });
 } catch (err) {
   failure = (err as Error).message;
 }
-const crash = server.crash;
-await server.stop();
+const crash = crashOf();
+for (const s of servers) await s.stop();
+await redis?.stop();
 if (crash !== null && failure === null)
-  failure = `an exception in the server (escaped, or caught in a handler):\n${crash}`;
+  failure = `an exception in a server (escaped, or caught in a handler):\n${crash}`;
 log(failure === null ? '\nfuzz PASSED' : `\nfuzz FAILED: ${failure}`);
 process.exit(failure === null ? 0 : 1);
