@@ -5,9 +5,9 @@
 // server, and each server's RSS stays within 256 MiB of its first batch's (heap after GC
 // within 64 MiB). Exits 0 when every batch passed, 1 otherwise.
 import { parseArgs } from 'node:util';
-import { startRedis, type TestRedis } from '../../test/support/redis-server.js';
 import { mib } from '../memory.js';
-import { type MemorySample, type ServerProcess, startServerProcess } from '../server-process.js';
+import type { MemorySample } from '../server-process.js';
+import { startStressServers } from '../servers.js';
 import { runCampaign } from './campaign.js';
 
 const { values } = parseArgs({
@@ -32,27 +32,12 @@ if (
 const RSS_BOUND = 256 << 20;
 const HEAP_BOUND = 64 << 20;
 const started = performance.now();
-let redis: TestRedis | null = null;
-const servers: ServerProcess[] = [];
-if (values.cluster) {
-  redis = await startRedis();
-  for (const node of ['a', 'b']) {
-    servers.push(
-      await startServerProcess(started, {
-        RELAYKIT_STRESS_CLUSTER: redis.url,
-        RELAYKIT_STRESS_NODE: node,
-      }),
-    );
-  }
-} else {
-  servers.push(await startServerProcess(started));
-}
-const ports = servers.map((s) => s.port);
+const run = await startStressServers(started, values.cluster === true);
+const { servers, ports, redis } = run;
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 log(
   `fuzz: ${iterations} frames, seed ${seed}, against 127.0.0.1:${ports.join(' and ')}${redis ? ` (two nodes on redis ${redis.url})` : ''}`,
 );
-const crashOf = (): string | null => servers.find((s) => s.crash !== null)?.crash ?? null;
 type Sample = MemorySample & { users: number };
 const first: (Sample | null)[] = servers.map(() => null);
 const peak = servers.map(() => ({ rss: 0, heapUsed: 0 }));
@@ -64,7 +49,7 @@ try {
     seed,
     batchFrames,
     afterBatch: async (p) => {
-      const crash = crashOf();
+      const crash = run.crash();
       if (crash !== null)
         throw new Error(`an exception in a server (escaped, or caught in a handler):\n${crash}`);
       const samples = await Promise.all(servers.map((s) => s.sample()));
@@ -99,9 +84,8 @@ try {
 } catch (err) {
   failure = (err as Error).message;
 }
-const crash = crashOf();
-for (const s of servers) await s.stop();
-await redis?.stop();
+const crash = run.crash();
+await run.stop();
 if (crash !== null && failure === null)
   failure = `an exception in a server (escaped, or caught in a handler):\n${crash}`;
 log(failure === null ? '\nfuzz PASSED' : `\nfuzz FAILED: ${failure}`);

@@ -17,7 +17,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  */
 export class Crowd {
   readonly #tally: Tally;
-  readonly #port: number;
+  /** The server's port, or the ports of a cluster's nodes. */
+  readonly #ports: readonly number[];
   readonly #proxy: FlakyProxy;
   #running = true;
   readonly #loops: Promise<void>[] = [];
@@ -29,9 +30,14 @@ export class Crowd {
   // Asks whether slow readers are still online: not the blaster, which they may be holding.
   #watcher: Client | null = null;
 
-  constructor(tally: Tally, port: number, proxy: FlakyProxy) {
+  /**
+   * With several nodes, the blaster is on the first and its slow readers and the watcher on
+   * the last (so a slow reader holds the blaster from another node), and churners take the
+   * nodes in turn.
+   */
+  constructor(tally: Tally, ports: readonly number[], proxy: FlakyProxy) {
     this.#tally = tally;
-    this.#port = port;
+    this.#ports = ports;
     this.#proxy = proxy;
   }
 
@@ -61,7 +67,7 @@ export class Crowd {
       setInterval(() => this.#tally.count('network cuts', this.#proxy.cut() > 0 ? 1 : 0), 20_000),
     );
 
-    const blaster = await connect({ name: 'blaster', host: '127.0.0.1', port: this.#port });
+    const blaster = await connect({ name: 'blaster', host: '127.0.0.1', port: this.#ports[0]! });
     await blaster.join('busy');
     this.#blaster = blaster;
     const line = 'x'.repeat(400);
@@ -74,7 +80,11 @@ export class Crowd {
         }
       })(),
     );
-    this.#watcher = await connect({ name: 'watcher', host: '127.0.0.1', port: this.#port });
+    this.#watcher = await connect({
+      name: 'watcher',
+      host: '127.0.0.1',
+      port: this.#ports.at(-1)!,
+    });
     this.#timers.push(setInterval(() => this.#slowReader(), 15_000));
     this.#slowReader();
   }
@@ -86,7 +96,8 @@ export class Crowd {
       const name = `churn-${i}-${round % 1000}`;
       let client: Client | undefined;
       try {
-        client = await connect({ name, host: '127.0.0.1', port: this.#port });
+        const port = this.#ports[i % this.#ports.length]!;
+        client = await connect({ name, host: '127.0.0.1', port });
         this.#tally.count('churn connections');
         const rooms = new Set([pick(ROOMS), pick(ROOMS), pick(ROOMS)]);
         for (const room of rooms) await client.join(room);
@@ -113,7 +124,7 @@ export class Crowd {
     if (!this.#running) return;
     const n = this.#tally.counts.get('slow readers') ?? 0;
     this.#tally.count('slow readers');
-    const socket = netConnect({ host: '127.0.0.1', port: this.#port });
+    const socket = netConnect({ host: '127.0.0.1', port: this.#ports.at(-1)! });
     this.#slow.add(socket);
     socket.on('connect', () => {
       socket.write(encode(frames.newClient(`slow-${n}`)));

@@ -65,7 +65,12 @@ export class FileTraffic {
     this.#tally = tally;
   }
 
-  async start(port: number, proxy: FlakyProxy, pairs: number): Promise<void> {
+  /**
+   * Senders connect to the first of `ports` (or through `proxy`, which leads there) and
+   * receivers to the last: with a cluster's nodes, every file crosses between them.
+   */
+  async start(ports: readonly number[], proxy: FlakyProxy, pairs: number): Promise<void> {
+    const [port, far] = [ports[0]!, ports.at(-1)!];
     for (let i = 0; i < pairs; i++) {
       // The last pair's sender is on the flaky network.
       const viaProxy = i === pairs - 1;
@@ -75,11 +80,15 @@ export class FileTraffic {
         port: viaProxy ? proxy.port : port,
         ...(viaProxy ? { reconnect: { initialDelayMs: 100, maxDelayMs: 1_000 } } : {}),
       });
-      const receiver = await connect({ name: `file-in-${i}`, host: '127.0.0.1', port });
+      const receiver = await connect({ name: `file-in-${i}`, host: '127.0.0.1', port: far });
       this.#clients.push(sender, receiver);
       this.#loops.push(this.#pair(sender, receiver, i));
     }
-    const killedReceiver = await connect({ name: 'file-in-killed', host: '127.0.0.1', port });
+    const killedReceiver = await connect({
+      name: 'file-in-killed',
+      host: '127.0.0.1',
+      port: far,
+    });
     this.#clients.push(killedReceiver);
     this.#loops.push(this.#killedSenders(port, killedReceiver));
   }

@@ -1,15 +1,17 @@
-// `npm run soak -- --minutes 30`: a mixed, realistic load against a server in its own process
-// (see README, "Soak and fuzz runs"). Samples heap and RSS every 10 s, then judges:
+// `npm run soak -- --minutes 30 [--cluster]`: a mixed, realistic load against a server in its
+// own process, or with --cluster against two nodes of one cluster (see README, "Soak and fuzz
+// runs"). Samples heap and RSS every 10 s, then judges:
 //   - memory flat after warm-up (stress/memory.ts: the last third of the samples after the
 //     first fifth may exceed the first third's median by at most 20 % + 8 MiB of heap after
-//     GC, 30 % + 32 MiB of RSS), for the server and for the load's own clients;
+//     GC, 30 % + 32 MiB of RSS), for each server and for the load's own clients;
 //   - no well-behaved client lost a post or a direct (stress/soak/steady.ts);
 //   - every transfer complete with matching sha256 at both ends, or failed at both ends;
 //   - no exception escaped the server.
 // Exits 0 when all hold, 1 otherwise; the report goes to stdout.
 import { parseArgs } from 'node:util';
 import { HEAP_FLAT, judgeFlat, mib, RSS_FLAT, sampleSelf } from '../memory.js';
-import { type MemorySample, startServerProcess } from '../server-process.js';
+import type { MemorySample } from '../server-process.js';
+import { startStressServers } from '../servers.js';
 import { Crowd } from './crowd.js';
 import { FileTraffic } from './files.js';
 import { startFlakyProxy } from './proxy.js';
@@ -20,6 +22,7 @@ const { values } = parseArgs({
   options: {
     minutes: { type: 'string', default: '30' },
     'sample-seconds': { type: 'string', default: '10' },
+    cluster: { type: 'boolean', default: false },
   },
 });
 const minutes = Number(values.minutes);
@@ -36,40 +39,48 @@ const tally = new Tally((what) =>
     `${((performance.now() - started) / 1000).toFixed(0).padStart(5)} s  violation: ${what}\n`,
   ),
 );
-const server = await startServerProcess(started, {
+const run = await startStressServers(started, values.cluster === true, {
   // Small, so that slow readers are dropped within seconds instead of minutes.
   RELAYKIT_STRESS_MAX_OUTPUT: String(256 * 1024),
 });
-const proxy = await startFlakyProxy(server.port);
+const { servers, ports } = run;
+// The flaky network leads to the first node: senders and roamers behind it talk across.
+const proxy = await startFlakyProxy(ports[0]!);
 const steady = new SteadyGroup(tally);
-const crowd = new Crowd(tally, server.port, proxy);
+const crowd = new Crowd(tally, ports, proxy);
 const files = new FileTraffic(tally);
-await steady.start(server.port, 5, 'steady');
+await steady.start(ports, 5, 'steady');
 await crowd.start(20, 5);
-await files.start(server.port, proxy, 3);
+await files.start(ports, proxy, 3);
 
-const serverSamples: MemorySample[] = [];
+const serverSamples: MemorySample[][] = servers.map(() => []);
 const selfSamples: MemorySample[] = [];
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
-log(`soak: ${minutes} min against 127.0.0.1:${server.port}, samples every ${sampleMs / 1000} s`);
+log(
+  `soak: ${minutes} min against 127.0.0.1:${ports.join(' and ')}${run.redis ? ` (two nodes on redis ${run.redis.url})` : ''}, samples every ${sampleMs / 1000} s`,
+);
 const end = started + minutes * 60_000;
-while (performance.now() < end && server.crash === null && !server.exited) {
+const down = (): boolean => run.crash() !== null || servers.some((s) => s.exited);
+while (performance.now() < end && !down()) {
   await new Promise((r) => setTimeout(r, Math.min(sampleMs, end - performance.now())));
-  if (server.exited) break;
-  const s = await server.sample();
+  if (servers.some((s) => s.exited)) break;
+  const samples = await Promise.all(servers.map((s) => s.sample()));
   const me = sampleSelf(started);
-  serverSamples.push(s);
+  for (const [i, s] of samples.entries()) serverSamples[i]!.push(s);
   selfSamples.push(me);
+  const each = samples.map(
+    (s) => `heap ${mib(s.heapUsed)} rss ${mib(s.rss)} users ${s.users} conns ${s.connections}`,
+  );
   log(
-    `${(s.at / 1000).toFixed(0).padStart(5)} s  server heap ${mib(s.heapUsed)} rss ${mib(s.rss)} users ${s.users} conns ${s.connections}  load heap ${mib(me.heapUsed)} rss ${mib(me.rss)}  violations ${tally.counts.get('violations') ?? 0}`,
+    `${(samples[0]!.at / 1000).toFixed(0).padStart(5)} s  server ${each.join('; ')}  load heap ${mib(me.heapUsed)} rss ${mib(me.rss)}  violations ${tally.counts.get('violations') ?? 0}`,
   );
 }
 
 await crowd.stop();
 await files.stop();
 await steady.finish(15_000);
-const crash = server.crash;
-await server.stop();
+const crash = run.crash();
+await run.stop();
 await proxy.close();
 
 log('\ncounts:');
@@ -77,10 +88,14 @@ log(tally.summary());
 let pass = tally.violations.length === 0 && crash === null;
 if (crash !== null)
   log(`\nan exception in the server (escaped, or caught in a handler):\n${crash}`);
-for (const [who, samples] of [
-  ['server', serverSamples],
+const judged: [string, MemorySample[]][] = [
+  ...serverSamples.map((s, i): [string, MemorySample[]] => [
+    servers.length === 1 ? 'server' : `server ${i + 1}`,
+    s,
+  ]),
   ['load', selfSamples],
-] as const) {
+];
+for (const [who, samples] of judged) {
   for (const [what, criterion] of [
     ['heapUsed', HEAP_FLAT],
     ['rss', RSS_FLAT],

@@ -22,8 +22,10 @@ export class SteadyGroup {
     this.#tally = tally;
   }
 
-  async start(port: number, size: number, room: string): Promise<void> {
+  /** Connects `size` members to `ports` in turn (several nodes of a cluster, or one server). */
+  async start(ports: readonly number[], size: number, room: string): Promise<void> {
     for (let i = 0; i < size; i++) {
+      const port = ports[i % ports.length]!;
       const client = await connect({ name: `steady-${i}`, host: '127.0.0.1', port });
       this.#clients.push(client);
       this.#sentPosts.push(0);
