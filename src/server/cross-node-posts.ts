@@ -19,6 +19,16 @@ export class CrossNodePosts {
     this.#cluster = cluster;
   }
 
+  /** Local posters not read now because of another node. */
+  get postersHeld(): number {
+    return this.#waiting.size;
+  }
+
+  /** Local members holding other nodes' posters now. */
+  get membersHolding(): number {
+    return this.#holding.size;
+  }
+
   /** `session` just posted to `room` and the cluster said to wait: stop reading it. */
   wait(session: ServerSession, room: string): void {
     let rooms = this.#waiting.get(session);

@@ -253,7 +253,12 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
     this.#cluster = await startClusterLink(options, this.#clusterHost());
     this.#crossNode = new CrossNodePosts(this.#cluster);
     this.#ctx.cluster = this.#cluster;
-    this.clusterHealth ??= () => this.#cluster!.health();
+    const crossNode = this.#crossNode;
+    this.clusterHealth ??= () => ({
+      ...this.#cluster!.health(),
+      postersHeld: crossNode.postersHeld,
+      membersHolding: crossNode.membersHolding,
+    });
   }
 
   /** What the cluster may do to this server: deliver, tell rooms, list and evict users. */

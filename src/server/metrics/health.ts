@@ -4,6 +4,13 @@ export interface ClusterHealth {
   readonly nodes: number;
   /** Whether this node reaches Redis now. */
   readonly redisUp: boolean;
+  /**
+   * Clients of this node not read now because another node holds their room (a member there
+   * is backed up) or is a window of posts behind (room backpressure across nodes).
+   */
+  readonly postersHeld?: number;
+  /** Members of this node whose backed-up sockets hold other nodes' posters now. */
+  readonly membersHolding?: number;
 }
 
 /** The `/healthz` answer: `status` is `ok` (HTTP 200) or why it is not (HTTP 503). */

@@ -123,6 +123,16 @@ export function serverRegistry(source: ServerMetricsSource): Registry {
     gauge('relaykit_cluster_redis_up', '1 while this node reaches Redis, else 0.', () =>
       source.clusterHealth()?.redisUp ? 1 : 0,
     );
+    gauge(
+      'relaykit_cluster_posters_held',
+      'Clients not read now because another node holds their room or is a window of posts behind.',
+      () => source.clusterHealth()?.postersHeld ?? 0,
+    );
+    gauge(
+      'relaykit_cluster_members_holding',
+      "Members whose backed-up sockets hold other nodes' posters now.",
+      () => source.clusterHealth()?.membersHolding ?? 0,
+    );
   }
   return register;
 }
