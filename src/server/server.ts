@@ -268,6 +268,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
       log: this.#log,
       maxUsers: this.options.maxUsers,
       maxRooms: this.options.maxRooms,
+      maxOutputBytes: this.options.maxOutputBytes,
       deliverPosts: (room, frames, count, origin) => {
         const members = registry.members(room);
         if (members === undefined) return;

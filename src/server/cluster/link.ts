@@ -52,6 +52,8 @@ export interface ClusterHost {
   /** Most users and rooms in the whole cluster. */
   readonly maxUsers: number;
   readonly maxRooms: number;
+  /** The output limit per client (the post window between nodes is sized from it). */
+  readonly maxOutputBytes: number;
   /**
    * Encoded POSTs (`count` frames) from node `origin`, for this node's members of `room`. A
    * member they leave backed up asks `origin` to hold the room (`ClusterLink.holdPosts`).

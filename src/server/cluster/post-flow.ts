@@ -10,8 +10,9 @@
  *   `HOLD_TTL_MS` (refreshed every `TICK_MS`, so a lost release or a dead node cannot hold a
  *   room for ever).
  * - **A window** (`pa`). Each post message carries the poster's running count of post bytes;
- *   every other node acknowledges it every `ACK_STEP_BYTES`. A node with more than
- *   `WINDOW_BYTES` unacknowledged by some live node stops reading its posters until that
+ *   every other node acknowledges it every quarter window. A node with more than a window
+ *   (`WINDOW_BYTES`, or a quarter of the output limit if smaller: `postWindow`)
+ *   unacknowledged by some live node stops reading its posters until that
  *   node catches up: what Redis and a busy node's socket buffer between a post and its
  *   delivery stays bounded, so a hold always comes in time (watermark plus window stays well
  *   under the output limit) and Redis never drops a lagging subscriber. While it waits, it
@@ -24,10 +25,20 @@
  * 2^32; a window is far smaller, so differences stay exact.
  */
 
-/** Unacknowledged post bytes after which a node stops reading its posters. */
+/** Unacknowledged post bytes after which a node stops reading its posters (at most). */
 export const WINDOW_BYTES = 1024 * 1024;
-/** A receiving node acknowledges a poster's node at least this often (bytes). */
-export const ACK_STEP_BYTES = 256 * 1024;
+/** A receiving node acknowledges a poster's node at least this often (bytes, at most). */
+export const ACK_STEP_BYTES = WINDOW_BYTES / 4;
+
+/**
+ * The window for an output limit of `maxOutputBytes`: a member holds its room at a quarter
+ * of the limit, and up to a window more can be on its way before the hold takes effect, so
+ * the window is at most another quarter (a small `--max-output-bytes` must not cut a
+ * member off before the hold reaches the poster's node).
+ */
+export function postWindow(maxOutputBytes: number): number {
+  return Math.max(1, Math.min(WINDOW_BYTES, Math.floor(maxOutputBytes / 4)));
+}
 /** How often holds are refreshed and expired, and a shut window probed. */
 export const TICK_MS = 500;
 /** A room hold not refreshed for this long is dropped. */
@@ -62,6 +73,8 @@ export interface PostFlowWire {
 /** Both ends of the cross-node flow of posts, for one node. */
 export class PostFlow {
   readonly #wire: PostFlowWire;
+  readonly #window: number;
+  readonly #ackStep: number;
   // As the posting node.
   #published = 0;
   /** Per other live node, the count it acknowledged last, and when. */
@@ -78,8 +91,11 @@ export class PostFlow {
   readonly #asking = new Map<string, { node: string; room: string }>();
   #timer: ReturnType<typeof setInterval> | null = null;
 
-  constructor(wire: PostFlowWire) {
+  /** `windowBytes`: see `postWindow`; acknowledgements go every quarter of it. */
+  constructor(wire: PostFlowWire, windowBytes = WINDOW_BYTES) {
     this.#wire = wire;
+    this.#window = windowBytes;
+    this.#ackStep = Math.max(1, Math.floor(windowBytes / 4));
   }
 
   /** The count to stamp on the next post message, after `bytes` more were queued. */
@@ -144,7 +160,7 @@ export class PostFlow {
   /** A post message (`count` 0: a probe) from `node`, just handed to the local members. */
   received(node: string, seq: number, count: number): void {
     const last = this.#ackedTo.get(node);
-    if (last !== undefined && count > 0 && (seq - last) >>> 0 < ACK_STEP_BYTES) return;
+    if (last !== undefined && count > 0 && (seq - last) >>> 0 < this.#ackStep) return;
     this.#ackedTo.set(node, seq);
     this.#wire.send(node, { t: 'pa', s: seq });
   }
@@ -205,7 +221,7 @@ export class PostFlow {
   #behind(): boolean {
     let now = 0;
     for (const [node, { seq, at }] of this.#acked) {
-      if ((this.#published - seq) >>> 0 <= WINDOW_BYTES) continue;
+      if ((this.#published - seq) >>> 0 <= this.#window) continue;
       now ||= Date.now();
       if (now - at <= SILENT_MS) return true;
       if (!this.#silent.has(node)) {

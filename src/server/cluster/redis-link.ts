@@ -19,7 +19,7 @@ import type {
   ClusterOptions,
 } from './link.js';
 import { Mirrors, type RoomDelta } from './mirror.js';
-import { type PostControl, PostFlow } from './post-flow.js';
+import { type PostControl, PostFlow, postWindow } from './post-flow.js';
 import { SCRIPTS } from './scripts.js';
 
 type ScriptName = keyof typeof SCRIPTS;
@@ -99,24 +99,27 @@ export class RedisClusterLink implements ClusterLink {
     this.#sub = new Redis(options.url, { ...common, enableOfflineQueue: true });
     for (const [name, def] of Object.entries(SCRIPTS)) this.#cmd.defineCommand(name, def);
     this.#mirrors = new Mirrors((room) => void this.#resnapshot(room));
-    this.#flow = new PostFlow({
-      send: (node, message) => {
-        if (!this.#up) return;
-        const json = JSON.stringify({ ...message, n: this.nodeId });
-        this.#cmd.publish(`${this.#p}:n:${node}`, json).catch(() => {});
+    this.#flow = new PostFlow(
+      {
+        send: (node, message) => {
+          if (!this.#up) return;
+          const json = JSON.stringify({ ...message, n: this.nodeId });
+          this.#cmd.publish(`${this.#p}:n:${node}`, json).catch(() => {});
+        },
+        probe: (seq) => {
+          if (!this.#up) return;
+          const message = encodeEnvelope(ENVELOPE_POSTS, '', 0, [], seq);
+          this.#cmd.publish(this.#ownPosts, message).catch(() => {});
+        },
+        mayFlow: () => host.postsMayFlow(),
+        silent: (node) =>
+          host.log.warn('node acknowledges no posts; posting without waiting for it', {
+            node,
+            hint: 'check its connection to Redis; it may miss posts until it answers again',
+          }),
       },
-      probe: (seq) => {
-        if (!this.#up) return;
-        const message = encodeEnvelope(ENVELOPE_POSTS, '', 0, [], seq);
-        this.#cmd.publish(this.#ownPosts, message).catch(() => {});
-      },
-      mayFlow: () => host.postsMayFlow(),
-      silent: (node) =>
-        host.log.warn('node acknowledges no posts; posting without waiting for it', {
-          node,
-          hint: 'check its connection to Redis; it may miss posts until it answers again',
-        }),
-    });
+      postWindow(host.maxOutputBytes),
+    );
   }
 
   get #p(): string {

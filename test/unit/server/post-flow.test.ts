@@ -4,6 +4,7 @@ import {
   HOLD_TTL_MS,
   type PostControl,
   PostFlow,
+  postWindow,
   SILENT_MS,
   TICK_MS,
   WINDOW_BYTES,
@@ -139,6 +140,34 @@ describe('PostFlow as the posting node', () => {
     f.control({ t: 'ph', n: 'c', r: 'ops' });
     f.nodeGone('c');
     expect(f.mayPost('ops')).toBe(true);
+    f.close();
+  });
+});
+
+describe('the window', () => {
+  it('is a quarter of a small output limit, at most WINDOW_BYTES, acknowledged every quarter', () => {
+    expect(postWindow(4 * 1024 * 1024)).toBe(WINDOW_BYTES);
+    expect(postWindow(Number.POSITIVE_INFINITY)).toBe(WINDOW_BYTES);
+    expect(postWindow(256 * 1024)).toBe(64 * 1024);
+    const sent: string[] = [];
+    const f = new PostFlow(
+      {
+        send: (_node, m) => sent.push(`${m.t} ${m.s}`),
+        probe: () => {},
+        mayFlow: () => {},
+        silent: () => {},
+      },
+      postWindow(256 * 1024),
+    );
+    f.nodeJoined('b');
+    f.published(64 * 1024);
+    expect(f.mayPost('ops')).toBe(true);
+    f.published(1);
+    expect(f.mayPost('ops')).toBe(false);
+    f.received('a', 0, 1);
+    f.received('a', 16 * 1024 - 1, 1);
+    f.received('a', 16 * 1024, 1);
+    expect(sent).toEqual(['pa 0', `pa ${16 * 1024}`]);
     f.close();
   });
 });
