@@ -8,7 +8,10 @@
  *   reading its clients that post there until the hold is released (`pr`, when the member
  *   drains or goes), the holding node leaves, or the hold is not refreshed for
  *   `HOLD_TTL_MS` (refreshed every `TICK_MS`, so a lost release or a dead node cannot hold a
- *   room for ever).
+ *   room for ever). The posting node confirms each hold (and each refresh) with an empty post
+ *   message for the room (a probe with its name); until that arrives, the holding node
+ *   acknowledges none of that node's posts, so however long the hold takes to arrive, at
+ *   most a window more reaches the backed-up member.
  * - **A window** (`pa`). Each post message carries the poster's running count of post bytes;
  *   every other node acknowledges it every quarter window. A node with more than a window
  *   (`WINDOW_BYTES`, or a quarter of the output limit if smaller: `postWindow`)
@@ -54,6 +57,8 @@ export interface PostControl {
   n: string;
   /** `pa`: the poster's count of post bytes processed. */
   s?: number;
+  /** `pa`: the window the acknowledging node asks for (its own `postWindow`). */
+  w?: number;
   /** `ph`, `pr`: the room. */
   r?: string;
 }
@@ -62,8 +67,12 @@ export interface PostControl {
 export interface PostFlowWire {
   /** Sends `message` (without `n`) to `node`. */
   send(node: string, message: Omit<PostControl, 'n'>): void;
-  /** Publishes an empty post message carrying `seq`, for every node to acknowledge. */
-  probe(seq: number): void;
+  /**
+   * Publishes an empty post message after any posts still queued, carrying `seq` as it then
+   * stands, for every node to acknowledge; with `room`, it also confirms that this node holds
+   * that room.
+   */
+  probe(room?: string): void;
   /** A hold was released or the window opened: waiting posters may be read again. */
   mayFlow(): void;
   /** `node` is a window behind and has acknowledged nothing for `SILENT_MS`: not waited for. */
@@ -78,7 +87,7 @@ export class PostFlow {
   // As the posting node.
   #published = 0;
   /** Per other live node, the count it acknowledged last, and when. */
-  readonly #acked = new Map<string, { seq: number; at: number }>();
+  readonly #acked = new Map<string, { seq: number; at: number; window: number }>();
   #shut = false;
   /** Nodes no longer waited for (told to `silent` once), until they acknowledge again. */
   readonly #silent = new Set<string>();
@@ -87,8 +96,10 @@ export class PostFlow {
   // As a receiving node.
   /** Per posting node, the count acknowledged to it last. */
   readonly #ackedTo = new Map<string, number>();
-  /** Holds this node asks for, keyed by posting node and room. */
-  readonly #asking = new Map<string, { node: string; room: string }>();
+  /** Holds this node asks for, keyed by posting node and room; confirmed once probed. */
+  readonly #asking = new Map<string, { node: string; room: string; confirmed: boolean }>();
+  /** Per posting node, the count of the last post message received from it. */
+  readonly #seen = new Map<string, number>();
   #timer: ReturnType<typeof setInterval> | null = null;
 
   /** `windowBytes`: see `postWindow`; acknowledgements go every quarter of it. */
@@ -126,7 +137,9 @@ export class PostFlow {
 
   /** `node` is live: it is expected to acknowledge from now on. */
   nodeJoined(node: string): void {
-    if (!this.#acked.has(node)) this.#acked.set(node, { seq: this.#published, at: Date.now() });
+    if (!this.#acked.has(node)) {
+      this.#acked.set(node, { seq: this.#published, at: Date.now(), window: this.#window });
+    }
   }
 
   /** `node` left or its lease ran out: nothing waits for it. */
@@ -134,6 +147,7 @@ export class PostFlow {
     this.#acked.delete(node);
     this.#silent.delete(node);
     this.#ackedTo.delete(node);
+    this.#seen.delete(node);
     for (const [key, ask] of this.#asking) if (ask.node === node) this.#asking.delete(key);
     for (const [room, holders] of this.#holds) {
       holders.delete(node);
@@ -149,34 +163,68 @@ export class PostFlow {
    */
   reset(): void {
     const now = Date.now();
-    for (const node of this.#acked.keys()) this.#acked.set(node, { seq: this.#published, at: now });
+    for (const [node, { window }] of this.#acked) {
+      this.#acked.set(node, { seq: this.#published, at: now, window });
+    }
     this.#ackedTo.clear();
+    this.#seen.clear();
+    // Asked again at the next tick, and confirmed again by the posting nodes.
+    for (const ask of this.#asking.values()) ask.confirmed = false;
     this.#holds.clear();
     this.#shut = false;
     if (this.#asking.size > 0) this.#tickSoon();
     this.#wire.mayFlow();
   }
 
-  /** A post message (`count` 0: a probe) from `node`, just handed to the local members. */
-  received(node: string, seq: number, count: number): void {
+  /**
+   * A post message from `node`, just handed to the local members; `count` 0 is a probe, and
+   * a probe for `room` confirms that `node` holds it.
+   */
+  received(node: string, seq: number, count: number, room = ''): void {
+    this.#seen.set(node, seq);
+    if (count === 0 && room !== '') {
+      const ask = this.#asking.get(`${node}\n${room}`);
+      if (ask !== undefined) ask.confirmed = true;
+    }
+    if (this.#awaitingConfirmation(node)) return;
     const last = this.#ackedTo.get(node);
     if (last !== undefined && count > 0 && (seq - last) >>> 0 < this.#ackStep) return;
+    this.#ack(node, seq);
+  }
+
+  #ack(node: string, seq: number): void {
     this.#ackedTo.set(node, seq);
-    this.#wire.send(node, { t: 'pa', s: seq });
+    this.#wire.send(node, { t: 'pa', s: seq, w: this.#window });
+  }
+
+  /** Whether a hold asked of `node` is not confirmed yet (its posts are not acknowledged). */
+  #awaitingConfirmation(node: string): boolean {
+    for (const ask of this.#asking.values()) if (ask.node === node && !ask.confirmed) return true;
+    return false;
   }
 
   /** A local member of `room` is backed up with posts from `node`: ask it to hold the room. */
   hold(room: string, node: string): void {
     const key = `${node}\n${room}`;
     if (this.#asking.has(key)) return;
-    this.#asking.set(key, { node, room });
+    this.#asking.set(key, { node, room, confirmed: false });
     this.#wire.send(node, { t: 'ph', r: room });
     this.#tickSoon();
   }
 
   /** The local members of `room` that held `node`'s posts caught up (or left). */
   release(room: string, node: string): void {
-    if (this.#asking.delete(`${node}\n${room}`)) this.#wire.send(node, { t: 'pr', r: room });
+    if (!this.#asking.delete(`${node}\n${room}`)) return;
+    this.#wire.send(node, { t: 'pr', r: room });
+    // What was held back from acknowledgement is acknowledged now.
+    const seen = this.#seen.get(node);
+    if (
+      seen !== undefined &&
+      seen !== this.#ackedTo.get(node) &&
+      !this.#awaitingConfirmation(node)
+    ) {
+      this.#ack(node, seen);
+    }
   }
 
   /** A post-flow message from another node. */
@@ -185,9 +233,12 @@ export class PostFlow {
     if (message.t === 'pa') {
       const seq = Number(message.s) >>> 0;
       const last = this.#acked.get(node)?.seq;
+      // A node with a smaller output limit asks for a smaller window: the smaller one holds.
+      const asked = Number(message.w);
+      const window = asked > 0 ? Math.min(this.#window, asked) : this.#window;
       // An acknowledgement overtaken by a later one (or from before a reset) is ignored.
       if (last === undefined || (seq - last) >>> 0 <= (this.#published - last) >>> 0) {
-        this.#acked.set(node, { seq, at: Date.now() });
+        this.#acked.set(node, { seq, at: Date.now(), window });
         this.#silent.delete(node);
       }
       if (this.#shut) this.#reopen();
@@ -201,6 +252,9 @@ export class PostFlow {
         this.#holds.set(room, holders);
       }
       holders.set(node, Date.now() + HOLD_TTL_MS);
+      // After every post published so far: the holding node acknowledges again once it has
+      // them all and knows that no more are coming to the room.
+      this.#wire.probe(room);
       this.#tickSoon();
       return;
     }
@@ -220,8 +274,8 @@ export class PostFlow {
   /** Whether some live node that still acknowledges is more than a window behind. */
   #behind(): boolean {
     let now = 0;
-    for (const [node, { seq, at }] of this.#acked) {
-      if ((this.#published - seq) >>> 0 <= this.#window) continue;
+    for (const [node, { seq, at, window }] of this.#acked) {
+      if ((this.#published - seq) >>> 0 <= window) continue;
       now ||= Date.now();
       if (now - at <= SILENT_MS) return true;
       if (!this.#silent.has(node)) {
@@ -259,7 +313,7 @@ export class PostFlow {
     }
     for (const { node, room } of this.#asking.values()) this.#wire.send(node, { t: 'ph', r: room });
     if (this.#shut) {
-      this.#wire.probe(this.#published);
+      this.#wire.probe();
       // A node that fell silent meanwhile is no longer waited for.
       this.#reopen();
     }

@@ -106,9 +106,11 @@ export class RedisClusterLink implements ClusterLink {
           const json = JSON.stringify({ ...message, n: this.nodeId });
           this.#cmd.publish(`${this.#p}:n:${node}`, json).catch(() => {});
         },
-        probe: (seq) => {
+        probe: (room = '') => {
           if (!this.#up) return;
-          const message = encodeEnvelope(ENVELOPE_POSTS, '', 0, [], seq);
+          // After the turn's posts, so that it follows every post published so far.
+          this.#flushPosts();
+          const message = encodeEnvelope(ENVELOPE_POSTS, room, 0, [], this.#flow.seq);
           this.#cmd.publish(this.#ownPosts, message).catch(() => {});
         },
         mayFlow: () => host.postsMayFlow(),
@@ -383,7 +385,7 @@ export class RedisClusterLink implements ClusterLink {
       this.#host.log.warn('cluster message not understood', { bytes: message.length });
     } else if (env.kind === ENVELOPE_POSTS) {
       if (env.count > 0) this.#host.deliverPosts(env.key, env.frames, env.count, origin);
-      this.#flow.received(origin, env.seq, env.count);
+      this.#flow.received(origin, env.seq, env.count, env.key);
     } else {
       this.#host.deliverDirect(env.key, env.frames);
     }

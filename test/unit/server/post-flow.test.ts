@@ -18,7 +18,7 @@ function flow() {
   let wakes = 0;
   const f = new PostFlow({
     send: (node, message) => sent.push({ node, message }),
-    probe: (seq) => probes.push(seq),
+    probe: (room) => probes.push(room === undefined ? f.seq : -1),
     mayFlow: () => {
       wakes++;
     },
@@ -169,6 +169,18 @@ describe('the window', () => {
     f.received('a', 16 * 1024, 1);
     expect(sent).toEqual(['pa 0', `pa ${16 * 1024}`]);
     f.close();
+    // A node that asks for a smaller window than this node's own gets it.
+    const big = new PostFlow({
+      send: () => {},
+      probe: () => {},
+      mayFlow: () => {},
+      silent: () => {},
+    });
+    big.nodeJoined('b');
+    big.control({ t: 'pa', n: 'b', s: 0, w: 64 * 1024 });
+    big.published(64 * 1024 + 1);
+    expect(big.mayPost('ops')).toBe(false);
+    big.close();
   });
 });
 
@@ -180,9 +192,9 @@ describe('PostFlow as a receiving node', () => {
     f.received('a', 100 + ACK_STEP_BYTES, 5);
     f.received('a', 100 + ACK_STEP_BYTES + 1, 0);
     expect(sent).toEqual([
-      { node: 'a', message: { t: 'pa', s: 100 } },
-      { node: 'a', message: { t: 'pa', s: 100 + ACK_STEP_BYTES } },
-      { node: 'a', message: { t: 'pa', s: 100 + ACK_STEP_BYTES + 1 } },
+      { node: 'a', message: { t: 'pa', s: 100, w: WINDOW_BYTES } },
+      { node: 'a', message: { t: 'pa', s: 100 + ACK_STEP_BYTES, w: WINDOW_BYTES } },
+      { node: 'a', message: { t: 'pa', s: 100 + ACK_STEP_BYTES + 1, w: WINDOW_BYTES } },
     ]);
   });
 
@@ -199,6 +211,42 @@ describe('PostFlow as a receiving node', () => {
     vi.advanceTimersByTime(TICK_MS * 4);
     expect(sent.filter((s) => s.message.t === 'ph')).toHaveLength(3);
     expect(sent.filter((s) => s.message.t === 'pr')).toHaveLength(1);
+  });
+
+  it('acknowledges none of a node’s posts from asking a hold until that node confirms it', () => {
+    const { f, sent } = flow();
+    const acks = () => sent.filter((s) => s.message.t === 'pa').map((s) => s.message.s);
+    f.received('a', 10, 1);
+    f.hold('ops', 'a');
+    f.received('a', 10 + ACK_STEP_BYTES, 3);
+    f.received('a', 20 + ACK_STEP_BYTES, 0);
+    // Other nodes are acknowledged as usual meanwhile.
+    f.received('c', 5, 1);
+    expect(acks()).toEqual([10, 5]);
+    // The probe for the room confirms the hold: acknowledged at once, and as usual from then.
+    f.received('a', 30 + ACK_STEP_BYTES, 0, 'ops');
+    expect(acks()).toEqual([10, 5, 30 + ACK_STEP_BYTES]);
+    f.close();
+  });
+
+  it('acknowledges what it held back once the hold is released unconfirmed', () => {
+    const { f, sent } = flow();
+    f.received('a', 10, 1);
+    f.hold('ops', 'a');
+    f.received('a', 10 + ACK_STEP_BYTES, 3);
+    f.release('ops', 'a');
+    expect(sent.at(-1)).toEqual({
+      node: 'a',
+      message: { t: 'pa', s: 10 + ACK_STEP_BYTES, w: WINDOW_BYTES },
+    });
+    f.close();
+  });
+
+  it('confirms a hold it is asked for with a probe for the room', () => {
+    const { f, probes } = flow();
+    f.control({ t: 'ph', n: 'b', r: 'ops' });
+    expect(probes).toEqual([-1]);
+    f.close();
   });
 
   it('asks again after Redis came back, and opens a shut window', () => {
