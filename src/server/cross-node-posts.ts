@@ -65,8 +65,7 @@ export class CrossNodePosts {
     if (keys === undefined) {
       keys = new Set();
       this.#holding.set(member, keys);
-      if (member.holdingSince === null) member.blockedSince = Date.now();
-      member.holdsRemote = true;
+      member.holdRemote();
     }
     const key = `${origin}\n${room}`;
     if (keys.has(key)) return;

@@ -127,9 +127,15 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
   readonly #log: Logger;
   readonly #registry: Registry<ServerSession>;
   readonly #transfers = new TransferTable<ServerSession>();
-  // A member a quarter of the way to the output limit holds back whoever posts to it.
+  /**
+   * A member a quarter of the way to the output limit holds back whoever posts to it, on
+   * this node or (through `#crossNode`) another.
+   */
+  get #watermark(): number {
+    return this.options.maxOutputBytes / 4;
+  }
   readonly #posts = new PostBatch((member, senders) =>
-    holdSenders(member, senders, this.options.maxOutputBytes / 4),
+    holdSenders(member, senders, this.#watermark),
   );
   readonly #listings: Listings<ServerSession>;
   readonly #sessions = new Set<ServerSession>();
@@ -274,8 +280,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
         if (members === undefined) return;
         this.#listings.beforeRemotePost(room);
         this.#posts.flush();
-        // The same watermark as a local poster's (see #posts).
-        const watermark = this.options.maxOutputBytes / 4;
+        const watermark = this.#watermark;
         for (const m of members) {
           if (!m.sendRaw(frames, count) && !m.conn.closing && m.queuedChatBytes > watermark) {
             this.#crossNode?.hold(m, room, origin);

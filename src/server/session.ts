@@ -88,6 +88,15 @@ export class ServerSession {
   get holdingSince(): number | null {
     return this.blockedSenders.size > 0 || this.holdsRemote ? this.blockedSince : null;
   }
+
+  /**
+   * Its backed-up socket holds another node's sender (a file's offerer, or posters to a
+   * room): the stall clock starts unless it already holds someone.
+   */
+  holdRemote(): void {
+    if (this.holdingSince === null) this.blockedSince = Date.now();
+    this.holdsRemote = true;
+  }
   /**
    * Ids of this session's transfers that ended because the other party left or cancelled:
    * chunks or replies already in flight for them are dropped, not treated as illegal.

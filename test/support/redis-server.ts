@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
@@ -86,6 +87,24 @@ export async function startRedis(port?: number): Promise<TestRedis> {
         clearTimeout(timer);
       }
       await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * One redis-server for the calling test file: started before its first test and stopped
+ * after its last (vitest hooks). Read `url` inside tests, once it has started.
+ */
+export function redisForFile(): { readonly url: string } {
+  let redis: TestRedis | undefined;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(() => redis?.stop());
+  return {
+    get url(): string {
+      if (redis === undefined) throw new Error('redisForFile: read url inside a test');
+      return redis.url;
     },
   };
 }

@@ -153,7 +153,8 @@ export class PostFlow {
       holders.delete(node);
       if (holders.size === 0) this.#holds.delete(room);
     }
-    this.#reopen();
+    // One wake-up for both: the window may open, and the node's holds are gone.
+    if (this.#shut && !this.#behind()) this.#shut = false;
     this.#wire.mayFlow();
   }
 

@@ -206,10 +206,7 @@ export function fileChunk(ctx: ServerContext, id: number, finished: boolean, dat
     data,
     finished ? undefined : credit,
   );
-  if (!flowing && !target.conn.closing && !target.holdsRemote) {
-    if (target.blockedSenders.size === 0) target.blockedSince = Date.now();
-    target.holdsRemote = true;
-  }
+  if (!flowing && !target.conn.closing && !target.holdsRemote) target.holdRemote();
   if (finished) {
     forget(ctx, t, 'completed');
     rememberCancelled(t.target, t.id);

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   type AcceptFileFrame,
   ErrorCode,
@@ -11,14 +11,10 @@ import {
   MAX_CHUNK_BYTES,
   type OfferFileFrame,
 } from '../../../src/protocol/index.js';
-import { startRedis, type TestRedis } from '../../support/redis-server.js';
+import { redisForFile } from '../../support/redis-server.js';
 import { cleanup, startServer, TestClient } from '../server/helpers.js';
 
-let redis: TestRedis;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(() => redis?.stop());
+const redis = redisForFile();
 afterEach(cleanup);
 
 /** Two nodes of one cluster on the shared Redis, under a prefix of their own. */

@@ -1,19 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type Client, connect } from '../../../src/client/index.js';
 import { createServer, type RelayServer } from '../../../src/server/index.js';
-import { startRedis, type TestRedis } from '../../support/redis-server.js';
+import { redisForFile } from '../../support/redis-server.js';
 import { killServed, serveClusterNode } from '../../support/serve-process.js';
 
 // Clients with a server list against what the list is for: two nodes of one cluster on a
 // real redis-server. A client whose node stops moves to the other node, where its room and
 // the members from the other node are, and talks to them again.
 
-let redis: TestRedis;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(() => redis?.stop());
+const redis = redisForFile();
 
 const servers: RelayServer[] = [];
 const clients: Client[] = [];

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode, frames, Kind, type OfferFileFrame } from '../../../src/protocol/index.js';
-import { startRedis, type TestRedis } from '../../support/redis-server.js';
+import { redisForFile, startRedis } from '../../support/redis-server.js';
 import {
   killServed,
   lineMatching,
@@ -11,11 +11,7 @@ import {
 } from '../../support/serve-process.js';
 import { cleanup, startServer, TestClient, until } from '../server/helpers.js';
 
-let redis: TestRedis;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(() => redis?.stop());
+const redis = redisForFile();
 afterEach(async () => {
   await cleanup();
   killServed();

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { Socket } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { FrameDecoder, frames, Kind } from '../../../src/protocol/index.js';
 import { scrape } from '../../support/prometheus.js';
-import { startRedis, type TestRedis } from '../../support/redis-server.js';
+import { redisForFile } from '../../support/redis-server.js';
 import { killServed, serveClusterNode } from '../../support/serve-process.js';
 import { cleanup, startServer, TestClient, until } from '../server/helpers.js';
 
@@ -13,11 +13,7 @@ import { cleanup, startServer, TestClient, until } from '../server/helpers.js';
 // hold itself is checked by test/integration/server/backpressure.test.ts, which the
 // `cluster` project runs with its clients spread over two nodes.
 
-let redis: TestRedis;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(() => redis?.stop());
+const redis = redisForFile();
 afterEach(async () => {
   await cleanup();
   killServed();
