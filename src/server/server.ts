@@ -95,6 +95,15 @@ const ERR_FRAME_BYTES = HEADER_BYTES + 1;
 /** The farewell sent when `close()` is called without one. */
 export const DEFAULT_SERVER_FAREWELL = 'Server shutting down';
 
+/**
+ * How long `close()` waits for the farewells to flush before cutting off the clients that do
+ * not read. Well under `relaykit serve`'s 1.5 s stop deadline: the steps after the flush (a
+ * cluster node's departure, the metrics endpoint) must finish before it, or a single client
+ * that stopped reading would make a stopped node exit 130 and leave its users listed in the
+ * cluster until its lease ran out.
+ */
+export const SHUTDOWN_FLUSH_MS = 1_000;
+
 /** What `inspect` reports about one registered user (for tests and diagnostics). */
 export interface SessionSnapshot {
   name: string;
@@ -488,7 +497,15 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
       ends.push(s.conn.end());
     }
     this.#log.info('shutting down', { clients: this.#sessions.size, farewell });
-    await Promise.all(ends);
+    const flushed = Promise.all(ends);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, SHUTDOWN_FLUSH_MS);
+    });
+    await Promise.race([flushed, late]);
+    clearTimeout(timer);
+    for (const s of this.#sessions) s.conn.destroy();
+    await flushed;
     await stopped;
     // After every session's departure was sent to Redis, so none is left behind there.
     await this.#cluster?.close();
