@@ -68,6 +68,18 @@ describe('deploy/prometheus/relaykit-alerts.yml', () => {
   withBinary('promtool', 'passes promtool check rules', () => {
     execFileSync('promtool', ['check', 'rules', join(DEPLOY, 'prometheus/relaykit-alerts.yml')]);
   });
+
+  // Among them: a bot process that died (its relaykit_bot_connected series gone) still alerts.
+  withBinary('promtool', 'passes its unit tests, relaykit-alerts.test.yml', () => {
+    const result = spawnSync(
+      'promtool',
+      ['test', 'rules', join(DEPLOY, 'prometheus/relaykit-alerts.test.yml')],
+      { encoding: 'utf8' },
+    );
+    expect({ status: result.status, out: result.stdout + result.stderr }).toMatchObject({
+      status: 0,
+    });
+  });
 });
 
 describe('deploy/grafana/relaykit-dashboard.json', () => {
