@@ -188,6 +188,8 @@ describe('deploy/logrotate/relaykit-archive', () => {
     expect(text).toMatch(
       /postrotate\n\s+systemctl kill --signal=HUP[^\n]*relaykit-bot@\*\.service/,
     );
+    // --kill-whom is systemd 252's new name; every version knows --kill-who.
+    expect(text).toContain('--kill-who=main');
     expect(text).toMatch(/endscript\n\}/);
     expect(text).toContain('/var/lib/private/relaykit-bot/');
   });
