@@ -45,11 +45,14 @@ export function botRegistry(bots: readonly BotMetricsSource[]): Registry {
     (c) => c.events,
   );
   fromMaps('relaykit_bot_actions_total', 'Actions run, by action.', 'action', (c) => c.actions);
+  // Every action that has run has a failure series, at 0 until it fails: a series that
+  // appeared at 1 would make increase() and rate() miss the first failure.
   fromMaps(
     'relaykit_bot_action_failures_total',
     'Actions that failed, by action.',
     'action',
-    (c) => c.failures,
+    (c) =>
+      new Map([...c.actions.keys(), ...c.failures.keys()].map((k) => [k, c.failures.get(k) ?? 0])),
   );
   new Counter({
     name: 'relaykit_bot_reconnections_total',

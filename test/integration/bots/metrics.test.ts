@@ -117,6 +117,10 @@ describe('relaykit run --metrics', () => {
     expect(m.value('relaykit_bot_action_failures_total', { bot: 'echo', action: 'archive' })).toBe(
       1,
     );
+    // Actions that never failed have their failure series too, at 0, so that increase() and
+    // rate() see the first failure.
+    expect(m.value('relaykit_bot_action_failures_total', { bot: 'echo', action: 'reply' })).toBe(0);
+    expect(m.value('relaykit_bot_action_failures_total', { bot: 'echo', action: 'log' })).toBe(0);
     // greeter saw its own echo-less room: alice's four posts and echo's two replies.
     expect(m.value('relaykit_bot_events_total', { bot: 'greeter', trigger: 'post' })).toBe(6);
     expect(m.value('relaykit_bot_actions_total', { bot: 'greeter', action: 'handler' })).toBe(6);
