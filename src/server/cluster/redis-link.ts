@@ -63,6 +63,8 @@ export class RedisClusterLink implements ClusterLink {
   #posts = new Map<string, PendingPosts>();
   #postsScheduled = false;
   #live = new Set<string>();
+  /** Whether a sweep has run: the first one logs nobody as joining. */
+  #swept = false;
   #timer: ReturnType<typeof setInterval> | null = null;
   #up = false;
   #wasDown = false;
@@ -481,18 +483,24 @@ export class RedisClusterLink implements ClusterLink {
     }
     const split = reply.indexOf('');
     const live = new Set(reply.slice(0, split));
+    const expired = new Set(reply.slice(split + 1));
     const { log } = this.#host;
+    // The first sweep finds the nodes already there: 'joined cluster' names them all at once.
+    const first = !this.#swept;
+    this.#swept = true;
     for (const node of live) {
       this.#joined(node);
-      if (!this.#live.has(node)) log.info('node joined', { node });
+      if (!first && node !== this.nodeId && !this.#live.has(node))
+        log.info('node joined', { node });
     }
     for (const node of this.#live) {
       if (!live.has(node)) {
-        log.info('node left', { node });
+        // One that died is logged once, below, as what it is.
+        if (!expired.has(node)) log.info('node left', { node });
         this.#gone(node);
       }
     }
-    for (const node of reply.slice(split + 1)) {
+    for (const node of expired) {
       log.warn('node lease expired; its users were removed', { node });
       this.#gone(node);
     }

@@ -100,6 +100,39 @@ describe('cluster faults', () => {
     expect(await bob.query('alice')).toBe(0);
   });
 
+  it('logs each cluster change once: its own start, a node joining, one dying, one leaving', async () => {
+    const prefix = `f-${randomUUID()}`;
+    const lease = ['--cluster-lease', '1'];
+    const { node: a } = await serveClusterNode(redis.url, prefix, 'a', lease);
+    const { node: b } = await serveClusterNode(redis.url, prefix, 'b', lease);
+    await lineMatching(a, /"msg":"node joined".*"node":"b"/);
+    b.child.kill('SIGKILL');
+    await lineMatching(a, /"msg":"node lease expired; its users were removed".*"node":"b"/);
+    const { node: c } = await serveClusterNode(redis.url, prefix, 'c', lease);
+    await lineMatching(a, /"msg":"node joined".*"node":"c"/);
+    c.child.kill('SIGTERM');
+    expect(await c.exited).toBe(0);
+    await lineMatching(a, /"msg":"node left".*"node":"c"/);
+    const cluster = (s: Served) =>
+      s
+        .stderr()
+        .split('\n')
+        .filter((l) => /"msg":"(joined cluster|node joined|node left|node lease expired)/.test(l))
+        .map((l) => {
+          const { msg, node, nodes } = JSON.parse(l) as Record<string, string>;
+          return nodes === undefined ? `${msg} ${node}` : `${msg} ${node} ${nodes}`;
+        });
+    expect(cluster(a)).toEqual([
+      'joined cluster a a',
+      'node joined b',
+      'node lease expired; its users were removed b',
+      'node joined c',
+      'node left c',
+    ]);
+    expect(cluster(b)[0]).toMatch(/^joined cluster b (a,b|b,a)$/);
+    expect(cluster(b)).toHaveLength(1);
+  });
+
   it('Redis restarted empty: local service goes on, registration is refused, then all is re-asserted', async () => {
     const own = await startRedis();
     try {
