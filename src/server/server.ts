@@ -397,9 +397,7 @@ export class RelayServerImpl implements RelayServer, SessionOwner {
           host: listener.host,
           port: listener.port,
           transport: listener.transport,
-          ...(this.options.tls?.clientAuth && listener.transport === 'tls'
-            ? { clientAuth: this.options.tls.clientAuth }
-            : {}),
+          ...(listener.clientAuth === null ? {} : { clientAuth: listener.clientAuth }),
         });
       }
     } catch (err) {

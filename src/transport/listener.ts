@@ -4,7 +4,7 @@ import {
   type Server as TlsServer,
   type TLSSocket,
 } from 'node:tls';
-import type { ServerTlsOptions } from './options.js';
+import type { ClientAuth, ServerTlsOptions } from './options.js';
 import { certificateNames } from './peer-names.js';
 import { type ServerTlsSettings, serverTlsSettings } from './secure-context.js';
 
@@ -50,6 +50,8 @@ export interface Listener {
   readonly transport: TransportKind;
   readonly host: string;
   readonly port: number;
+  /** How a TLS listener asks for client certificates, its default applied; null if plain. */
+  readonly clientAuth: ClientAuth | null;
   /**
    * Serves new handshakes with a new certificate and key (and CA); connections already open
    * keep theirs. Throws `TransportError` and keeps the old ones if the new ones are bad. A
@@ -84,6 +86,7 @@ export async function openListener(spec: ListenerSpec, events: ListenerEvents): 
   return {
     transport: settings === null ? 'plain' : 'tls',
     ...bound,
+    clientAuth: settings === null ? null : settings.clientAuth,
     reload(tls) {
       if (settings === null) return;
       const next = serverTlsSettings(tls);

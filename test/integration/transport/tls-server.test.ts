@@ -96,6 +96,22 @@ describe('client certificates', () => {
     expect(lines.some((l) => l.msg === 'registered')).toBe(false);
   });
 
+  it('with a CA alone, requires a certificate, and its listening line says so', async () => {
+    const { logger, lines } = capturedLog();
+    const { port } = await startServer({ tls: serverTls({ ca: fx.ca.cert }), logger });
+    expect(lines.find((l) => l.msg === 'listening')).toMatchObject({
+      transport: 'tls',
+      clientAuth: 'require',
+    });
+    const socket = await dialTls(port);
+    socket.resume();
+    socket.on('error', () => {});
+    await once(socket, 'close');
+    expect(lines.find((l) => l.msg === 'connection refused')?.reason).toBe(
+      'no client certificate (this listener requires one)',
+    );
+  });
+
   it('with optional, lets a client without a certificate take any name, and refuses one from another CA', async () => {
     const { logger, lines } = capturedLog();
     const { server, port } = await startServer({
