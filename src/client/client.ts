@@ -384,8 +384,10 @@ export class Client implements ContextClient {
    * await client.acknowledged() // every line reached the server
    */
   async acknowledged(): Promise<void> {
-    // An empty job settles once everything queued before it is written.
-    await this.#outbox.send({ frames: [], cost: 0 });
+    // An empty job settles once everything queued before it is written. With nothing queued
+    // every post so far is already in the window, and a job would wait for a reconnection
+    // (whileDisconnected 'queue') even when every echo came back before the connection went.
+    if (this.#outbox.pending > 0 || this.finished) await this.#outbox.send({ frames: [], cost: 0 });
     await this.#window.idle();
   }
 

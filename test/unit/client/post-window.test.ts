@@ -121,6 +121,33 @@ describe('client post window', () => {
     await client.acknowledged();
   });
 
+  it('while reconnecting, acknowledged() resolves at once when every post was already echoed', async () => {
+    // `tail -f log | relaykit say` whose server went away after the last echo: stdin ends,
+    // and waiting for a server that may never return would hang the command for ever.
+    const server = new FakeServer();
+    const port = await server.listen();
+    cleanup.push(() => server.close());
+    const client = await connect({
+      name: 'me',
+      port,
+      reconnect: { initialDelayMs: 60_000, maxDelayMs: 60_000 },
+    });
+    cleanup.push(() => client.close());
+    const peer = await server.peer(0);
+    await joined(peer, client.join('r'));
+    await client.say('r', 'one');
+    peer.send(frames.post('r', 'me', 'one'));
+    await client.acknowledged();
+    peer.socket.destroy();
+    await client.waitFor('disconnect');
+    expect(client.connected).toBe(false);
+    const settled = await Promise.race([
+      client.acknowledged().then(() => 'acknowledged'),
+      new Promise((resolve) => setImmediate(() => setImmediate(() => resolve('waiting')))),
+    ]);
+    expect(settled).toBe('acknowledged');
+  });
+
   it('without reconnect, acknowledged() fails when the connection drops with posts unechoed', async () => {
     const { client, peer } = await fakeClient();
     await joined(peer, client.join('r'));
