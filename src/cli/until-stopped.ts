@@ -23,15 +23,7 @@ export function untilStopped(ctx: CommandContext, client: Client, server: string
     if (signal.aborted) return done(ExitCode.OK);
     signal.addEventListener('abort', onAbort, { once: true });
     offs.push(
-      client.on('disconnect', ({ reason, farewell, willReconnect }) => {
-        const why = farewell ? `${reason}: "${farewell}"` : reason;
-        if (willReconnect) {
-          output.notice(`lost ${formatAddress(client.server)} (${why}); reconnecting…`);
-        }
-      }),
-      client.on('reconnect', ({ attempt, server: now }) => {
-        output.notice(`reconnected to ${formatAddress(now)} after ${attempt} attempt(s)`);
-      }),
+      reportReconnects(ctx, client),
       client.on('close', ({ reason, error }) => {
         if (reason === 'closed') return done(ExitCode.OK);
         output.error(
@@ -41,4 +33,29 @@ export function untilStopped(ctx: CommandContext, client: Client, server: string
       }),
     );
   });
+}
+
+/**
+ * Says on stderr when the client loses its server and when it reaches one again (with a
+ * --server list they may differ), so a command that seems stuck says why. Returns the
+ * function that stops reporting.
+ *
+ * @example
+ * const off = reportReconnects(ctx, client) // lost 127.0.0.1:17734 (…); reconnecting…
+ */
+export function reportReconnects(ctx: CommandContext, client: Client): () => void {
+  const offs = [
+    client.on('disconnect', ({ reason, farewell, willReconnect }) => {
+      const why = farewell ? `${reason}: "${farewell}"` : reason;
+      if (willReconnect) {
+        ctx.output.notice(`lost ${formatAddress(client.server)} (${why}); reconnecting…`);
+      }
+    }),
+    client.on('reconnect', ({ attempt, server: now }) => {
+      ctx.output.notice(`reconnected to ${formatAddress(now)} after ${attempt} attempt(s)`);
+    }),
+  ];
+  return () => {
+    for (const off of offs) off();
+  };
 }

@@ -51,3 +51,23 @@ describe('--server a,b', () => {
     expect(end.stderr).toContain('--server "127.0.0.1:1,127.0.0.1:x": entry 2 "127.0.0.1:x"');
   });
 });
+
+describe('say reading stdin', () => {
+  it('says on stderr that it lost the server, and exits 0 when stdin ends after every echo, the server still gone', async () => {
+    const a = await startServer();
+    servers.push(a);
+    const watch = await connect({ name: 'watch', host: a.host, port: a.port });
+    clients.push(watch);
+    await watch.join('ops');
+    const say = startCli(['say', 'ops', '--as', 'piper', '--server', a.arg]);
+    const echoed = watch.waitFor('post', (p) => p.from === 'piper' && p.text === 'one');
+    say.child.stdin.write('one\n');
+    await echoed;
+    await watch.close();
+    await a.server.close('node going down');
+    await say.waitFor(new RegExp(`lost ${a.arg} .*reconnecting`));
+    say.child.stdin.end();
+    const end = await say.exited;
+    expect(end.code).toBe(0);
+  });
+});

@@ -4,6 +4,7 @@ import type { CliCommand, GlobalOptions } from '../command.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { splitLineBatches } from '../lines.js';
 import { withClient } from '../session.js';
+import { reportReconnects } from '../until-stopped.js';
 import { roomName } from '../../room-notation.js';
 
 /** say() calls handed to the client before the oldest must have been written. */
@@ -103,6 +104,8 @@ export const sayCommand: CliCommand<SayArgs> = {
         }
         const stdin = process.stdin;
         if (stdin.isTTY) ctx.output.notice('type one message per line; Ctrl-D to finish');
+        // Reading stdin may last hours: a lost server is retried, and the user told so.
+        const stopReporting = reportReconnects(ctx, client);
         try {
           await pipeline(
             stdin,
@@ -140,6 +143,8 @@ export const sayCommand: CliCommand<SayArgs> = {
             return ExitCode.INTERRUPTED;
           }
           throw err;
+        } finally {
+          stopReporting();
         }
         return ExitCode.OK;
       },
