@@ -137,6 +137,11 @@ export class Connection<S extends Side = Side> {
     return this.socket.writableLength + this.#queuedBytes;
   }
 
+  /** Bytes queued this tick (or turn), not yet offered to the socket. */
+  get unflushedBytes(): number {
+    return this.#queuedBytes;
+  }
+
   /** Encodes and queues a frame. Returns false when the caller should wait for `drain`. */
   send(frame: Frame): boolean {
     return this.sendRaw(encode(frame));

@@ -150,6 +150,16 @@ export class ServerSession {
     return Math.max(0, this.conn.bufferedBytes - this.#relayQueued);
   }
 
+  /**
+   * Chat bytes the socket could not hand to the kernel: what the output limit counts. This
+   * tick's frames are left out until they have been offered to the socket, since one read of
+   * posts can fan out to more than a small limit in a single tick to a member that reads
+   * everything; the next send after the flush counts them.
+   */
+  get backedUpChatBytes(): number {
+    return Math.max(0, this.queuedChatBytes - this.conn.unflushedBytes);
+  }
+
   /** Relayed file bytes still queued for this client. */
   get queuedRelayBytes(): number {
     return this.#relayQueued;
@@ -172,7 +182,7 @@ export class ServerSession {
     counters.framesOutByKind[bytes[0]!]! += frameCount;
     counters.bytesOut += bytes.length;
     const ok = this.conn.sendRaw(bytes);
-    if (!ok && !this.conn.closing && this.queuedChatBytes > this.#owner.maxOutputBytes) {
+    if (!ok && !this.conn.closing && this.backedUpChatBytes > this.#owner.maxOutputBytes) {
       this.#owner.overflow(this);
     }
     return ok;
@@ -194,7 +204,7 @@ export class ServerSession {
       return;
     }
     const ok = this.conn.sendRaw(bytes, flushed);
-    if (!ok && !this.conn.closing && this.queuedChatBytes > this.#owner.maxOutputBytes) {
+    if (!ok && !this.conn.closing && this.backedUpChatBytes > this.#owner.maxOutputBytes) {
       this.#owner.overflow(this);
     }
   }

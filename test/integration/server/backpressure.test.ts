@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { frames, Kind, MAX_CHUNK_BYTES, type OfferFileFrame } from '../../../src/protocol/index.js';
+import {
+  encode,
+  frames,
+  Kind,
+  MAX_CHUNK_BYTES,
+  type OfferFileFrame,
+} from '../../../src/protocol/index.js';
 import { REMOTE_WINDOW_BYTES } from '../../../src/server/handlers/remote-files.js';
 import { TEST_CLUSTER } from '../../support/transport.js';
 import { cleanup, startServer, TestClient, until } from './helpers.js';
@@ -44,6 +50,28 @@ describe('output limit', () => {
       frames.directFrom('flooder', 'still here'),
     );
     await until(() => server.stats.connections === 2);
+  });
+});
+
+describe('output limit and readers that keep up', () => {
+  it('keeps members that read when one read of posts fans out to more than a small limit', async () => {
+    const limit = 64 * 1024;
+    const { server, port } = await startServer({ maxOutputBytes: limit });
+    const alice = await TestClient.registered(port, 'alice');
+    const bob = await TestClient.registered(port, 'bob');
+    for (const c of [alice, bob]) {
+      c.send(frames.enterRoom('ops'));
+      await c.sync();
+    }
+    // 800 one-byte posts in one write (about 57 KB, one read): each member is sent a POST
+    // of 135 bytes for each, 108 KB in one tick, before any of it was offered to the socket.
+    const n = 800;
+    const burst = Buffer.concat(Array.from({ length: n }, () => encode(frames.send('ops', 'y'))));
+    expect(burst.length).toBeLessThan(64 * 1024);
+    alice.socket.write(burst);
+    const posts = (c: TestClient) => c.inbox.filter((f) => f.kind === Kind.POST_MESSAGE).length;
+    await until(() => posts(bob) === n && posts(alice) === n);
+    expect(server.stats.connections).toBe(2);
   });
 });
 
