@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   type Client,
   ensureDirectory,
   type IncomingTransfer,
+  safeFileName,
   sweepPartFiles,
 } from '../src/index.js';
 import { type BotHandle, nameFilter } from './types.js';
@@ -21,7 +24,8 @@ export interface RejectedOffer {
   from: string;
   fileName: string;
   size: number;
-  reason: 'sender' | 'name' | 'size';
+  /** `exists`: with `conflict: 'fail'`, a file of that name is already in `dir`. */
+  reason: 'sender' | 'name' | 'size' | 'exists';
 }
 
 /** Options of `fileSink`. */
@@ -34,7 +38,10 @@ export interface FileSinkOptions {
   from?: string | readonly string[];
   /** Accept only file names matching this pattern. */
   namePattern?: RegExp;
-  /** When the file exists: `'rename'` (default), `'overwrite'` or `'fail'`. */
+  /**
+   * When the file exists: `'rename'` (default), `'overwrite'` or `'fail'` (the offer is
+   * declined, so the sender hears of it; a file that appears meanwhile fails the transfer).
+   */
   conflict?: 'rename' | 'overwrite' | 'fail';
   /** Called after each file is stored. */
   onReceived?: (file: ReceivedFile) => void;
@@ -86,6 +93,10 @@ export async function fileSink(client: Client, options: FileSinkOptions): Promis
     if (!fromAllowed(offer.from)) reason = 'sender';
     else if (options.namePattern && !options.namePattern.test(offer.fileName)) reason = 'name';
     else if (options.maxSize !== undefined && offer.size > options.maxSize) reason = 'size';
+    // Checked again when the file is complete; declining now tells the sender, whose `done`
+    // would otherwise resolve for a file refused only after its last byte.
+    else if (conflict === 'fail' && existsSync(join(options.dir, safeFileName(offer.fileName))))
+      reason = 'exists';
     if (reason !== undefined) {
       options.onRejected?.({ ...info, reason });
       const rejecting = offer.reject().catch(() => {});

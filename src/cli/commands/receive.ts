@@ -101,7 +101,9 @@ export const receiveCommand: CliCommand<ReceiveArgs> = {
                 ? `${from} is not in --from`
                 : reason === 'size'
                   ? `${formatBytes(size)} is over --max-size`
-                  : 'its name does not match';
+                  : reason === 'exists'
+                    ? `${fileName} already exists in --dir (--conflict fail)`
+                    : 'its name does not match';
             output.notice(`rejected ${fileName} from ${from}: ${why}`);
           },
           onSwept: (names) => {

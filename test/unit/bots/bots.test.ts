@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -219,5 +219,27 @@ describe('fileSink', () => {
     expect(readFileSync(join(dir, 'a.txt'))).toEqual(body);
     expect(received).toEqual([`a.txt ${sha}`]);
     expect(rejected).toEqual(['alice/a.exe: name', 'alice/big.txt: size', 'mallory/m.txt: sender']);
+  });
+
+  it("with conflict 'fail', declines an offer whose name is taken, so the sender hears of it", async () => {
+    // Accepted and refused only once complete, the sender's `done` resolved: `relaykit send`
+    // said "sent" and exited 0 while `receive --conflict fail` stored nothing.
+    writeFileSync(join(dir, 'a.txt'), 'kept');
+    const sinkClient = await user('sink');
+    const rejected: string[] = [];
+    const sink = await fileSink(sinkClient, {
+      dir,
+      conflict: 'fail',
+      onRejected: (o) => rejected.push(`${o.fileName}: ${o.reason}`),
+    });
+    const alice = await user('alice');
+    await expect(
+      alice.sendFile('sink', Buffer.from('new'), { name: 'a.txt' }).done,
+    ).rejects.toMatchObject({ code: 'REJECTED' });
+    await alice.sendFile('sink', Buffer.from('new'), { name: 'b.txt' }).done;
+    await sink.stop();
+    expect(readFileSync(join(dir, 'a.txt'), 'utf8')).toBe('kept');
+    expect(readFileSync(join(dir, 'b.txt'), 'utf8')).toBe('new');
+    expect(rejected).toEqual(['a.txt: exists']);
   });
 });
