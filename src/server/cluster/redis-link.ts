@@ -164,7 +164,7 @@ export class RedisClusterLink implements ClusterLink {
       if (err instanceof ServerError) throw err;
       throw new ServerError(
         'CLUSTER_UNREACHABLE',
-        `Cannot reach Redis at ${url}: ${(err as Error).message}. Start redis-server there, or fix --cluster`,
+        `Cannot reach Redis at ${url}: ${unreachable(lastError, err as Error)}. Start redis-server there, or fix --cluster`,
         { cause: err },
       );
     }
@@ -592,4 +592,12 @@ export async function startClusterLink(
   const link = new RedisClusterLink(options, host);
   await link.start();
   return link;
+}
+
+/**
+ * Why Redis could not be reached: the connection's own error (ECONNREFUSED and the like)
+ * rather than ioredis's "Connection is closed.", without a full stop of its own.
+ */
+function unreachable(lastError: string, err: Error): string {
+  return (lastError || err.message).replace(/\.+$/, '');
 }

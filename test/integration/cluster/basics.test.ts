@@ -76,6 +76,28 @@ async function laggingHop(redisUrl: string) {
   };
 }
 
+describe('joining a cluster', () => {
+  it('says what to do when Redis cannot be reached, in one clean sentence', async () => {
+    const closed = createServer();
+    closed.listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const { port } = closed.address() as { port: number };
+    await new Promise((r) => closed.close(r));
+    const url = `redis://127.0.0.1:${port}`;
+    const err = await startServer({ cluster: { url, connectTimeoutMs: 2_000 } }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'CLUSTER_UNREACHABLE' });
+    expect(err.message).toMatch(new RegExp(`^Cannot reach Redis at ${url}: \\S.*[^.]\\. Start`));
+  });
+
+  it('refuses a node id that a running node holds', async () => {
+    const prefix = `t-${randomUUID()}`;
+    await startServer({ cluster: { url: redis.url, prefix, nodeId: 'a' } });
+    await expect(
+      startServer({ cluster: { url: redis.url, prefix, nodeId: 'a' } }),
+    ).rejects.toMatchObject({ code: 'CLUSTER_NODE_ID_IN_USE' });
+  });
+});
+
 describe('a two-node cluster', () => {
   it('keeps names unique across nodes and answers QUERY_USER from either', async () => {
     const { a, b } = await twoNodes();
