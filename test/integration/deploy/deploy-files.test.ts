@@ -133,6 +133,11 @@ describe('metric names in the dashboard and the rules', () => {
       ...rules.groups.flatMap((g) => g.rules.flatMap((r) => metricNames(r.expr))),
     ];
     expect([...new Set(used)].filter((name) => !known.has(name))).toEqual([]);
+    // And the other way round: the dashboard shows every relaykit metric a scrape has.
+    const shown = new Set(
+      dashboard.panels.flatMap((p) => p.targets.flatMap((t) => metricNames(t.expr))),
+    );
+    expect([...known].filter((n) => n.startsWith('relaykit_') && !shown.has(n))).toEqual([]);
   });
 });
 
