@@ -32,8 +32,11 @@ describe('relaykit new bot', () => {
     expect(made.stdout).toContain('created my-bot/: package.json, tsconfig.json');
     const project = join(dir, 'my-bot');
     const pkg = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8'));
-    const own = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-    expect(pkg.dependencies).toEqual({ relaykit: `^${own.version}` });
+    // Run from this clone, the project depends on the clone: `^0.1.0` would send a plain
+    // `npm install` to the registry (E404). Installed from a registry it is the version range
+    // (test/unit/cli/relaykit-dependency.test.ts).
+    expect(pkg.dependencies).toEqual({ relaykit: `file:${ROOT}` });
+    expect(made.stdout).toContain(`depends on it as file:${ROOT}`);
     expect(readFileSync(join(project, 'src/bot.ts'), 'utf8')).toContain("name: 'my-bot'");
 
     // Built already (ensureBuilt): pack without running `prepare` again.

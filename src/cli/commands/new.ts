@@ -4,8 +4,8 @@ import { isValidName } from '../../protocol/index.js';
 import type { CliCommand, GlobalOptions } from '../command.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { hideDialOptions, whenMissing } from '../options.js';
-import { ownVersion } from '../own-version.js';
 import { botProjectFiles } from '../scaffold/bot-project.js';
+import { relaykitDependency } from '../scaffold/relaykit-dependency.js';
 
 interface NewArgs extends GlobalOptions {
   kind: 'bot';
@@ -55,7 +55,7 @@ async function checkEmpty(dir: string, shown: string): Promise<void> {
 
 /**
  * `relaykit new bot <name>`: writes a ready bot project (package.json depending on this
- * relaykit's version, tsconfig, src/bot.ts, a test written with relaykit/testing, a README)
+ * relaykit: its version range, or from a clone the clone itself; tsconfig, src/bot.ts, a test written with relaykit/testing, a README)
  * into `./<name>` or `--dir`, never over existing files.
  */
 export const newCommand: CliCommand<NewArgs> = {
@@ -90,7 +90,8 @@ export const newCommand: CliCommand<NewArgs> = {
     const dir = resolve(argv.dir ?? name);
     const shown = relative(process.cwd(), dir) || '.';
     await checkEmpty(dir, shown);
-    const files = botProjectFiles({ name, relaykit: `^${ownVersion()}` });
+    const relaykit = relaykitDependency();
+    const files = botProjectFiles({ name, relaykit: relaykit.spec });
     for (const [path, text] of Object.entries(files)) {
       const target = join(dir, path);
       await mkdir(dirname(target), { recursive: true });
@@ -99,6 +100,11 @@ export const newCommand: CliCommand<NewArgs> = {
     }
     const { output } = ctx;
     output.line(`created ${shown}/: ${Object.keys(files).join(', ')}`);
+    if (relaykit.checkout !== undefined) {
+      output.line(
+        `relaykit runs from the clone ${relaykit.checkout}, so ${name} depends on it as ${relaykit.spec} (npm install links it); use a version range once you install relaykit from a registry`,
+      );
+    }
     output.line('next:');
     output.line(`  cd ${shown}`);
     output.line('  npm install');
