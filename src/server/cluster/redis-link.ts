@@ -516,6 +516,7 @@ export class RedisClusterLink implements ClusterLink {
     try {
       await this.#sweep();
       const names: string[] = [];
+      const evicted = new Set<string>();
       for (const user of [...this.#host.localUsers()]) {
         const got = await this.#call(
           'rkReassert',
@@ -526,6 +527,7 @@ export class RedisClusterLink implements ClusterLink {
         );
         if (got === 'ok') names.push(user.name);
         else {
+          evicted.add(user.name);
           this.#host.evict(
             user.name,
             got === 'taken'
@@ -534,7 +536,14 @@ export class RedisClusterLink implements ClusterLink {
           );
         }
       }
-      await this.#call('rkPrune', this.nodeId, ...names);
+      // A user who registered while this ran claimed its name itself (a claim still in flight
+      // reaches Redis before the prune), so the prune keeps it: pruning by the list taken at
+      // the start dropped such a user from Redis while this node kept serving it, and another
+      // node could then hand out the same name.
+      const keep = new Set(names);
+      for (const user of this.#host.localUsers()) if (!evicted.has(user.name)) keep.add(user.name);
+      for (const name of this.#claiming) keep.add(name);
+      await this.#call('rkPrune', this.nodeId, ...keep);
       for (const room of [...this.#mirrors.rooms()]) await this.#resnapshot(room, true);
       this.#host.log.info('re-asserted state in the cluster store', { users: names.length });
     } catch (err) {

@@ -221,6 +221,54 @@ describe('cluster faults', () => {
     }
   });
 
+  it('a user who registers while its node re-asserts keeps its name in Redis', async () => {
+    const own = await startRedis();
+    try {
+      const cluster = { url: own.url, prefix: 'late' };
+      // 'late' asks for its name the moment node a starts re-asserting; its crowd of users
+      // (a round trip each) keeps the re-assertion running past that registration.
+      const late = { client: null as TestClient | null };
+      let reasserted = false;
+      const quiet = () => {};
+      const logger = {
+        debug: quiet,
+        warn: quiet,
+        error: quiet,
+        enabled: () => false,
+        info: (message: string) => {
+          if (message.startsWith('cluster store reachable again')) {
+            late.client?.send(frames.newClient('late'));
+          } else if (message.startsWith('re-asserted state')) reasserted = true;
+        },
+      };
+      const a = await startServer({ cluster: { ...cluster, nodeId: 'a' }, logger });
+      const b = await startServer({ cluster: { ...cluster, nodeId: 'b' } });
+      await Promise.all(
+        Array.from({ length: 200 }, (_, i) => TestClient.registered(a.port, `u${i}`)),
+      );
+      const onB = await TestClient.registered(b.port, 'bob');
+      late.client = await TestClient.connect(a.port);
+      own.child.kill('SIGKILL');
+      await until(() => a.server.readClusterHealth()?.redisUp === false, 10_000);
+      const again = await startRedis(own.port);
+      try {
+        await until(() => reasserted, 20_000);
+        // Registered (a heartbeat is the first thing a registered client hears, or a listing).
+        await until(() => a.server.inspect('late') !== undefined, 10_000);
+        // Node a still serves 'late', so Redis must say so: no other node may hand it out.
+        await until(async () => (await onB.query('u199')) === 1, 10_000);
+        expect(await onB.query('late')).toBe(1);
+        const copy = await TestClient.connect(b.port);
+        copy.send(frames.newClient('late'));
+        expect(await copy.closedWith()).toBe(ErrorCode.NAME_IN_USE);
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await own.stop();
+    }
+  }, 60_000);
+
   it('no name is held twice while nodes re-assert after a Redis restart', async () => {
     const own = await startRedis();
     try {
