@@ -12,3 +12,16 @@
 export function roomName(text: string): string {
   return text.startsWith('#') ? text.slice(1) : text;
 }
+
+/**
+ * Writes a room so that `roomName` reads it back as the same room: as it is, unless its real
+ * name starts with `#`, which takes a second one. `relaykit rooms` prints rooms this way, so
+ * every line it prints can be handed to `who`, `say` or `listen`.
+ *
+ * @example
+ * roomText('ops')  // 'ops'
+ * roomText('#ops') // '##ops'
+ */
+export function roomText(room: string): string {
+  return room.startsWith('#') ? `#${room}` : room;
+}

@@ -92,6 +92,19 @@ describe('relaykit rooms / who / online --json', () => {
 
     const text = await runCli(['rooms', '--server', srv.arg]);
     expect(text.stdout).toBe('dev\nops\n');
+
+    // The room `#ops` is `##ops` to the CLI (`#ops` is ops): each line names its own room.
+    await user('carol', '#ops');
+    const hashed = await runCli(['rooms', '--server', srv.arg]);
+    expect(hashed.stdout).toBe('##ops\ndev\nops\n');
+    const back = await runCli([
+      'who',
+      hashed.stdout.split('\n')[0]!,
+      '--json',
+      '--server',
+      srv.arg,
+    ]);
+    expect(JSON.parse(back.stdout)).toEqual({ room: '#ops', members: ['carol'] });
   }, 30_000);
 });
 

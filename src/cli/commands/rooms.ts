@@ -1,6 +1,7 @@
 import type { CliCommand, GlobalOptions } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { asOption, jsonOption } from '../options.js';
+import { roomText } from '../../room-notation.js';
 import { withClient } from '../session.js';
 
 interface RoomsArgs extends GlobalOptions {
@@ -22,7 +23,8 @@ export const roomsCommand: CliCommand<RoomsArgs> = {
       if (argv.json) ctx.output.line(JSON.stringify({ rooms }));
       else if (rooms.length === 0)
         ctx.output.notice('no rooms (a room exists while it has members)');
-      else for (const room of rooms) ctx.output.line(room);
+      // As the CLI reads rooms: a line can go back to `who` or `say` and name the same room.
+      else for (const room of rooms) ctx.output.line(roomText(room));
       return ExitCode.OK;
     }),
 };
