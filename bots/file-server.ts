@@ -134,19 +134,35 @@ export async function fileServer(
       `This file server is open only to some users, and you are not one of them; ask its owner to add ${user}.`,
     ]);
 
+  // One user's commands run one after another and are answered in the order sent: `find`
+  // then `rm` must not find the file already gone, nor a quick answer overtake a slow one.
+  // (A `get` only queues its transfer, so a long download holds nothing up.)
+  const lastOf = new Map<string, Promise<void>>();
+  const inTurn = (user: string, job: () => Promise<void>): Promise<void> => {
+    const next = (lastOf.get(user) ?? Promise.resolve()).catch(() => {}).then(job);
+    lastOf.set(user, next);
+    void next.finally(() => {
+      if (lastOf.get(user) === next) lastOf.delete(user);
+    });
+    return next;
+  };
+
   const offDirect = client.onDirect((ctx) => {
     if (ctx.from === client.name || stopped) return;
     if (!allowed(ctx.from)) {
       track(refuseStranger(ctx.from));
       return;
     }
+    const { from, text } = ctx;
     track(
-      runCommand(deps, ctx.from, ctx.text).then(
-        (lines) => tell(ctx.from, lines),
-        (err: unknown) => {
-          onError(err);
-          return tell(ctx.from, ['Something went wrong with that; send help and try again.']);
-        },
+      inTurn(from, () =>
+        runCommand(deps, from, text).then(
+          (lines) => tell(from, lines),
+          (err: unknown) => {
+            onError(err);
+            return tell(from, ['Something went wrong with that; send help and try again.']);
+          },
+        ),
       ),
     );
   });

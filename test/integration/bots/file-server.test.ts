@@ -155,6 +155,32 @@ describe('file server bot: browsing', () => {
   });
 });
 
+describe('file server bot: order', () => {
+  it("answers one user's commands in the order sent, each run after the one before", async () => {
+    // ls of a big folder takes longer than rm: run side by side, `find` then `rm` sent at once
+    // found nothing (rm had run first) and the answers came back crossed.
+    for (let i = 0; i < 300; i++) await writeFile(join(shared, `f${i}.txt`), 'x');
+    await start({ upload: true });
+    const ann = await user('ann');
+    await ann.client.sendFile('files', Buffer.from('hello notes'), { name: 'notes.txt' }).done;
+    await ann.until(/^Stored /);
+    const from = ann.lines.length;
+    await ann.client.direct('files', 'ls');
+    await ann.client.direct('files', 'find notes');
+    await ann.client.direct('files', 'rm notes.txt');
+    await ann.client.direct('files', 'find notes');
+    const got = await ann.until(/^Nothing here has "notes"/, from);
+    const firsts = got.filter((l) => /entries|notes/.test(l));
+    expect(firsts).toEqual([
+      'the shared folder: 302 entries, page 1 of 16', // f0..f299, docs/, uploads/
+      '1 found for "notes":',
+      'uploads/ann/notes.txt',
+      'Removed uploads/ann/notes.txt.',
+      'Nothing here has "notes" in its name. Try a shorter text, or send ls.',
+    ]);
+  });
+});
+
 describe('file server bot: get', () => {
   it('files of 0, 1, 4097 bytes and 5 MiB arrive intact', async () => {
     const files = { 'empty.bin': 0, 'one.bin': 1, 'odd.bin': 4097, 'big.bin': 5 * 1024 * 1024 };
