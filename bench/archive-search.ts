@@ -12,21 +12,26 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { searchArchive } from '../src/archive/search.js';
 import { ArchiveTree } from '../src/archive/tree.js';
 import { startArchiveViewer } from '../src/archive/web/index.js';
+import { scriptArgs, wholeNumber } from '../stress/cli-args.js';
 import { load, machine } from './lib/report.js';
 
-const { values } = parseArgs({
-  options: {
+const USAGE = `npm run bench:search -- [--lines N] [--rounds R] [--keep DIR]
+  --lines N   archived lines to write and search (default 1000000)
+  --rounds R  alternated rounds of read, search and http (default 5)
+  --keep DIR  write the archive to DIR and keep it (default: a temporary directory)`;
+const values = scriptArgs(
+  {
     lines: { type: 'string', default: '1000000' },
     rounds: { type: 'string', default: '5' },
     keep: { type: 'string' },
   },
-});
-const total = Number(values.lines);
-const rounds = Number(values.rounds);
+  USAGE,
+);
+const total = wholeNumber('lines', values.lines, 1, USAGE);
+const rounds = wholeNumber('rounds', values.rounds, 1, USAGE);
 const ROOMS = 10;
 const DAYS = 10;
 const NEEDLE = 'zanzibar';

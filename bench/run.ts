@@ -21,7 +21,6 @@ import {
 } from 'node:fs';
 import { Agent, get } from 'node:http';
 import { join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { LoadReply, LoadRequest, LoadTask, Target, Usage } from './lib/ipc.js';
 import {
   BUILD_DIR,
@@ -38,9 +37,21 @@ import { load, machine, table } from './lib/report.js';
 import { summarise, type Window } from './profile.js';
 import { type Cpu, type Run, SCENARIOS, type Scenario } from './lib/scenarios.js';
 import { round } from './lib/stats.js';
+import { scriptArgs } from '../stress/cli-args.js';
 
-const { values } = parseArgs({
-  options: {
+const USAGE =
+  'npm run bench -- [--scenario codec|fanout|rooms|connect|file|sdk-file|file-server|big-room|cluster-fanout|cluster-rooms|\n' +
+  '  churn|fanout-tls|file-tls|fanout-metrics]...\n' +
+  '  [--host H --port P]\n' +
+  '  [--source] [--no-build] [--no-save] [--quick] [--label NAME] [--profile DIR]\n' +
+  '  --profile DIR  run the server under --cpu-prof, write its profile to DIR, print a summary\n' +
+  '                 (fanout-tls, file-tls: both servers, the plaintext one first)\n' +
+  '  --server-module PATH  take createServer from PATH (another build, for before/after)\n' +
+  "  --profile-load DIR  run the load generator (and sdk-file's SDK peers) under --cpu-prof\n" +
+  "  --param NAME=NUMBER  override one of the scenario's parameters (repeatable), e.g.\n" +
+  '                 --param members=2000 for big-room (the results file records the parameters)\n';
+const values = scriptArgs(
+  {
     scenario: { type: 'string', multiple: true, short: 's' },
     host: { type: 'string' },
     port: { type: 'string' },
@@ -53,26 +64,10 @@ const { values } = parseArgs({
     'server-module': { type: 'string' },
     'profile-load': { type: 'string' },
     param: { type: 'string', multiple: true },
-    help: { type: 'boolean', short: 'h', default: false },
   },
-  allowNegative: true,
-});
-
-if (values.help) {
-  process.stdout.write(
-    'npm run bench -- [--scenario codec|fanout|rooms|connect|file|sdk-file|file-server|big-room|cluster-fanout|cluster-rooms|\n' +
-      '  churn|fanout-tls|file-tls|fanout-metrics]...\n' +
-      '  [--host H --port P]\n' +
-      '  [--source] [--no-build] [--no-save] [--quick] [--label NAME] [--profile DIR]\n' +
-      '  --profile DIR  run the server under --cpu-prof, write its profile to DIR, print a summary\n' +
-      '                 (fanout-tls, file-tls: both servers, the plaintext one first)\n' +
-      '  --server-module PATH  take createServer from PATH (another build, for before/after)\n' +
-      "  --profile-load DIR  run the load generator (and sdk-file's SDK peers) under --cpu-prof\n" +
-      "  --param NAME=NUMBER  override one of the scenario's parameters (repeatable), e.g.\n" +
-      '                 --param members=2000 for big-room (the results file records the parameters)\n',
-  );
-  process.exit(0);
-}
+  USAGE,
+  { allowNegative: true },
+);
 
 const names = (values.scenario ?? []).flatMap((s) => s.split(','));
 const overrides = parseOverrides(values.param ?? []);

@@ -7,8 +7,15 @@
 # Usage: bench/say-lines.sh [LINES] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+usage="npm run bench:say -- [LINES] [ROUNDS]   (default 200000 lines, 3 rounds)"
+case "${1:-}" in -h|--help) echo "$usage"; exit 0 ;; esac
 lines=${1:-200000}
 rounds=${2:-3}
+bad() { echo "$1" >&2; echo "$usage" >&2; exit 2; }
+if [ $# -gt 2 ]; then bad "$*: at most two arguments, LINES and ROUNDS"; fi
+for n in "$lines" "$rounds"; do
+  [[ "$n" =~ ^[1-9][0-9]*$ ]] || bad "$n: LINES and ROUNDS are whole numbers of at least 1 (no flags)"
+done
 work=$(mktemp -d)
 pids=()
 cleanup() {

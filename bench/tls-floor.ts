@@ -23,24 +23,40 @@ import {
 } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { connect as tlsConnect, createServer as tlsServer } from 'node:tls';
-import { parseArgs } from 'node:util';
 import { createDevCertificateSet } from '../src/certs/dev-set.js';
+import { scriptArgs, usageError, wholeNumber } from '../stress/cli-args.js';
 
-const { values } = parseArgs({
-  options: {
-    role: { type: 'string', default: 'main' },
+const USAGE = `npm run bench:tls-floor -- [--mode pipe|fanout|both] [--rounds R] [--mb MB]
+    [--members N] [--messages M] [--window W] [--message BYTES]
+  --mode      pipe (one source to one sink), fanout (one writer to N readers) or both (default)
+  --rounds R  alternated plaintext and TLS rounds of each mode (default 3)
+  --mb MB     megabytes through the pipe (default 1024)
+  --members N, --messages M, --window W, --message BYTES
+              fan-out: readers (50), messages (200000), most messages ahead of the slowest
+              reader (100), bytes of a message (234)`;
+const values = scriptArgs(
+  {
     mode: { type: 'string', default: 'both' },
-    tls: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '3' },
     mb: { type: 'string', default: '1024' },
     members: { type: 'string', default: '50' },
     messages: { type: 'string', default: '200000' },
     window: { type: 'string', default: '100' },
     message: { type: 'string', default: '234' },
+    // Set by this file when it forks itself as the relay or the load.
+    role: { type: 'string', default: 'main' },
+    tls: { type: 'boolean', default: false },
     port: { type: 'string' },
     ca: { type: 'string' },
   },
-});
+  USAGE,
+);
+if (!['pipe', 'fanout', 'both'].includes(values.mode)) {
+  usageError(`--mode ${values.mode}: choose pipe, fanout or both`, USAGE);
+}
+for (const name of ['rounds', 'mb', 'members', 'messages', 'window', 'message'] as const) {
+  wholeNumber(name, values[name], 1, USAGE);
+}
 
 /** A child process of this same file in another role; resolves with its first message. */
 function spawn(args: string[]): { child: ChildProcess; first: Promise<unknown> } {

@@ -10,17 +10,28 @@
 import { fork } from 'node:child_process';
 import { connect, createServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
+import { scriptArgs, wholeNumber } from '../stress/cli-args.js';
 
-const { values } = parseArgs({
-  options: {
+const USAGE = `npm run bench:write-cost -- [--members N] [--posts P] [--every MS] [--bytes B]
+  --members N  loopback sockets, one per member (default 5000)
+  --posts P    posts, each written to every member (default 200)
+  --every MS   milliseconds between posts (default 50)
+  --bytes B    bytes of one post (default 140)`;
+const values = scriptArgs(
+  {
     members: { type: 'string', default: '5000' },
     posts: { type: 'string', default: '200' },
     every: { type: 'string', default: '50' },
     bytes: { type: 'string', default: '140' },
+    // The readers' process: this file forks itself with it.
     sink: { type: 'boolean', default: false },
   },
-});
+  USAGE,
+);
+const members = wholeNumber('members', values.members, 1, USAGE);
+const posts = wholeNumber('posts', values.posts, 1, USAGE);
+const every = wholeNumber('every', values.every, 0, USAGE);
+const bytes = wholeNumber('bytes', values.bytes, 1, USAGE);
 
 if (values.sink) {
   // The readers' side, in a process of its own as the members would be.
@@ -31,9 +42,6 @@ if (values.sink) {
   });
   process.on('disconnect', () => process.exit(0));
 } else {
-  const members = Number(values.members);
-  const posts = Number(values.posts);
-  const every = Number(values.every);
   const sink = fork(new URL(import.meta.url).pathname, ['--sink'], { execArgv: process.execArgv });
   const port = await new Promise<number>((resolve) =>
     sink.once('message', (p) => resolve(Number(p))),
@@ -51,7 +59,7 @@ if (values.sink) {
     );
     await Promise.all(batch);
   }
-  const post = Buffer.alloc(Number(values.bytes), 0x61);
+  const post = Buffer.alloc(bytes, 0x61);
   const spans: number[] = [];
   const before = process.cpuUsage();
   for (let p = 0; p < posts; p++) {

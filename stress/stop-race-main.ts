@@ -2,17 +2,18 @@
 // SIGINT in turn) while its server is SIGTERMed, SIGKILLed at the same moment or gone before,
 // N times each. Prints a line per combination and exits 1 if any stop took 2 s or more,
 // needed the backstop, or ended with another exit code than a clean stop gives.
-import { parseArgs } from 'node:util';
 import { killAll } from '../test/e2e/helpers/cli.js';
+import { scriptArgs, usageError } from './cli-args.js';
 import { cleanExitCode, type ServerFate, STOPPABLE, stopRace } from './stop-race.js';
 
-const { values } = parseArgs({
-  options: { iterations: { type: 'string', default: '10' } },
-});
+const USAGE = `npm run stop-race -- [--iterations N]
+  signals each long-running command N times (default 10) for each fate of its server
+  (SIGTERMed, SIGKILLed, gone before); exits 1 if any stop took 2 s or more
+  commands: ${STOPPABLE.join(', ')}`;
+const values = scriptArgs({ iterations: { type: 'string', default: '10' } }, USAGE);
 const iterations = Number(values.iterations);
 if (!Number.isInteger(iterations) || iterations < 1) {
-  process.stderr.write('--iterations must be a whole number of at least 1\n');
-  process.exit(1);
+  usageError(`--iterations ${values.iterations}: give a whole number of at least 1`, USAGE);
 }
 
 const FATES: ServerFate[] = ['SIGTERM', 'SIGKILL', 'earlier'];

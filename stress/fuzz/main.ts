@@ -4,30 +4,38 @@
 // pair still chats, a live transfer survives strangers (hijack.ts), no exception escaped a
 // server, and each server's RSS stays within 256 MiB of its first batch's (heap after GC
 // within 64 MiB). Exits 0 when every batch passed, 1 otherwise.
-import { parseArgs } from 'node:util';
 import { mib } from '../memory.js';
 import type { MemorySample } from '../server-process.js';
+import { scriptArgs, usageError } from '../cli-args.js';
 import { startStressServers } from '../servers.js';
 import { runCampaign } from './campaign.js';
 
-const { values } = parseArgs({
-  options: {
+const USAGE = `npm run fuzz -- [--iterations N] [--seed S] [--batch B] [--cluster]
+  --iterations N  frames to send in all (default 100000)
+  --seed S        the PRNG's seed: the same seed sends the same bytes (default 1)
+  --batch B       frames between checks of the server (default 20000)
+  --cluster       against two nodes of one cluster on a redis-server of the run's own
+                  (Debian: apt-get install redis-server)`;
+const values = scriptArgs(
+  {
     iterations: { type: 'string', default: '100000' },
     seed: { type: 'string', default: '1' },
     batch: { type: 'string', default: '20000' },
     cluster: { type: 'boolean', default: false },
   },
-});
+  USAGE,
+);
 const iterations = Number(values.iterations);
 const seed = Number(values.seed);
 const batchFrames = Number(values.batch);
-if (
-  ![iterations, seed, batchFrames].every((n) => Number.isInteger(n) && n >= 0) ||
-  iterations < 1
-) {
-  process.stderr.write('--iterations, --seed and --batch must be whole numbers (iterations ≥ 1)\n');
-  process.exit(1);
-}
+// A batch of 0 frames would never reach N: at least 1.
+if (!Number.isInteger(iterations) || iterations < 1)
+  usageError(`--iterations ${values.iterations}: give a whole number of at least 1`, USAGE);
+if (!Number.isInteger(batchFrames) || batchFrames < 1)
+  usageError(`--batch ${values.batch}: give a whole number of at least 1`, USAGE);
+// The PRNG keeps 32 bits: a larger seed would replay a smaller one's campaign.
+if (!Number.isInteger(seed) || seed < 0 || seed > 0xffff_ffff)
+  usageError(`--seed ${values.seed}: give a whole number from 0 to 4294967295`, USAGE);
 
 const RSS_BOUND = 256 << 20;
 const HEAP_BOUND = 64 << 20;

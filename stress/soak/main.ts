@@ -8,7 +8,7 @@
 //   - every transfer complete with matching sha256 at both ends, or failed at both ends;
 //   - no exception escaped the server.
 // Exits 0 when all hold, 1 otherwise; the report goes to stdout.
-import { parseArgs } from 'node:util';
+import { scriptArgs, usageError } from '../cli-args.js';
 import { HEAP_FLAT, judgeFlat, mib, RSS_FLAT, sampleSelf } from '../memory.js';
 import type { MemorySample } from '../server-process.js';
 import { startStressServers } from '../servers.js';
@@ -18,19 +18,24 @@ import { startFlakyProxy } from './proxy.js';
 import { SteadyGroup } from './steady.js';
 import { Tally } from './tally.js';
 
-const { values } = parseArgs({
-  options: {
+const USAGE = `npm run soak -- [--minutes M] [--sample-seconds S] [--cluster]
+  --minutes M         how long the load runs (default 30)
+  --sample-seconds S  memory is sampled every S seconds (default 10)
+  --cluster           against two nodes of one cluster on a redis-server of the run's own
+                      (Debian: apt-get install redis-server)`;
+const values = scriptArgs(
+  {
     minutes: { type: 'string', default: '30' },
     'sample-seconds': { type: 'string', default: '10' },
     cluster: { type: 'boolean', default: false },
   },
-});
+  USAGE,
+);
 const minutes = Number(values.minutes);
 const sampleMs = Number(values['sample-seconds']) * 1000;
-if (!(minutes > 0) || !(sampleMs > 0)) {
-  process.stderr.write('--minutes and --sample-seconds must be positive numbers\n');
-  process.exit(1);
-}
+if (!(minutes > 0)) usageError(`--minutes ${values.minutes}: give a positive number`, USAGE);
+if (!(sampleMs > 0))
+  usageError(`--sample-seconds ${values['sample-seconds']}: give a positive number`, USAGE);
 
 const started = performance.now();
 // Logged when they happen too, so that a violation can be matched to the samples around it.
