@@ -30,7 +30,14 @@ class RoomMirror {
     return true;
   }
 
-  remove(name: string): boolean {
+  /**
+   * Removes `name` if `node` holds it: a node giving up a name that another node took while
+   * Redis was away leaves the other node's member listed.
+   */
+  remove(name: string, node: string): boolean {
+    const holder = this.members.get(name);
+    // '' is a snapshot's member whose name Redis had no holder for.
+    if (holder !== node && holder !== '') return false;
     return this.members.delete(name);
   }
 }
@@ -119,7 +126,7 @@ export class Mirrors {
       return;
     }
     if (kind === 'join') r.add(name, node);
-    else r.remove(name);
+    else r.remove(name, node);
   }
 
   /**
@@ -147,7 +154,7 @@ export class Mirrors {
 
   #step(r: RoomMirror, d: RoomDelta): boolean {
     r.version = d.version;
-    return d.kind === 'join' ? r.add(d.name, d.node) : r.remove(d.name);
+    return d.kind === 'join' ? r.add(d.name, d.node) : r.remove(d.name, d.node);
   }
 
   #drain(r: RoomMirror): boolean {

@@ -24,6 +24,9 @@ local function publish(room, msg)
 end
 local function leave(room, name, node)
   local rk = P..':room:'..room
+  -- A node giving up a name another node holds now: the rooms are the other user's.
+  local owner = redis.call('GET', P..':user:'..name)
+  if owner and owner ~= node then return false end
   if redis.call('ZREM', rk, name) == 0 then return false end
   redis.call('SREM', P..':ur:'..name, room)
   local prev = tonumber(redis.call('GET', P..':rv:'..room) or '0')
@@ -53,11 +56,14 @@ local function join(room, name, node)
   return v
 end
 local function dropUser(name, node)
-  for _, room in ipairs(redis.call('SMEMBERS', P..':ur:'..name)) do leave(room, name, node) end
-  redis.call('DEL', P..':ur:'..name)
-  if redis.call('GET', P..':user:'..name) == node then
-    redis.call('DEL', P..':user:'..name)
-    redis.call('SREM', P..':users', name)
+  local owner = redis.call('GET', P..':user:'..name)
+  if not owner or owner == node then
+    for _, room in ipairs(redis.call('SMEMBERS', P..':ur:'..name)) do leave(room, name, node) end
+    redis.call('DEL', P..':ur:'..name)
+    if owner then
+      redis.call('DEL', P..':user:'..name)
+      redis.call('SREM', P..':users', name)
+    end
   end
   redis.call('SREM', P..':nu:'..node, name)
 end

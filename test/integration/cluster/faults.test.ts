@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ErrorCode, frames, Kind, type OfferFileFrame } from '../../../src/protocol/index.js';
+import {
+  ErrorCode,
+  frames,
+  Kind,
+  type OfferFileFrame,
+  type UserListingFrame,
+} from '../../../src/protocol/index.js';
 import { redisForFile, startRedis } from '../../support/redis-server.js';
 import {
   killServed,
@@ -30,14 +36,18 @@ async function twoProcesses(
 }
 
 /** alice on `pa` and bob on `pb`, both in `ops`, each having seen the other listed. */
-async function aliceAndBob(pa: number, pb: number): Promise<[TestClient, TestClient]> {
-  const alice = await TestClient.registered(pa, 'alice');
+async function aliceAndBob(
+  pa: number,
+  pb: number,
+  first = 'alice',
+): Promise<[TestClient, TestClient]> {
+  const alice = await TestClient.registered(pa, first);
   const bob = await TestClient.registered(pb, 'bob');
   alice.send(frames.enterRoom('ops'));
   await alice.next(Kind.USER_LISTING);
   bob.send(frames.enterRoom('ops'));
   for (const c of [alice, bob]) {
-    await c.next((f) => f.kind === Kind.USER_LISTING && f.users.join() === 'alice,bob');
+    await c.next((f) => f.kind === Kind.USER_LISTING && f.users.join() === `${first},bob`);
   }
   return [alice, bob];
 }
@@ -269,12 +279,13 @@ describe('cluster faults', () => {
     }
   }, 60_000);
 
-  it('no name is held twice while nodes re-assert after a Redis restart', async () => {
+  it('no name is held twice while nodes re-assert after a Redis restart, and the node that gives it up leaves the winner in its rooms', async () => {
     const own = await startRedis();
     try {
-      const a = await startServer({ cluster: { url: own.url, prefix: 'twice', nodeId: 'a' } });
+      const cluster = { url: own.url, prefix: 'twice' };
+      const a = await startServer({ cluster: { ...cluster, nodeId: 'a' } });
       const { node: b, port: pb } = await serveClusterNode(own.url, 'twice', 'b');
-      const onB = await TestClient.registered(pb, 'bob');
+      const [, onB] = await aliceAndBob(a.port, pb, 'carol');
       // Redis comes back empty while node b is frozen, so node a re-asserts first and may
       // hand out 'bob' again; b, thawed, must then give its bob up.
       b.child.kill('SIGSTOP');
@@ -284,12 +295,27 @@ describe('cluster faults', () => {
       try {
         await until(() => a.server.readClusterHealth()?.redisUp === true, 20_000);
         const onA = await TestClient.registered(a.port, 'bob');
+        onA.send(frames.enterRoom('ops'));
+        await onA.next(listsOnly('carol,bob'));
         b.child.kill('SIGCONT');
         // A thawed process on a busy machine takes a while to reconnect and re-assert: under load
         // average 15, ten seconds were not always enough.
         expect(await onB.closedWith(30_000)).toBe(ErrorCode.NAME_IN_USE);
         await lineMatching(b, /was taken on another node while Redis was unreachable/);
         expect(await onA.query('bob')).toBe(1);
+        // Node b's bob leaving its rooms as it goes is not node a's bob leaving them: a member
+        // who enters 'ops' now, on a third node, finds a's bob there and reaches him.
+        const c = await startServer({ cluster: { ...cluster, nodeId: 'c' } });
+        const dave = await TestClient.registered(c.port, 'dave');
+        dave.send(frames.enterRoom('ops'));
+        const listing = (await dave.next(Kind.USER_LISTING)) as UserListingFrame;
+        expect([...listing.users].sort()).toEqual(['bob', 'carol', 'dave']);
+        dave.send(frames.send('ops', 'hello bob'));
+        expect(await onA.next(Kind.POST_MESSAGE)).toMatchObject({
+          from: 'dave',
+          text: 'hello bob',
+        });
+        expect(onA.isClosed).toBe(false);
       } finally {
         b.child.kill('SIGCONT');
         await again.stop();
