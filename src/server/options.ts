@@ -87,8 +87,38 @@ export const DEFAULT_MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
 /** Default time a connection has to register. */
 export const DEFAULT_REGISTRATION_TIMEOUT_MS = 10_000;
 
+/** Every key `ServerOptions` has, for refusing a misspelt one. */
+const OPTION_KEYS: readonly (keyof ServerOptions)[] = [
+  'host',
+  'port',
+  'maxUsers',
+  'maxRooms',
+  'heartbeatIntervalMs',
+  'heartbeatTimeoutMs',
+  'registrationTimeoutMs',
+  'allowOutsidePosts',
+  'maxOutputBytes',
+  'listingPace',
+  'logger',
+  'tls',
+  'plainPort',
+  'metrics',
+  'clusterHealth',
+  'cluster',
+];
+
 /** Validates `options` and fills in the defaults. Throws `INVALID_SERVER_OPTION`. */
 export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptions {
+  // A misspelt option (maxUser, heartbeatTimeout) would otherwise be ignored without a word.
+  const unknown = Object.keys(options).filter(
+    (k) => !(OPTION_KEYS as readonly string[]).includes(k),
+  );
+  if (unknown.length > 0) {
+    throw new ServerError(
+      'INVALID_SERVER_OPTION',
+      `Unknown server option ${unknown.map((k) => `'${k}'`).join(', ')}; the options are ${OPTION_KEYS.join(', ')}`,
+    );
+  }
   checkIntegerOption('port', options.port, 0, 65_535);
   checkIntegerOption('maxUsers', options.maxUsers, 1);
   checkIntegerOption('maxRooms', options.maxRooms, 1);

@@ -128,6 +128,13 @@ describe('heartbeat interval', () => {
       expect.objectContaining({ name: 'ServerError', code: 'INVALID_LOG_LEVEL' }),
     );
     expect(() => createServer({ maxUsers: 0 })).toThrow(ServerError);
+    // A misspelt option is refused, not ignored, and the message lists the right ones.
+    expect(() => createServer({ maxUser: 10 } as never)).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_SERVER_OPTION',
+        message: expect.stringMatching(/Unknown server option 'maxUser'.*maxUsers/),
+      }),
+    );
   });
 
   it('refuses an interval over the 5 s the draft allows (§5.3)', () => {
