@@ -49,3 +49,19 @@ export async function startStressServers(
     },
   };
 }
+
+/**
+ * For a run's top level: a server or Redis that could not start ends the run with its
+ * message (which says how to fix it) and exit code 1, not a stack trace.
+ *
+ * @example
+ * const run = await startStressServers(started, true).catch(cannotStart('fuzz'));
+ */
+export function cannotStart(run: string): (err: unknown) => never {
+  return (err) => {
+    process.stderr.write(
+      `${run}: could not start: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
+    process.exit(1);
+  };
+}

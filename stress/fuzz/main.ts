@@ -7,7 +7,7 @@
 import { mib } from '../memory.js';
 import type { MemorySample } from '../server-process.js';
 import { scriptArgs, usageError } from '../cli-args.js';
-import { startStressServers } from '../servers.js';
+import { cannotStart, startStressServers } from '../servers.js';
 import { runCampaign } from './campaign.js';
 
 const USAGE = `npm run fuzz -- [--iterations N] [--seed S] [--batch B] [--cluster]
@@ -40,7 +40,7 @@ if (!Number.isInteger(seed) || seed < 0 || seed > 0xffff_ffff)
 const RSS_BOUND = 256 << 20;
 const HEAP_BOUND = 64 << 20;
 const started = performance.now();
-const run = await startStressServers(started, values.cluster === true);
+const run = await startStressServers(started, values.cluster === true).catch(cannotStart('fuzz'));
 const { servers, ports, redis } = run;
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 log(

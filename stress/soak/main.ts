@@ -11,7 +11,7 @@
 import { scriptArgs, usageError } from '../cli-args.js';
 import { HEAP_FLAT, judgeFlat, mib, RSS_FLAT, sampleSelf } from '../memory.js';
 import type { MemorySample } from '../server-process.js';
-import { startStressServers } from '../servers.js';
+import { cannotStart, startStressServers } from '../servers.js';
 import { Crowd } from './crowd.js';
 import { FileTraffic } from './files.js';
 import { startFlakyProxy } from './proxy.js';
@@ -47,7 +47,7 @@ const tally = new Tally((what) =>
 const run = await startStressServers(started, values.cluster === true, {
   // Small, so that slow readers are dropped within seconds instead of minutes.
   RELAYKIT_STRESS_MAX_OUTPUT: String(256 * 1024),
-});
+}).catch(cannotStart('soak'));
 const { servers, ports } = run;
 // The flaky network leads to the first node: senders and roamers behind it talk across.
 const proxy = await startFlakyProxy(ports[0]!);

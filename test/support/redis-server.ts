@@ -66,13 +66,31 @@ export async function startRedis(port?: number): Promise<TestRedis> {
     ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
     { stdio: 'ignore' },
   );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A spawn that fails (no redis-server on PATH) emits 'error' and never 'exit'.
+  let spawnError: NodeJS.ErrnoException | null = null;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', (err) => {
+      spawnError ??= err;
+      resolve();
+    });
+  });
   try {
-    await waitForPong(p, child, Date.now() + 10_000);
+    await Promise.race([
+      waitForPong(p, child, Date.now() + 10_000),
+      exited.then(() => {
+        if (spawnError !== null) throw spawnError;
+      }),
+    ]);
   } catch (err) {
     child.kill('SIGKILL');
     await exited;
     await rm(dir, { recursive: true, force: true });
+    if ((spawnError as NodeJS.ErrnoException | null)?.code === 'ENOENT') {
+      throw new Error(
+        'redis-server is not installed (or not on PATH): install it (Debian: apt-get install redis-server)',
+      );
+    }
     throw err;
   }
   return {
