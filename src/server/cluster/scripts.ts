@@ -118,6 +118,10 @@ export const SCRIPTS = {
 local node, name, room, max = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 local rk = P..':room:'..room
 if redis.call('ZSCORE', rk, name) then return {'already'} end
+-- Its name went to another node while Redis was away: this user is about to be evicted, and
+-- its join would be one that node's user never made (and that no leave of ours may undo).
+local owner = redis.call('GET', P..':user:'..name)
+if owner and owner ~= node then return {'already'} end
 if max >= 0 and redis.call('EXISTS', rk) == 0 and redis.call('ZCARD', P..':rooms') >= max then
   return {'full'}
 end
