@@ -158,20 +158,23 @@ export async function runServe(argv: Args, ctx: CommandContext): Promise<number>
     return ExitCode.USAGE;
   }
   // SIGHUP re-reads the certificate files: renewals take effect for new connections, and
-  // nobody connected is dropped. Bad files are logged and the old ones kept.
-  const stopReloading =
-    tls === null
-      ? () => {}
-      : reopenOnHangup(
-          () => {
-            const next = readServerTls(tlsFiles);
-            if (next !== null) server.reloadTls(next);
-          },
-          (err) =>
-            logger.error('TLS reload failed; still serving the previous certificate', {
-              reason: err instanceof Error ? err.message : String(err),
-            }),
-        );
+  // nobody connected is dropped. Bad files are logged and the old ones kept. Without TLS it
+  // is still caught: its default action would end the server (systemctl reload sends it), and
+  // systemd counts a SIGHUP death as clean, so Restart=on-failure would not bring it back.
+  const stopReloading = reopenOnHangup(
+    () => {
+      if (tls === null) {
+        logger.info('SIGHUP: no TLS certificate to re-read (no --tls-cert); still serving');
+        return;
+      }
+      const next = readServerTls(tlsFiles);
+      if (next !== null) server.reloadTls(next);
+    },
+    (err) =>
+      logger.error('TLS reload failed; still serving the previous certificate', {
+        reason: err instanceof Error ? err.message : String(err),
+      }),
+  );
   await waitForAbort(ctx.signal);
   stopReloading();
   logger.info('stopping', { signal: String(ctx.signal.reason ?? 'abort') });

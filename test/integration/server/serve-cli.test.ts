@@ -50,6 +50,17 @@ describe('relaykit serve', () => {
     expect(await s.exited).toBe(0);
   }, 30_000);
 
+  it('without TLS, lives through SIGHUP (systemctl reload), saying there is nothing to re-read', async () => {
+    const s = serve(['--port', '0']);
+    const [, port] = await lineMatching(s, /INFO\s+listening host=127\.0\.0\.1 port=(\d+)/);
+    const alice = await TestClient.registered(Number(port), 'alice');
+    s.child.kill('SIGHUP');
+    await lineMatching(s, /INFO\s+SIGHUP: no TLS certificate to re-read/);
+    expect(await alice.query('alice')).toBe(1);
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+  }, 30_000);
+
   it('refuses a heartbeat timeout under 20 s with a clear message', async () => {
     const s = serve(['--port', '0', '--heartbeat-timeout', '5']);
     expect(await s.exited).toBe(1);
