@@ -120,7 +120,11 @@ export async function fileSink(client: Client, options: FileSinkOptions): Promis
             sha256: result.sha256,
           });
         },
-        (err: unknown) => options.onError?.(err, info),
+        async (err: unknown) => {
+          options.onError?.(err, info);
+          // stop() waits for this: a command that exits next leaves no part file behind.
+          await transfer.cleanedUp;
+        },
       );
     track(pending, done);
   });

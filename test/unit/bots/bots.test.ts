@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -219,6 +220,33 @@ describe('fileSink', () => {
     expect(readFileSync(join(dir, 'a.txt'))).toEqual(body);
     expect(received).toEqual([`a.txt ${sha}`]);
     expect(rejected).toEqual(['alice/a.exe: name', 'alice/big.txt: size', 'mallory/m.txt: sender']);
+  });
+
+  it('a transfer the connection drops is cleaned up by the time stop() resolves: no part file left', async () => {
+    // `relaykit receive --count 1` whose server stopped mid-file exited 2 with the hidden
+    // .part file still in --dir: stop() waited for the failure, not for its deletion.
+    const sinkClient = await user('sink');
+    const failed: string[] = [];
+    const sink = await fileSink(sinkClient, {
+      dir,
+      onError: (err) => failed.push((err as { code?: string }).code ?? String(err)),
+    });
+    const alice = await user('alice');
+    const source = new PassThrough();
+    const sending = alice.sendFile('sink', source, { name: 'big.bin', size: 1_000_000 });
+    sending.done.catch(() => {});
+    const firstBytes = sinkClient.waitFor(
+      'transfer',
+      (e) => e.direction === 'in' && e.state === 'progress',
+    );
+    source.write(Buffer.alloc(64 * 1024));
+    await firstBytes;
+    expect(readdirSync(dir).some((n) => n.endsWith('.part'))).toBe(true);
+    await server.close();
+    await sinkClient.waitFor('close');
+    await sink.stop();
+    expect(failed).toEqual(['DISCONNECTED']);
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it("with conflict 'fail', declines an offer whose name is taken, so the sender hears of it", async () => {
