@@ -81,7 +81,10 @@ export interface RelayServer {
    * when the new ones are unusable; throws `ServerError('NOT_TLS')` on a plaintext server.
    */
   reloadTls(tls: ServerTlsOptions): void;
-  /** Sends SERVER_DEPARTS to every client, waits (bounded) for the flush, and stops. */
+  /**
+   * Sends SERVER_DEPARTS to every client, waits at most 1 s for the flush (cutting off clients
+   * that do not read), leaves the cluster, and stops.
+   */
   close(farewell?: string): Promise<void>;
   /** Live counters, read-only. */
   readonly stats: Readonly<ServerStats>;
