@@ -41,6 +41,9 @@ const server = createServer({ host: '127.0.0.1', port: 0, maxOutputBytes, logger
 const { port } = await server.listen(0, '127.0.0.1');
 send({ type: 'listening', port });
 
+// The run that forked this process is gone (killed, or it crashed): no one will stop us.
+process.on('disconnect', () => process.exit(0));
+
 process.on('message', (message: ToServerChild) => {
   if (message.type === 'sample') {
     // After a full collection, heapUsed is what is still referenced: the number a leak moves.

@@ -22,7 +22,10 @@ export interface ServerProcess {
   /** True once the process has exited. */
   readonly exited: boolean;
   sample(): Promise<MemorySample & { connections: number; users: number }>;
+  /** Closes the server (clients are told) and waits for the process to exit. */
   stop(): Promise<void>;
+  /** SIGKILLs the process and waits for it to exit: for an interrupted run. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -91,6 +94,11 @@ export async function startServerProcess(
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await gone;
       clearTimeout(timer);
+    },
+    async kill() {
+      if (exited) return;
+      child.kill('SIGKILL');
+      await gone;
     },
   };
 }

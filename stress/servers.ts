@@ -12,6 +12,8 @@ export interface StressServers {
   crash(): string | null;
   /** Stops the servers, then the Redis. */
   stop(): Promise<void>;
+  /** For an interrupted run: SIGKILLs the servers, then stops the Redis (at once). */
+  abort(): Promise<void>;
 }
 
 /**
@@ -45,6 +47,10 @@ export async function startStressServers(
     crash: () => servers.find((s) => s.crash !== null)?.crash ?? null,
     async stop() {
       for (const s of servers) await s.stop();
+      await redis?.stop();
+    },
+    async abort() {
+      await Promise.all(servers.map((s) => s.kill()));
       await redis?.stop();
     },
   };

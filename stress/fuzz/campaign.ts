@@ -201,11 +201,15 @@ async function bystandersChat(a: Client, b: Client, batch: number): Promise<void
   const post = b.waitFor('post', (p) => p.from === 'bystander-a' && p.text === text, {
     timeoutMs: 10_000,
   });
+  // Awaited below; should the say throw first, its rejection must not go unhandled (that
+  // ended the run with a stack trace instead of its verdict).
+  post.catch(() => undefined);
   await a.say('calm', text);
   await post;
   const direct = a.waitFor('direct', (d) => d.from === 'bystander-b' && d.text === text, {
     timeoutMs: 10_000,
   });
+  direct.catch(() => undefined);
   const { delivered } = await b.direct('bystander-a', text);
   if (!delivered) throw new Error(`batch ${batch}: bystander-a reported offline`);
   await direct;

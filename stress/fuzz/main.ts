@@ -7,7 +7,8 @@
 import { mib } from '../memory.js';
 import type { MemorySample } from '../server-process.js';
 import { scriptArgs, usageError } from '../cli-args.js';
-import { cannotStart, startStressServers } from '../servers.js';
+import { stopOnSignal } from '../interrupt.js';
+import { cannotStart, type StressServers, startStressServers } from '../servers.js';
 import { runCampaign } from './campaign.js';
 
 const USAGE = `npm run fuzz -- [--iterations N] [--seed S] [--batch B] [--cluster]
@@ -40,7 +41,9 @@ if (!Number.isInteger(seed) || seed < 0 || seed > 0xffff_ffff)
 const RSS_BOUND = 256 << 20;
 const HEAP_BOUND = 64 << 20;
 const started = performance.now();
-const run = await startStressServers(started, values.cluster === true).catch(cannotStart('fuzz'));
+let run: StressServers | null = null;
+const interrupt = stopOnSignal('fuzz', async () => run?.abort());
+run = await startStressServers(started, values.cluster === true).catch(cannotStart('fuzz'));
 const { servers, ports, redis } = run;
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 log(
@@ -92,6 +95,7 @@ try {
 } catch (err) {
   failure = (err as Error).message;
 }
+await interrupt.settle();
 const crash = run.crash();
 await run.stop();
 if (crash !== null && failure === null)

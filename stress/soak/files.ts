@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -60,6 +60,8 @@ export class FileTraffic {
   #running = true;
   readonly #loops: Promise<void>[] = [];
   readonly #clients: Client[] = [];
+  /** The `relaykit send` processes alive now. */
+  readonly #senders = new Set<ChildProcess>();
 
   constructor(tally: Tally) {
     this.#tally = tally;
@@ -212,11 +214,17 @@ export class FileTraffic {
         [BIN, 'send', receiver.name, file, '--as', sender, '--server', `127.0.0.1:${port}`],
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
+      this.#senders.add(child);
       let stderr = '';
       child.stderr?.on('data', (b: Buffer) => {
         stderr = (stderr + b.toString()).slice(-500);
       });
-      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      const exited = new Promise<number | null>((resolve) =>
+        child.once('exit', (code) => {
+          this.#senders.delete(child);
+          resolve(code);
+        }),
+      );
       const end = await withTimeout(ended, 30_000);
       off();
       if (end === null && !offered) {
@@ -241,6 +249,13 @@ export class FileTraffic {
     this.#running = false;
     await Promise.all(this.#loops);
     await Promise.all(this.#clients.map((c) => c.close().catch(() => undefined)));
+    rmSync(this.#dir, { recursive: true, force: true });
+  }
+
+  /** For an interrupted run: kills the `relaykit send`s and removes the files, at once. */
+  abort(): void {
+    this.#running = false;
+    for (const child of this.#senders) child.kill('SIGKILL');
     rmSync(this.#dir, { recursive: true, force: true });
   }
 }

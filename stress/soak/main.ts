@@ -11,7 +11,8 @@
 import { scriptArgs, usageError } from '../cli-args.js';
 import { HEAP_FLAT, judgeFlat, mib, RSS_FLAT, sampleSelf } from '../memory.js';
 import type { MemorySample } from '../server-process.js';
-import { cannotStart, startStressServers } from '../servers.js';
+import { stopOnSignal } from '../interrupt.js';
+import { cannotStart, type StressServers, startStressServers } from '../servers.js';
 import { Crowd } from './crowd.js';
 import { FileTraffic } from './files.js';
 import { startFlakyProxy } from './proxy.js';
@@ -39,12 +40,20 @@ if (!(sampleMs > 0))
 
 const started = performance.now();
 // Logged when they happen too, so that a violation can be matched to the samples around it.
-const tally = new Tally((what) =>
+// (Not once interrupted: the teardown cuts everyone off, which is no violation.)
+const tally = new Tally((what) => {
+  if (interrupt.interrupted) return;
   process.stdout.write(
     `${((performance.now() - started) / 1000).toFixed(0).padStart(5)} s  violation: ${what}\n`,
-  ),
-);
-const run = await startStressServers(started, values.cluster === true, {
+  );
+});
+let run: StressServers | null = null;
+let files: FileTraffic | null = null;
+const interrupt = stopOnSignal('soak', async () => {
+  files?.abort();
+  await run?.abort();
+});
+run = await startStressServers(started, values.cluster === true, {
   // Small, so that slow readers are dropped within seconds instead of minutes.
   RELAYKIT_STRESS_MAX_OUTPUT: String(256 * 1024),
 }).catch(cannotStart('soak'));
@@ -53,7 +62,7 @@ const { servers, ports } = run;
 const proxy = await startFlakyProxy(ports[0]!);
 const steady = new SteadyGroup(tally);
 const crowd = new Crowd(tally, ports, proxy);
-const files = new FileTraffic(tally);
+files = new FileTraffic(tally);
 await steady.start(ports, 5, 'steady');
 await crowd.start(20, 5);
 await files.start(ports, proxy, 3);
@@ -68,8 +77,12 @@ const end = started + minutes * 60_000;
 const down = (): boolean => run.crash() !== null || servers.some((s) => s.exited);
 while (performance.now() < end && !down()) {
   await new Promise((r) => setTimeout(r, Math.min(sampleMs, end - performance.now())));
+  await interrupt.settle();
   if (servers.some((s) => s.exited)) break;
-  const samples = await Promise.all(servers.map((s) => s.sample()));
+  const samples = await Promise.all(servers.map((s) => s.sample())).catch(async (err) => {
+    await interrupt.settle(); // the servers were killed under the sample: no error to report
+    throw err;
+  });
   const me = sampleSelf(started);
   for (const [i, s] of samples.entries()) serverSamples[i]!.push(s);
   selfSamples.push(me);
@@ -81,6 +94,7 @@ while (performance.now() < end && !down()) {
   );
 }
 
+await interrupt.settle();
 await crowd.stop();
 await files.stop();
 await steady.finish(15_000);
