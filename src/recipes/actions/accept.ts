@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
+import { safeFileName } from '../../client/index.js';
 import { ensureDirectory } from '../../ensure-directory.js';
 import { parseSize, SIZE_FORMS } from '../../size.js';
 import { defineAction } from '../define.js';
@@ -49,11 +52,24 @@ export const acceptAction = defineAction({
     if (state.answered) return;
     state.answered = true;
     ensureDirectory(plan.dir);
+    const name = plan.name === undefined ? undefined : render(plan.name);
+    if (
+      plan.conflict === 'fail' &&
+      existsSync(join(plan.dir, safeFileName(name ?? offer.fileName)))
+    ) {
+      // Declined now, the sender hears of it; refused only once complete, its `done` would
+      // resolve for a file never stored. (One that appears meanwhile still fails the transfer.)
+      host.track(offer.reject().catch(() => {}));
+      host.report(
+        `${host.name}: declined ${offer.fileName} from ${offer.from}: ${safeFileName(name ?? offer.fileName)} already exists in ${plan.dir} (conflict: fail)`,
+      );
+      return;
+    }
     const transfer = offer.accept({
       dir: plan.dir,
       conflict: plan.conflict,
       ...(plan.maxSize === undefined ? {} : { maxSize: plan.maxSize }),
-      ...(plan.name === undefined ? {} : { name: render(plan.name) }),
+      ...(name === undefined ? {} : { name }),
     });
     host.track(
       transfer.done.then(

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -316,6 +316,34 @@ describe('runRecipes', () => {
     await expect(
       ann.sendFile('sink', Buffer.alloc(2000), { name: 'big.txt' }).done,
     ).rejects.toMatchObject({ code: 'REJECTED' });
+  });
+
+  it('accept with conflict: fail declines an offer whose file exists, so the sender hears of it', async () => {
+    // Accepted, then refused once complete: the sender's `done` resolved for a file that was
+    // never stored.
+    const at = await server();
+    const inbox = join(dir, 'inbox');
+    await mkdir(inbox);
+    await writeFile(join(inbox, 'ann-notes.txt'), 'kept');
+    const r = await run(
+      `bots:
+  - name: sink
+    on:
+      - offer:
+        do: [{ accept: { dir: "${inbox}", name: "{from}-{fileName}", conflict: fail } }]
+`,
+      { bundled: at },
+    );
+    const ann = await user('ann', at);
+    await expect(
+      ann.sendFile('sink', Buffer.from('new'), { name: 'notes.txt' }).done,
+    ).rejects.toMatchObject({ code: 'REJECTED' });
+    expect(await readFile(join(inbox, 'ann-notes.txt'), 'utf8')).toBe('kept');
+    await ann.sendFile('sink', Buffer.from('other'), { name: 'other.txt' }).done;
+    await expect
+      .poll(() => readFile(join(inbox, 'ann-other.txt'), 'utf8').catch(() => ''), { timeout: 5000 })
+      .toBe('other');
+    expect(r).toBeDefined();
   });
 
   it('every and start triggers post with count', async () => {
