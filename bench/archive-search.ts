@@ -43,7 +43,8 @@ const WORDS =
   );
 const NAMES = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi'];
 
-function makeTree(dir: string): number {
+/** Writes the archive; yields after each file, so that a signal is heard within one file. */
+async function makeTree(dir: string): Promise<number> {
   const perFile = Math.ceil(total / (ROOMS * DAYS));
   let bytes = 0;
   let written = 0;
@@ -78,6 +79,7 @@ function makeTree(dir: string): number {
       const body = `${out.join('\n')}\n`;
       bytes += Buffer.byteLength(body);
       writeFileSync(join(roomDir, `${day}.jsonl`), body);
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
   return bytes;
@@ -89,9 +91,16 @@ function median(xs: number[]): number {
 }
 
 const dir = values.keep ?? mkdtempSync(join(tmpdir(), 'relaykit-search-bench-'));
+// Ctrl-C must not leave 150 MiB of archive behind in the temporary directory.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (!values.keep) rmSync(dir, { recursive: true, force: true });
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
+}
 try {
   const t0 = performance.now();
-  const bytes = makeTree(dir);
+  const bytes = await makeTree(dir);
   process.stderr.write(
     `wrote ${total.toLocaleString('en-US')} lines, ${(bytes / 2 ** 20).toFixed(0)} MiB in ${Math.round(performance.now() - t0)} ms\n`,
   );

@@ -24,6 +24,9 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# A signal ends the run through the EXIT trap, so its servers and files go with it.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 now() { date +%s.%N; }
@@ -42,7 +45,12 @@ relaykit_round() {
   pids+=("$arc")
   wait_for bash -c "node bin/relaykit rooms --server 127.0.0.1:$port | grep -q burst"
   start=$(now)
-  seq 1 "$lines" | node bin/relaykit say burst --as piper --server "127.0.0.1:$port"
+  # In the background with a wait, which a signal interrupts (a foreground pipeline would
+  # hold the trap until it ended).
+  seq 1 "$lines" | node bin/relaykit say burst --as piper --server "127.0.0.1:$port" &
+  local sayer=$!
+  pids+=("$sayer")
+  wait "$sayer"
   said=$(now)
   # The archiver has them all once its file holds every post.
   until [ "$(cat "$dir"/*/burst/*.jsonl 2>/dev/null | grep -c '"type":"post"')" -ge "$lines" ]; do sleep 0.05; done
