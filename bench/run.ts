@@ -79,6 +79,18 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const chosen = names.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => names.includes(s.name));
+// A mistyped --param would be ignored in silence and the run measure the defaults.
+const known = new Set(chosen.flatMap((s) => Object.keys(s.params(values.quick))));
+const stray = Object.keys(overrides).filter((k) => !known.has(k));
+if (stray.length > 0) {
+  process.stderr.write(
+    `--param ${stray.join(', ')}: no such parameter of ${chosen.map((s) => s.name).join(', ')}; they have:\n` +
+      chosen
+        .map((s) => `  ${s.name}: ${Object.keys(s.params(values.quick)).join(', ')}\n`)
+        .join(''),
+  );
+  process.exit(2);
+}
 const external = values.host !== undefined || values.port !== undefined;
 if (external && (values.host === undefined || values.port === undefined)) {
   process.stderr.write('--host and --port go together: give both to point the load at a server\n');

@@ -15,6 +15,8 @@ export const rooms: Scenario = {
     seconds: quick ? 3 : 10,
     textBytes: 100,
     slices: quick ? 1 : 10,
+    // CPU raw rooms spends per read before echoing (µs): see bench/run.ts.
+    baselineBurnUs: 0,
   }),
   evaluate(run, base) {
     const r = run.result as unknown as RoomsResult;
