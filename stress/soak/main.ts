@@ -123,8 +123,12 @@ for (const [who, samples] of judged) {
       samples.map((s) => s[what]),
       criterion,
     );
+    // judgeFlat needs three samples after the warm-up: a shorter run is not judged (it used
+    // to print 'baseline NaN MiB ... flat').
     log(
-      `${who} ${what}: baseline ${mib(v.baseline)}, peak of the last third ${mib(v.peak)}, limit ${mib(v.limit)}: ${v.flat ? 'flat' : 'GROWING'}`,
+      Number.isNaN(v.baseline)
+        ? `${who} ${what}: not judged, ${samples.length} samples (give --minutes or --sample-seconds for 3 or more)`
+        : `${who} ${what}: baseline ${mib(v.baseline)}, peak of the last third ${mib(v.peak)}, limit ${mib(v.limit)}: ${v.flat ? 'flat' : 'GROWING'}`,
     );
     if (!v.flat) pass = false;
   }

@@ -58,14 +58,17 @@ describe('an interrupted fuzz run', () => {
     ['SIGINT', 130],
     ['SIGTERM', 143],
   ] as const) {
-    it(`stops its server and exits ${code} within 2 s of ${signal}, with no verdict`, async () => {
+    it(`stops its server and exits ${code} on ${signal}, its teardown inside 1.5 s, with no verdict`, async () => {
       const { child, port, out } = await startFuzz();
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
       const t0 = performance.now();
       child.kill(signal);
       expect(await exited).toBe(code);
-      expect(performance.now() - t0).toBeLessThan(2_000);
+      // The run's own backstop ends it 1.5 s after the signal; that its teardown finished
+      // before then is what is checked, and the clock only loosely (CI runs beside others).
+      expect(performance.now() - t0).toBeLessThan(5_000);
       expect(out()).toContain(`fuzz interrupted by ${signal}`);
+      expect(out()).not.toContain('the teardown took over 1.5 s');
       expect(out()).not.toMatch(/PASSED|FAILED/);
       expect(await refused(port)).toBe(true);
     }, 60_000);
