@@ -13,14 +13,15 @@ export interface Interrupt {
 /**
  * Ctrl-C (SIGINT) or SIGTERM during a stress run: says so, runs `abort` (stop the servers and
  * Redis, remove temporary files) and exits 130 or 143 with no verdict. The run must be gone
- * within 2 s of the signal, so a teardown that hangs is cut off after 1.5 s, and a second
- * signal exits at once.
+ * within 2 s of the signal, so a teardown that hangs is cut off after 1.5 s.
  */
 export function stopOnSignal(run: string, abort: () => Promise<void>): Interrupt {
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals): void => {
+    // Ctrl-C often comes twice, from the terminal and relayed by npm or tsx: one teardown,
+    // which the backstop bounds.
+    if (interrupted) return;
     const code = signal === 'SIGINT' ? 130 : 143;
-    if (interrupted) process.exit(code);
     interrupted = true;
     // The teardown pulls servers from under the load: what that rejects is no news.
     process.on('unhandledRejection', () => undefined);

@@ -4,7 +4,14 @@
 // needed the backstop, or ended with another exit code than a clean stop gives.
 import { killAll } from '../test/e2e/helpers/cli.js';
 import { scriptArgs, usageError } from './cli-args.js';
-import { cleanExitCode, type ServerFate, STOPPABLE, stopRace } from './stop-race.js';
+import { stopOnSignal } from './interrupt.js';
+import {
+  cleanExitCode,
+  removeRaceDirs,
+  type ServerFate,
+  STOPPABLE,
+  stopRace,
+} from './stop-race.js';
 
 const USAGE = `npm run stop-race -- [--iterations N]
   signals each long-running command N times (default 10) for each fate of its server
@@ -15,6 +22,12 @@ const iterations = Number(values.iterations);
 if (!Number.isInteger(iterations) || iterations < 1) {
   usageError(`--iterations ${values.iterations}: give a whole number of at least 1`, USAGE);
 }
+
+// Ctrl-C: the CLI processes of the race under way and its directory go with the run.
+stopOnSignal('stop-race', async () => {
+  await killAll();
+  removeRaceDirs();
+});
 
 const FATES: ServerFate[] = ['SIGTERM', 'SIGKILL', 'earlier'];
 let failures = 0;

@@ -99,6 +99,7 @@ function exitWithin(proc: CliProcess, ms: number): Promise<void> {
  */
 export async function stopRace(race: StopRace): Promise<StopOutcome> {
   const dir = mkdtempSync(join(tmpdir(), 'relaykit-stop-'));
+  dirs.add(dir);
   const server = await startServe();
   try {
     let target: CliProcess;
@@ -149,5 +150,15 @@ export async function stopRace(race: StopRace): Promise<StopOutcome> {
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    dirs.delete(dir);
   }
+}
+
+/** The races' directories not yet removed. */
+const dirs = new Set<string>();
+
+/** For an interrupted run: removes the directories of the races under way. */
+export function removeRaceDirs(): void {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  dirs.clear();
 }
