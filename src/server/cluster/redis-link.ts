@@ -180,7 +180,7 @@ export class RedisClusterLink implements ClusterLink {
     });
     this.#watch();
     this.#up = true;
-    await this.#sweep();
+    await this.#sweep('ignore');
     // At least every 2 s whatever the lease, so joins and departures are logged promptly.
     const every = Math.max(50, Math.min(2_000, this.#o.leaseMs / 4));
     this.#timer = setInterval(() => void this.#sweep(), every);
@@ -470,8 +470,13 @@ export class RedisClusterLink implements ClusterLink {
     }
   }
 
-  /** Renews the lease, reaps nodes whose lease ran out, and logs who came and went. */
-  async #sweep(): Promise<void> {
+  /**
+   * Renews the lease, reaps nodes whose lease ran out, and logs who came and went. A node
+   * that finds its own lease had run out (it stalled past it: a long pause, a frozen VM) may
+   * have had its users reaped by the others while it went on serving them, so it re-asserts
+   * them (`lapsed`: what to do then; the start and a re-assertion pass `ignore`).
+   */
+  async #sweep(lapsed: 'reassert' | 'ignore' = 'reassert'): Promise<void> {
     if (!this.#up || this.#closed) return;
     let reply: string[];
     try {
@@ -482,8 +487,9 @@ export class RedisClusterLink implements ClusterLink {
       return;
     }
     const split = reply.indexOf('');
+    const end = reply.lastIndexOf('');
     const live = new Set(reply.slice(0, split));
-    const expired = new Set(reply.slice(split + 1));
+    const expired = new Set(reply.slice(split + 1, end));
     const { log } = this.#host;
     // The first sweep finds the nodes already there: 'joined cluster' names them all at once.
     const first = !this.#swept;
@@ -505,6 +511,15 @@ export class RedisClusterLink implements ClusterLink {
       this.#gone(node);
     }
     this.#live = live;
+    if (reply[end + 1] === '1' && lapsed === 'reassert') {
+      log.warn(
+        "this node's lease ran out (it stalled for longer than --cluster-lease); re-asserting its users and rooms",
+        { node: this.nodeId },
+      );
+      // The others took it for gone and ended its transfers with them: so does it.
+      for (const node of live) if (node !== this.nodeId) this.#gone(node);
+      void this.#reassert();
+    }
   }
 
   /**
@@ -514,7 +529,7 @@ export class RedisClusterLink implements ClusterLink {
    */
   async #reassert(): Promise<void> {
     try {
-      await this.#sweep();
+      await this.#sweep('ignore');
       const names: string[] = [];
       const evicted = new Set<string>();
       for (const user of [...this.#host.localUsers()]) {

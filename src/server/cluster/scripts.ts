@@ -145,10 +145,12 @@ return false`),
   rkSnapshot: script(`return snapshot(ARGV[2])`),
   /**
    * ARGV: P, node, leaseMs: renews this node's lease, reaps every node whose lease ran out,
-   * and returns {live node ids…, '', reaped ids…}.
+   * and returns {live node ids…, '', reaped ids…, '', '1' when this node's own lease had run
+   * out (the node stalled past it, so others may have reaped its users) else '0'}.
    */
   rkSweep: script(`
 local me, lease = ARGV[2], tonumber(ARGV[3])
+local lapsed = redis.call('EXISTS', P..':node:'..me) == 0
 redis.call('SET', P..':node:'..me, '1', 'PX', lease)
 redis.call('SADD', P..':nodes', me)
 local live, dead = {}, {}
@@ -158,6 +160,8 @@ for _, n in ipairs(redis.call('SMEMBERS', P..':nodes')) do
 end
 live[#live + 1] = ''
 for _, n in ipairs(dead) do live[#live + 1] = n end
+live[#live + 1] = ''
+live[#live + 1] = lapsed and '1' or '0'
 return live`),
   /** ARGV: P, node: this node leaves the cluster with every user it holds. */
   rkDepart: script(`reap(ARGV[2]) return 1`),

@@ -73,6 +73,31 @@ describe('cluster faults', () => {
     await lineMatching(b, /"msg":"node lease expired; its users were removed".*"node":"a"/);
   });
 
+  it('a node frozen past its lease comes back: its users are held again, not handed out twice', async () => {
+    const { a, b, pa, pb } = await twoProcesses(1);
+    const [alice, bob] = await aliceAndBob(pa, pb);
+    // Frozen (a long GC pause, a VM stalled) for longer than its lease: node a reaps it.
+    b.child.kill('SIGSTOP');
+    try {
+      await lineMatching(a, /"msg":"node lease expired; its users were removed".*"node":"b"/);
+      expect(await alice.query('bob')).toBe(0);
+    } finally {
+      b.child.kill('SIGCONT');
+    }
+    // Node b serves bob still, so it must claim him again: the cluster sees him and no
+    // one else may take his name.
+    await until(async () => (await alice.query('bob')) === 1, 10_000);
+    const copy = await TestClient.connect(pa);
+    copy.send(frames.newClient('bob'));
+    expect(await copy.closedWith()).toBe(ErrorCode.NAME_IN_USE);
+    await alice.next((f) => f.kind === Kind.USER_LISTING && f.users.join() === 'alice,bob', 10_000);
+    bob.send(frames.send('ops', 'back'));
+    expect(
+      await alice.next((f) => f.kind === Kind.POST_MESSAGE && f.text === 'back', 10_000),
+    ).toMatchObject({ from: 'bob' });
+    await lineMatching(b, /"msg":"this node's lease ran out/);
+  });
+
   it('a node stopped with SIGTERM: SERVER_DEPARTS to its clients, its state gone at once', async () => {
     // A lease far longer than the test: only the node's own departure can remove alice.
     const { a, b, pa, pb } = await twoProcesses(60);
