@@ -60,6 +60,8 @@ export class RedisClusterLink implements ClusterLink {
   readonly #sub: Redis;
   readonly #mirrors: Mirrors;
   readonly #claiming = new Set<string>();
+  /** Rooms each local user is joining in Redis (a join in flight): a re-assertion keeps them. */
+  readonly #joining = new Map<string, Set<string>>();
   #posts = new Map<string, PendingPosts>();
   #postsScheduled = false;
   #live = new Set<string>();
@@ -242,6 +244,9 @@ export class RedisClusterLink implements ClusterLink {
     const first = !this.#mirrors.has(room);
     if (first) this.#mirrors.expect(room);
     let reply: unknown[];
+    let joining = this.#joining.get(name);
+    if (joining === undefined) this.#joining.set(name, (joining = new Set()));
+    joining.add(room);
     try {
       reply = (await this.#call(
         'rkJoin',
@@ -254,6 +259,9 @@ export class RedisClusterLink implements ClusterLink {
     } catch {
       this.#mirrors.local(room, 'join', name, this.nodeId);
       return 'local';
+    } finally {
+      // Until the server has joined the session here too (the caller does, on this reply).
+      setImmediate(() => this.#joinSettled(name, room));
     }
     const outcome = String(reply[0]);
     if (outcome !== 'joined') {
@@ -267,7 +275,14 @@ export class RedisClusterLink implements ClusterLink {
     return 'joined';
   }
 
+  /** `name`'s join of `room` is over (answered and applied here, or undone by a leave). */
+  #joinSettled(name: string, room: string): void {
+    const joining = this.#joining.get(name);
+    if (joining?.delete(room) === true && joining.size === 0) this.#joining.delete(name);
+  }
+
   leave(room: string, name: string): void {
+    this.#joinSettled(name, room);
     this.#flushPosts();
     this.#mirrors.local(room, 'leave', name, this.nodeId);
     if (!this.#host.hasLocalMembers(room)) this.#mirrors.drop(room);
@@ -532,13 +547,16 @@ export class RedisClusterLink implements ClusterLink {
       await this.#sweep('ignore');
       const names: string[] = [];
       const evicted = new Set<string>();
-      for (const user of [...this.#host.localUsers()]) {
+      // Each user's rooms are read as its turn comes, not all at the start, so a room it
+      // joined meanwhile (or is joining) is kept rather than left again.
+      for (const user of this.#host.localUsers()) {
+        const rooms = new Set([...user.rooms, ...(this.#joining.get(user.name) ?? [])]);
         const got = await this.#call(
           'rkReassert',
           this.nodeId,
           limit(this.#host.maxUsers),
           user.name,
-          ...user.rooms,
+          ...rooms,
         );
         if (got === 'ok') names.push(user.name);
         else {

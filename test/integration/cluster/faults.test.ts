@@ -221,6 +221,55 @@ describe('cluster faults', () => {
     }
   });
 
+  it('rooms entered and left while Redis was away are listed everywhere once it is back', async () => {
+    const own = await startRedis();
+    try {
+      const cluster = { url: own.url, prefix: 'moves', leaseMs: 1_000 };
+      const a = await startServer({ cluster: { ...cluster, nodeId: 'a' } });
+      const b = await startServer({ cluster: { ...cluster, nodeId: 'b' } });
+      const [alice, bob] = await aliceAndBob(a.port, b.port);
+      const carol = await TestClient.registered(a.port, 'carol');
+      carol.send(frames.enterRoom('lobby'));
+      await carol.next(listsOnly('carol'));
+      own.child.kill('SIGKILL');
+      await until(() => a.server.readClusterHealth()?.redisUp === false, 10_000);
+      // While Redis is away: carol enters ops and alice leaves it, on node a alone.
+      carol.send(frames.enterRoom('ops'));
+      await carol.next((f) => f.kind === Kind.USER_LISTING && f.room === 'ops');
+      alice.send(frames.leaveRoom('ops'));
+      const again = await startRedis(own.port);
+      try {
+        await until(
+          () =>
+            a.server.readClusterHealth()?.redisUp === true &&
+            b.server.readClusterHealth()?.redisUp === true,
+          10_000,
+        );
+        // Both sides of the room end up with the same members: bob and carol (in the order
+        // the nodes re-asserted them).
+        await bob.next(
+          (f) =>
+            f.kind === Kind.USER_LISTING &&
+            f.room === 'ops' &&
+            [...f.users].sort().join() === 'bob,carol',
+          10_000,
+        );
+        bob.send(frames.send('ops', 'hi carol'));
+        expect(
+          await carol.next((f) => f.kind === Kind.POST_MESSAGE && f.text === 'hi carol', 10_000),
+        ).toMatchObject({ from: 'bob' });
+        carol.send(frames.send('ops', 'hi bob'));
+        expect(
+          await bob.next((f) => f.kind === Kind.POST_MESSAGE && f.text === 'hi bob', 10_000),
+        ).toMatchObject({ from: 'carol' });
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await own.stop();
+    }
+  });
+
   it('Redis lost while a poster is held for a backed-up member on another node: the poster is read again', async () => {
     const own = await startRedis();
     try {
@@ -296,6 +345,60 @@ describe('cluster faults', () => {
         const copy = await TestClient.connect(b.port);
         copy.send(frames.newClient('late'));
         expect(await copy.closedWith()).toBe(ErrorCode.NAME_IN_USE);
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await own.stop();
+    }
+  }, 60_000);
+
+  it('a room entered while its node re-asserts stays entered', async () => {
+    const own = await startRedis();
+    try {
+      const cluster = { url: own.url, prefix: 'enter' };
+      let bPort = 0;
+      // carol enters ops the moment node a starts re-asserting; its crowd of users (a round
+      // trip each, carol last) keeps the re-assertion running past that entry.
+      const carolRef = { client: null as TestClient | null };
+      let reasserted = false;
+      const quiet = () => {};
+      const logger = {
+        debug: quiet,
+        warn: quiet,
+        error: quiet,
+        enabled: () => false,
+        info: (message: string) => {
+          if (message.startsWith('cluster store reachable again')) {
+            carolRef.client?.send(frames.enterRoom('ops'));
+          } else if (message.startsWith('re-asserted state')) reasserted = true;
+        },
+      };
+      const a = await startServer({ cluster: { ...cluster, nodeId: 'a' }, logger });
+      await startServer({ cluster: { ...cluster, nodeId: 'b' } }).then(
+        ({ port }) => (bPort = port),
+      );
+      await Promise.all(
+        Array.from({ length: 200 }, (_, i) => TestClient.registered(a.port, `u${i}`)),
+      );
+      const carol = await TestClient.registered(a.port, 'carol');
+      carolRef.client = carol;
+      const bob = await TestClient.registered(bPort, 'bob');
+      bob.send(frames.enterRoom('ops'));
+      await bob.next(listsOnly('bob'));
+      own.child.kill('SIGKILL');
+      await until(() => a.server.readClusterHealth()?.redisUp === false, 10_000);
+      const again = await startRedis(own.port);
+      try {
+        await until(() => reasserted, 20_000);
+        await carol.next((f) => f.kind === Kind.USER_LISTING && f.room === 'ops', 10_000);
+        // Redis must have carol in ops as node a does: a member entering it now, on a third
+        // node, finds her there.
+        const c = await startServer({ cluster: { ...cluster, nodeId: 'c' } });
+        const dave = await TestClient.registered(c.port, 'dave');
+        dave.send(frames.enterRoom('ops'));
+        const listing = (await dave.next(Kind.USER_LISTING)) as UserListingFrame;
+        expect([...listing.users].sort()).toEqual(['bob', 'carol', 'dave']);
       } finally {
         await again.stop();
       }
