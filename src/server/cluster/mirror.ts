@@ -13,6 +13,9 @@ export interface RoomDelta {
 /** Most changes held while waiting for an earlier one; past it the room is re-read. */
 const MAX_PENDING = 10_000;
 
+/** How long a gap in a room's numbered changes may stay open before the room is re-read. */
+export const GAP_MS = 1_000;
+
 class RoomMirror {
   version: number;
   /** Member name → its node, in join order. */
@@ -51,10 +54,15 @@ class RoomMirror {
  */
 export class Mirrors {
   readonly #rooms = new Map<string, RoomMirror>();
-  readonly #resync: (room: string) => void;
+  readonly #resync: (room: string, force: boolean) => void;
+  /** Rooms with a gap in their changes, each with the timer that re-reads it if it stays. */
+  readonly #gaps = new Map<string, NodeJS.Timeout>();
 
-  /** `resync` is asked to re-read a room whose changes cannot be put in order. */
-  constructor(resync: (room: string) => void) {
+  /**
+   * `resync` is asked to re-read a room whose changes cannot be put in order (`force`: take
+   * Redis's copy whatever its version, which a gap left open makes the only way forward).
+   */
+  constructor(resync: (room: string, force: boolean) => void) {
     this.#resync = resync;
   }
 
@@ -99,6 +107,7 @@ export class Mirrors {
     }
     this.#rooms.set(room, r);
     this.#drain(r);
+    if (r.pending.size > 0) this.#watchGap(room);
     return true;
   }
 
@@ -110,8 +119,8 @@ export class Mirrors {
       r.pending.set(delta.prev, delta);
       if (r.pending.size > MAX_PENDING) {
         r.pending.clear();
-        this.#resync(delta.room);
-      }
+        this.#resync(delta.room, false);
+      } else this.#watchGap(delta.room);
       return false;
     }
     const changed = this.#step(r, delta);
@@ -145,11 +154,31 @@ export class Mirrors {
   /** Forgets `room` (its last local member left). */
   drop(room: string): void {
     this.#rooms.delete(room);
+    clearTimeout(this.#gaps.get(room));
+    this.#gaps.delete(room);
   }
 
   /** Forgets every room (Redis restarted: versions begin again). */
   clear(): void {
     this.#rooms.clear();
+    for (const t of this.#gaps.values()) clearTimeout(t);
+    this.#gaps.clear();
+  }
+
+  /**
+   * A change arrived ahead of one this node has not seen. It is usually a moment behind (the
+   * two connections race); one that never comes (published while this node's subscription was
+   * reconnecting, or before its members were back in Redis after a restart) would leave the
+   * copy stuck, every later change held, so a gap still open after `GAP_MS` re-reads the room.
+   */
+  #watchGap(room: string): void {
+    if (this.#gaps.has(room)) return;
+    const timer = setTimeout(() => {
+      this.#gaps.delete(room);
+      if ((this.#rooms.get(room)?.pending.size ?? 0) > 0) this.#resync(room, true);
+    }, GAP_MS);
+    timer.unref();
+    this.#gaps.set(room, timer);
   }
 
   #step(r: RoomMirror, d: RoomDelta): boolean {

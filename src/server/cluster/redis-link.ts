@@ -102,7 +102,7 @@ export class RedisClusterLink implements ClusterLink {
     });
     this.#sub = new Redis(options.url, { ...common, enableOfflineQueue: true });
     for (const [name, def] of Object.entries(SCRIPTS)) this.#cmd.defineCommand(name, def);
-    this.#mirrors = new Mirrors((room) => void this.#resnapshot(room));
+    this.#mirrors = new Mirrors((room, force) => void this.#resnapshot(room, force));
     this.#flow = new PostFlow(
       {
         send: (node, message) => {
