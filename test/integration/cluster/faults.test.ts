@@ -8,7 +8,7 @@ import {
   type OfferFileFrame,
   type UserListingFrame,
 } from '../../../src/protocol/index.js';
-import { redisForFile, startRedis } from '../../support/redis-server.js';
+import { redisForFile, startRedis, type TestRedis } from '../../support/redis-server.js';
 import {
   killServed,
   lineMatching,
@@ -54,6 +54,44 @@ async function aliceAndBob(
 
 const listsOnly = (who: string) => (f: { kind: number; users?: string[] }) =>
   f.kind === Kind.USER_LISTING && f.users?.join() === who;
+
+/**
+ * Nodes a and b of one cluster on `own`, node a with a crowd of 200 users so that its
+ * re-assertion after a Redis restart (a round trip each) runs a while. `atStart` runs the
+ * moment node a starts re-asserting; `restartRedis` kills Redis, starts it again empty on the
+ * same port and resolves once node a has re-asserted everything.
+ */
+async function reassertingPair(own: TestRedis, prefix: string, atStart: () => void) {
+  let reasserted = false;
+  const quiet = () => {};
+  const logger = {
+    debug: quiet,
+    warn: quiet,
+    error: quiet,
+    enabled: () => false,
+    info: (message: string) => {
+      if (message.startsWith('cluster store reachable again')) atStart();
+      else if (message.startsWith('re-asserted state')) reasserted = true;
+    },
+  };
+  const cluster = { url: own.url, prefix };
+  const a = await startServer({ cluster: { ...cluster, nodeId: 'a' }, logger });
+  const b = await startServer({ cluster: { ...cluster, nodeId: 'b' } });
+  await Promise.all(Array.from({ length: 200 }, (_, i) => TestClient.registered(a.port, `u${i}`)));
+  const restartRedis = async (): Promise<TestRedis> => {
+    own.child.kill('SIGKILL');
+    await until(() => a.server.readClusterHealth()?.redisUp === false, 10_000);
+    const again = await startRedis(own.port);
+    try {
+      await until(() => reasserted, 20_000);
+    } catch (err) {
+      await again.stop();
+      throw err;
+    }
+    return again;
+  };
+  return { a, b, restartRedis };
+}
 
 describe('cluster faults', () => {
   it('a node killed with SIGKILL: within its lease its users are gone everywhere', async () => {
@@ -308,35 +346,14 @@ describe('cluster faults', () => {
   it('a user who registers while its node re-asserts keeps its name in Redis', async () => {
     const own = await startRedis();
     try {
-      const cluster = { url: own.url, prefix: 'late' };
-      // 'late' asks for its name the moment node a starts re-asserting; its crowd of users
-      // (a round trip each) keeps the re-assertion running past that registration.
       const late = { client: null as TestClient | null };
-      let reasserted = false;
-      const quiet = () => {};
-      const logger = {
-        debug: quiet,
-        warn: quiet,
-        error: quiet,
-        enabled: () => false,
-        info: (message: string) => {
-          if (message.startsWith('cluster store reachable again')) {
-            late.client?.send(frames.newClient('late'));
-          } else if (message.startsWith('re-asserted state')) reasserted = true;
-        },
-      };
-      const a = await startServer({ cluster: { ...cluster, nodeId: 'a' }, logger });
-      const b = await startServer({ cluster: { ...cluster, nodeId: 'b' } });
-      await Promise.all(
-        Array.from({ length: 200 }, (_, i) => TestClient.registered(a.port, `u${i}`)),
+      const { a, b, restartRedis } = await reassertingPair(own, 'late', () =>
+        late.client?.send(frames.newClient('late')),
       );
       const onB = await TestClient.registered(b.port, 'bob');
       late.client = await TestClient.connect(a.port);
-      own.child.kill('SIGKILL');
-      await until(() => a.server.readClusterHealth()?.redisUp === false, 10_000);
-      const again = await startRedis(own.port);
+      const again = await restartRedis();
       try {
-        await until(() => reasserted, 20_000);
         // Registered (a heartbeat is the first thing a registered client hears, or a listing).
         await until(() => a.server.inspect('late') !== undefined, 10_000);
         // Node a still serves 'late', so Redis must say so: no other node may hand it out.
@@ -356,45 +373,22 @@ describe('cluster faults', () => {
   it('a room entered while its node re-asserts stays entered', async () => {
     const own = await startRedis();
     try {
-      const cluster = { url: own.url, prefix: 'enter' };
-      let bPort = 0;
-      // carol enters ops the moment node a starts re-asserting; its crowd of users (a round
-      // trip each, carol last) keeps the re-assertion running past that entry.
       const carolRef = { client: null as TestClient | null };
-      let reasserted = false;
-      const quiet = () => {};
-      const logger = {
-        debug: quiet,
-        warn: quiet,
-        error: quiet,
-        enabled: () => false,
-        info: (message: string) => {
-          if (message.startsWith('cluster store reachable again')) {
-            carolRef.client?.send(frames.enterRoom('ops'));
-          } else if (message.startsWith('re-asserted state')) reasserted = true;
-        },
-      };
-      const a = await startServer({ cluster: { ...cluster, nodeId: 'a' }, logger });
-      await startServer({ cluster: { ...cluster, nodeId: 'b' } }).then(
-        ({ port }) => (bPort = port),
+      const { a, b, restartRedis } = await reassertingPair(own, 'enter', () =>
+        carolRef.client?.send(frames.enterRoom('ops')),
       );
-      await Promise.all(
-        Array.from({ length: 200 }, (_, i) => TestClient.registered(a.port, `u${i}`)),
-      );
+      // carol registers after the crowd, so she is re-asserted last.
       const carol = await TestClient.registered(a.port, 'carol');
       carolRef.client = carol;
-      const bob = await TestClient.registered(bPort, 'bob');
+      const bob = await TestClient.registered(b.port, 'bob');
       bob.send(frames.enterRoom('ops'));
       await bob.next(listsOnly('bob'));
-      own.child.kill('SIGKILL');
-      await until(() => a.server.readClusterHealth()?.redisUp === false, 10_000);
-      const again = await startRedis(own.port);
+      const again = await restartRedis();
       try {
-        await until(() => reasserted, 20_000);
         await carol.next((f) => f.kind === Kind.USER_LISTING && f.room === 'ops', 10_000);
         // Redis must have carol in ops as node a does: a member entering it now, on a third
         // node, finds her there.
-        const c = await startServer({ cluster: { ...cluster, nodeId: 'c' } });
+        const c = await startServer({ cluster: { url: own.url, prefix: 'enter', nodeId: 'c' } });
         const dave = await TestClient.registered(c.port, 'dave');
         dave.send(frames.enterRoom('ops'));
         const listing = (await dave.next(Kind.USER_LISTING)) as UserListingFrame;
