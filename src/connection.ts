@@ -13,7 +13,7 @@ import {
 } from './protocol/index.js';
 import { FlushList } from './flush-list.js';
 import { joinSlots } from './join-slots.js';
-import { takeReads } from './read-in-place.js';
+import { holdReads, takeReads } from './read-in-place.js';
 
 /** What a `Connection` tells its owner. */
 export interface ConnectionHandlers<S extends Side> {
@@ -232,12 +232,15 @@ export class Connection<S extends Side = Side> {
 
   /** Stops reading from the socket (backpressure towards this peer). */
   pause(): void {
+    holdReads(this.socket, true);
     this.socket.pause();
   }
 
   /** Starts reading again after `pause`. */
   resume(): void {
-    if (!this.#closing) this.socket.resume();
+    if (this.#closing) return;
+    holdReads(this.socket, false);
+    this.socket.resume();
   }
 
   /**
@@ -257,6 +260,7 @@ export class Connection<S extends Side = Side> {
     // Reading goes on (and is discarded) so the peer's FIN is seen and 'close' comes promptly.
     this.#closing = true;
     // A peer paused for backpressure must still have its FIN read, or 'close' never comes.
+    holdReads(this.socket, false);
     this.socket.resume();
     return new Promise((resolve) => {
       if (this.#closed) return resolve();
