@@ -182,9 +182,7 @@ export class ServerSession {
     counters.framesOutByKind[bytes[0]!]! += frameCount;
     counters.bytesOut += bytes.length;
     const ok = this.conn.sendRaw(bytes);
-    if (!ok && !this.conn.closing && this.backedUpChatBytes > this.#owner.maxOutputBytes) {
-      this.#owner.overflow(this);
-    }
+    if (!ok) this.#checkOutputLimit();
     return ok;
   }
 
@@ -203,8 +201,12 @@ export class ServerSession {
       flushed();
       return;
     }
-    const ok = this.conn.sendRaw(bytes, flushed);
-    if (!ok && !this.conn.closing && this.backedUpChatBytes > this.#owner.maxOutputBytes) {
+    if (!this.conn.sendRaw(bytes, flushed)) this.#checkOutputLimit();
+  }
+
+  /** The socket reported backpressure: past the output limit, the client is cut off. */
+  #checkOutputLimit(): void {
+    if (!this.conn.closing && this.backedUpChatBytes > this.#owner.maxOutputBytes) {
       this.#owner.overflow(this);
     }
   }

@@ -546,7 +546,6 @@ export class RedisClusterLink implements ClusterLink {
     try {
       await this.#sweep('ignore');
       const names: string[] = [];
-      const evicted = new Set<string>();
       // Each user's rooms are read as its turn comes, not all at the start, so a room it
       // joined meanwhile (or is joining) is kept rather than left again.
       for (const user of this.#host.localUsers()) {
@@ -560,7 +559,6 @@ export class RedisClusterLink implements ClusterLink {
         );
         if (got === 'ok') names.push(user.name);
         else {
-          evicted.add(user.name);
           this.#host.evict(
             user.name,
             got === 'taken'
@@ -569,13 +567,12 @@ export class RedisClusterLink implements ClusterLink {
           );
         }
       }
-      // A user who registered while this ran claimed its name itself (a claim still in flight
-      // reaches Redis before the prune), so the prune keeps it: pruning by the list taken at
-      // the start dropped such a user from Redis while this node kept serving it, and another
-      // node could then hand out the same name.
-      const keep = new Set(names);
-      for (const user of this.#host.localUsers()) if (!evicted.has(user.name)) keep.add(user.name);
-      for (const name of this.#claiming) keep.add(name);
+      // The prune keeps whoever this node serves now (an evicted user is gone from it) and
+      // every name with a claim in flight (it reaches Redis before the prune): a user who
+      // registered while this ran claimed its name itself, and pruning by the list taken at
+      // the start dropped it from Redis while this node kept serving it.
+      const keep = new Set(this.#claiming);
+      for (const user of this.#host.localUsers()) keep.add(user.name);
       await this.#call('rkPrune', this.nodeId, ...keep);
       for (const room of [...this.#mirrors.rooms()]) await this.#resnapshot(room, true);
       this.#host.log.info('re-asserted state in the cluster store', { users: names.length });

@@ -22,11 +22,15 @@ local function publish(room, msg)
     redis.call('PUBLISH', P..':n:'..n, msg)
   end
 end
+-- Whether another node holds 'name' now (it took it while Redis was away): the rooms under
+-- that name are its user's, not this node's to join or leave.
+local function heldElsewhere(name, node)
+  local owner = redis.call('GET', P..':user:'..name)
+  return owner ~= false and owner ~= node
+end
 local function leave(room, name, node)
   local rk = P..':room:'..room
-  -- A node giving up a name another node holds now: the rooms are the other user's.
-  local owner = redis.call('GET', P..':user:'..name)
-  if owner and owner ~= node then return false end
+  if heldElsewhere(name, node) then return false end
   if redis.call('ZREM', rk, name) == 0 then return false end
   redis.call('SREM', P..':ur:'..name, room)
   local prev = tonumber(redis.call('GET', P..':rv:'..room) or '0')
@@ -56,11 +60,10 @@ local function join(room, name, node)
   return v
 end
 local function dropUser(name, node)
-  local owner = redis.call('GET', P..':user:'..name)
-  if not owner or owner == node then
+  if not heldElsewhere(name, node) then
     for _, room in ipairs(redis.call('SMEMBERS', P..':ur:'..name)) do leave(room, name, node) end
     redis.call('DEL', P..':ur:'..name)
-    if owner then
+    if redis.call('GET', P..':user:'..name) == node then
       redis.call('DEL', P..':user:'..name)
       redis.call('SREM', P..':users', name)
     end
@@ -118,10 +121,8 @@ export const SCRIPTS = {
 local node, name, room, max = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 local rk = P..':room:'..room
 if redis.call('ZSCORE', rk, name) then return {'already'} end
--- Its name went to another node while Redis was away: this user is about to be evicted, and
--- its join would be one that node's user never made (and that no leave of ours may undo).
-local owner = redis.call('GET', P..':user:'..name)
-if owner and owner ~= node then return {'already'} end
+-- This user is about to be evicted: its join would be one the name's holder never made.
+if heldElsewhere(name, node) then return {'already'} end
 if max >= 0 and redis.call('EXISTS', rk) == 0 and redis.call('ZCARD', P..':rooms') >= max then
   return {'full'}
 end
